@@ -1,0 +1,97 @@
+"""The PTB Application, built in one factory: routing, lifecycle and dependencies in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.commands import menu
+from bot.context import BotData, CustomContext
+from bot.errors import on_error
+from bot.handlers import basic, price
+from core.settings import Settings
+from db.deps import Deps, build_deps, close_deps
+
+log = logging.getLogger(__name__)
+
+HANDLER_MODULES = (basic, price)
+
+PythiaApp = Application  # Application[ExtBot, CustomContext, dict, dict, BotData, JobQueue]
+
+
+async def _post_init(app: Application) -> None:
+    """Build what handlers need, then publish the command menu."""
+    data: BotData = app.bot_data
+    if data.deps is None:
+        data.deps = await build_deps(data.settings)
+        data.owns_deps = True
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu()])
+
+
+async def _post_shutdown(app: Application) -> None:
+    data: BotData = app.bot_data
+    if data.deps is not None and data.owns_deps:
+        await close_deps(data.deps)
+        data.deps = None
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    deps: Deps | None = None,
+    rate_limit: bool = True,
+) -> Application:
+    """A ready-to-start Application; `deps` are shared when bot and workers run in one process."""
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url or settings.bot_api_base_url)
+        .base_file_url(base_file_url or settings.bot_api_file_url)
+        .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
+        .concurrent_updates(True)  # one slow reply must not hold up everyone else's
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    data: BotData = app.bot_data
+    data.settings, data.deps, data.owns_deps = settings, deps, deps is None
+    for module in HANDLER_MODULES:
+        app.add_handlers(module.HANDLERS)
+    app.add_error_handler(on_error)
+    return app
+
+
+class BotRuntime:
+    """Start and stop an Application inside an event loop we already run (one loop for
+    bot, workers and emulator), calling the lifecycle hooks as run_polling would."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+
+    async def start(self, poll_timeout: float = 10.0) -> None:
+        await self.app.initialize()
+        if self.app.post_init:
+            await self.app.post_init(self.app)
+        await self.app.updater.start_polling(
+            poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False
+        )
+        await self.app.start()
+        log.info("bot @%s is polling", self.app.bot.username)
+
+    async def stop(self) -> None:
+        if self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        if self.app.post_stop:
+            await self.app.post_stop(self.app)
+        await self.app.shutdown()
+        if self.app.post_shutdown:
+            await self.app.post_shutdown(self.app)

@@ -1,0 +1,36 @@
+"""The typed context every handler receives: `context.deps` instead of globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from core.settings import Settings
+from db.deps import Deps
+
+
+@dataclass
+class BotData:
+    settings: Settings = field(default_factory=Settings)
+    deps: Deps | None = None
+    owns_deps: bool = True  # False when `pythia run` shares one Deps with the workers
+
+
+class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
+    """PTB's context plus Pythia's dependencies."""
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def deps(self) -> Deps:
+        deps = self.bot_data.deps
+        if deps is None:
+            raise RuntimeError("Deps are built in post_init; the application was not started")
+        return deps

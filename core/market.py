@@ -1,0 +1,119 @@
+"""Market data as plain values: what an exchange quoted, candles, and the price a person sees."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+TIMEFRAMES: dict[str, timedelta] = {
+    "1m": timedelta(minutes=1),
+    "5m": timedelta(minutes=5),
+    "15m": timedelta(minutes=15),
+    "1h": timedelta(hours=1),
+    "4h": timedelta(hours=4),
+    "1d": timedelta(days=1),
+}
+
+# Quotes that count as the US dollar unless a person says otherwise, best first.
+USD_QUOTES: tuple[str, ...] = ("USDT", "USD", "USDC")
+
+
+@dataclass(frozen=True, slots=True)
+class Ticker:
+    """One exchange's 24-hour ticker for one market, e.g. binance BTC/USDT."""
+
+    exchange: str
+    market: str
+    base: str
+    quote: str
+    last: Decimal
+    ts: datetime
+    change_24h_pct: Decimal | None = None
+    base_volume_24h: Decimal | None = None
+    quote_volume_24h: Decimal | None = None
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    """One OHLCV candle; `ts` is the candle's open time, aware UTC."""
+
+    ts: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PriceQuote:
+    """The price of an asset as Pythia shows it: where it came from and when."""
+
+    asset: str
+    price: Decimal
+    quote: str
+    exchange: str
+    ts: datetime
+    change_24h_pct: Decimal | None = None
+    volume_24h: Decimal | None = None
+
+    def age(self, now: datetime) -> timedelta:
+        return max(now - self.ts, timedelta(0))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "asset": self.asset,
+                "price": str(self.price),
+                "quote": self.quote,
+                "exchange": self.exchange,
+                "ts": self.ts.isoformat(),
+                "change_24h_pct": _opt_str(self.change_24h_pct),
+                "volume_24h": _opt_str(self.volume_24h),
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PriceQuote:
+        data = json.loads(text)
+        return cls(
+            asset=data["asset"],
+            price=Decimal(data["price"]),
+            quote=data["quote"],
+            exchange=data["exchange"],
+            ts=datetime.fromisoformat(data["ts"]).astimezone(UTC),
+            change_24h_pct=_opt_decimal(data.get("change_24h_pct")),
+            volume_24h=_opt_decimal(data.get("volume_24h")),
+        )
+
+    @classmethod
+    def from_ticker(cls, ticker: Ticker) -> PriceQuote:
+        return cls(
+            asset=ticker.base,
+            price=ticker.last,
+            quote=ticker.quote,
+            exchange=ticker.exchange,
+            ts=ticker.ts,
+            change_24h_pct=ticker.change_24h_pct,
+            volume_24h=ticker.base_volume_24h,
+        )
+
+
+def _opt_str(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def floor_time(ts: datetime, timeframe: str) -> datetime:
+    """The open time of the candle of `timeframe` that contains `ts` (UTC, epoch-aligned)."""
+    step = int(TIMEFRAMES[timeframe].total_seconds())
+    seconds = int(ts.timestamp())
+    return datetime.fromtimestamp(seconds - seconds % step, UTC)

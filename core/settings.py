@@ -1,0 +1,176 @@
+"""Pythia's settings, read from the environment and `.env` (pydantic-settings).
+
+The class is declarative; reading the environment happens only when an entry point calls
+`load_settings()`, never at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SYMBOLS = ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE")
+DEFAULT_EXCHANGES = ("binance", "coinbase", "kraken")
+
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_SYMBOL = re.compile(r"^[A-Z0-9]{2,15}$")
+_EXCHANGE = re.compile(r"^[a-z0-9]+$")
+
+
+def _split(value: object) -> object:
+    """Let list settings be written `a,b c` in the environment as well as JSON."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            import json
+
+            return json.loads(text)
+        return [part for part in re.split(r"[,\s]+", text) if part]
+    return value
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message is one line naming it and what it expects."""
+
+
+class Settings(BaseSettings):
+    """Every knob of Pythia. Field docs are the configuration reference in the README."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = Field(
+        default=None, description="Telegram bot token from @BotFather; absent = offline sandbox"
+    )
+    bot_api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL (a self-hosted Bot API server, or the emulator)",
+    )
+    bot_api_file_url: str = Field(
+        default="https://api.telegram.org/file/bot", description="Bot API file download URL"
+    )
+    database_url: str = Field(
+        default="", description="SQLAlchemy async URL; default: an SQLite file in DATA_DIR"
+    )
+    redis_url: str | None = Field(
+        default=None, description="redis:// URL; absent = the in-process cache (one process)"
+    )
+    data_dir: Path = Field(default=Path("var"), description="where the SQLite file and charts go")
+    exchanges: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_EXCHANGES),
+        description="ccxt exchange ids, comma-separated",
+    )
+    symbols: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_SYMBOLS),
+        description="tracked assets, comma-separated",
+    )
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Telegram user ids allowed admin commands"
+    )
+    market_source: Literal["auto", "ccxt", "replay"] = Field(
+        default="auto", description="auto = replay without a bot token, ccxt with one"
+    )
+    replay_speed: float = Field(
+        default=60.0, gt=0, le=3600, description="replay seconds of market per wall second"
+    )
+    ticker_interval: float = Field(
+        default=5.0, gt=0, le=3600, description="seconds between ticker polls"
+    )
+    stale_after: float = Field(
+        default=120.0, gt=0, description="seconds after which a price is shown as stale"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
+
+    @field_validator("exchanges", "symbols", "admin_ids", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split(value)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        if not _TOKEN.match(text):
+            raise ValueError("a token from @BotFather like 123456789:AAE…, digits, colon, letters")
+        return text
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix) :]
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "sqlite+aiosqlite:///path/file.sqlite3 or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not str(value).startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("a redis://host:6379/0 URL, or nothing for the in-process cache")
+        return value
+
+    @field_validator("symbols")
+    @classmethod
+    def _symbols(cls, value: list[str]) -> list[str]:
+        symbols = [s.upper() for s in value]
+        bad = [s for s in symbols if not _SYMBOL.match(s)]
+        if bad or not symbols:
+            raise ValueError("asset tickers like BTC,ETH,SOL (2-15 letters or digits)")
+        return list(dict.fromkeys(symbols))
+
+    @field_validator("exchanges")
+    @classmethod
+    def _exchanges(cls, value: list[str]) -> list[str]:
+        exchanges = [e.lower() for e in value]
+        if not exchanges or any(not _EXCHANGE.match(e) for e in exchanges):
+            raise ValueError("ccxt exchange ids like binance,coinbase,kraken")
+        return list(dict.fromkeys(exchanges))
+
+    @property
+    def sandbox(self) -> bool:
+        """No token: talk to the in-repo emulator instead of Telegram."""
+        return self.bot_token is None
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'pythia.sqlite3'}"
+
+    @property
+    def resolved_market_source(self) -> str:
+        if self.market_source != "auto":
+            return self.market_source
+        return "replay" if self.sandbox else "ccxt"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; a wrong one raises SettingsError with one line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        if error["type"] == "value_error":
+            message = "expected " + str(error["msg"]).removeprefix("Value error, ")
+        else:  # pydantic's own words: "Input should be greater than 0"
+            message = str(error["msg"]).replace("Input should", "should")
+        given = error.get("input")
+        shown = "" if isinstance(given, dict) or name == "BOT_TOKEN" else f" (got {given!r:.60})"
+        raise SettingsError(f"Setting {name}: {message}{shown}") from None
+    except Exception as exc:  # a list that is neither JSON nor comma-separated, say
+        raise SettingsError(f"Settings could not be read: {exc}") from None

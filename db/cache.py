@@ -1,0 +1,168 @@
+"""The shared cache: latest prices, price events, short-lived keys and locks.
+
+One interface with two implementations: Redis when several processes share it, and an
+in-process one for a single `pythia run` with nothing else installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+
+from core.market import PriceQuote
+
+PRICE_TTL = 24 * 3600.0  # a price nobody refreshed for a day is gone; /price falls back to the DB
+PRICE_CHANNEL = "prices"
+
+
+def price_key(asset: str) -> str:
+    return f"price:{asset}"
+
+
+class Subscription(Protocol):
+    async def get(self, timeout: float | None = None) -> str | None:
+        """The next message, or None after `timeout` seconds."""
+        ...
+
+    def __aiter__(self) -> AsyncIterator[str]: ...
+
+
+class Cache(Protocol):
+    name: str
+
+    async def ping(self) -> bool: ...
+    async def close(self) -> None: ...
+
+    async def get(self, key: str) -> str | None: ...
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
+    async def delete(self, key: str) -> None: ...
+    async def ttl(self, key: str) -> float | None:
+        """Seconds left before `key` expires; None if it never does or does not exist."""
+        ...
+
+    async def set_prices(self, quotes: Sequence[PriceQuote]) -> None: ...
+    async def get_prices(self, assets: Sequence[str]) -> dict[str, PriceQuote]: ...
+
+    async def publish(self, channel: str, message: str) -> None: ...
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]: ...
+
+    def lock(self, name: str, ttl: float, wait: float = 0.0) -> AbstractAsyncContextManager[bool]:
+        """Hold `name` for at most `ttl` seconds; yields whether it was acquired in `wait`."""
+        ...
+
+
+class _QueueSubscription:
+    def __init__(self, queue: asyncio.Queue[str]) -> None:
+        self._queue = queue
+
+    async def get(self, timeout: float | None = None) -> str | None:
+        try:
+            return await asyncio.wait_for(self._queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+    async def __anext__(self) -> str:
+        return await self._queue.get()
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self
+
+
+class MemoryCache:
+    """Everything in this process's memory; correct only while one process uses it."""
+
+    name = "memory"
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[str, float | None]] = {}
+        self._channels: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
+        self._locks: dict[str, tuple[str, float]] = {}
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self._values.clear()
+        self._channels.clear()
+
+    def _live(self, key: str) -> tuple[str, float | None] | None:
+        entry = self._values.get(key)
+        if entry is not None and entry[1] is not None and entry[1] <= time.monotonic():
+            del self._values[key]
+            return None
+        return entry
+
+    async def get(self, key: str) -> str | None:
+        entry = self._live(key)
+        return None if entry is None else entry[0]
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        self._values[key] = (value, None if ttl is None else time.monotonic() + ttl)
+
+    async def delete(self, key: str) -> None:
+        self._values.pop(key, None)
+
+    async def ttl(self, key: str) -> float | None:
+        entry = self._live(key)
+        if entry is None or entry[1] is None:
+            return None
+        return entry[1] - time.monotonic()
+
+    async def set_prices(self, quotes: Sequence[PriceQuote]) -> None:
+        for quote in quotes:
+            await self.set(price_key(quote.asset), quote.to_json(), PRICE_TTL)
+
+    async def get_prices(self, assets: Sequence[str]) -> dict[str, PriceQuote]:
+        found = {}
+        for asset in assets:
+            raw = await self.get(price_key(asset))
+            if raw is not None:
+                found[asset] = PriceQuote.from_json(raw)
+        return found
+
+    async def publish(self, channel: str, message: str) -> None:
+        for queue in self._channels.get(channel, ()):
+            queue.put_nowait(message)
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        self._channels[channel].add(queue)
+        try:
+            yield _QueueSubscription(queue)
+        finally:
+            self._channels[channel].discard(queue)
+
+    @asynccontextmanager
+    async def lock(self, name: str, ttl: float, wait: float = 0.0) -> AsyncIterator[bool]:
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + wait
+        while True:
+            now = time.monotonic()
+            held = self._locks.get(name)
+            if held is None or held[1] <= now:
+                self._locks[name] = (token, now + ttl)
+                break
+            if now >= deadline:
+                yield False
+                return
+            await asyncio.sleep(min(0.01, max(deadline - now, 0)))
+        try:
+            yield True
+        finally:
+            if self._locks.get(name, ("",))[0] == token:
+                del self._locks[name]
+
+
+def create_cache(redis_url: str | None) -> Cache:
+    """Redis when a URL is given, otherwise the in-process cache."""
+    if redis_url:
+        from db.redis_cache import RedisCache
+
+        return RedisCache(redis_url)
+    return MemoryCache()

@@ -1,0 +1,41 @@
+"""Run-once-across-processes: Postgres advisory locks for singleton jobs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for a lock name (Postgres advisory keys are bigint)."""
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+@asynccontextmanager
+async def advisory_lock(engine: AsyncEngine, name: str) -> AsyncIterator[bool]:
+    """Try to hold `name` for the block; yields False at once if another session holds it.
+
+    The lock lives on one pooled connection and dies with it, so a killed process never
+    leaves it held. SQLite has one process by design: the lock is always granted there.
+    """
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = lock_key(name)
+    async with engine.connect() as connection:
+        acquired = bool(
+            await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+        )
+        await connection.commit()
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                await connection.commit()

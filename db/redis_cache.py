@@ -1,0 +1,103 @@
+"""The cache on Redis, shared by the bot and worker processes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import redis.asyncio as redis
+from redis.exceptions import LockError
+
+from core.market import PriceQuote
+from db.cache import PRICE_TTL, Subscription, price_key
+
+
+class _RedisSubscription:
+    def __init__(self, pubsub: redis.client.PubSub) -> None:
+        self._pubsub = pubsub
+
+    async def get(self, timeout: float | None = None) -> str | None:
+        # get_message with a timeout waits for the next message, skipping nothing published.
+        message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
+        return None if message is None else message["data"]
+
+    async def __anext__(self) -> str:
+        while True:
+            message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=None)
+            if message is not None:
+                return message["data"]
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self
+
+
+class RedisCache:
+    name = "redis"
+
+    def __init__(self, url: str) -> None:
+        self._client = redis.Redis.from_url(url, decode_responses=True)
+
+    async def ping(self) -> bool:
+        return bool(await self._client.ping())
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def get(self, key: str) -> str | None:
+        return await self._client.get(key)
+
+    async def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        await self._client.set(key, value, px=None if ttl is None else max(int(ttl * 1000), 1))
+
+    async def delete(self, key: str) -> None:
+        await self._client.delete(key)
+
+    async def ttl(self, key: str) -> float | None:
+        millis = await self._client.pttl(key)
+        return None if millis < 0 else millis / 1000
+
+    async def set_prices(self, quotes: Sequence[PriceQuote]) -> None:
+        async with self._client.pipeline(transaction=False) as pipe:
+            for quote in quotes:
+                pipe.set(price_key(quote.asset), quote.to_json(), px=int(PRICE_TTL * 1000))
+            await pipe.execute()
+
+    async def get_prices(self, assets: Sequence[str]) -> dict[str, PriceQuote]:
+        if not assets:
+            return {}
+        values = await self._client.mget([price_key(a) for a in assets])
+        return {a: PriceQuote.from_json(v) for a, v in zip(assets, values, strict=True) if v}
+
+    async def publish(self, channel: str, message: str) -> None:
+        await self._client.publish(channel, message)
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        pubsub = self._client.pubsub()
+        await pubsub.subscribe(channel)
+        # Wait for Redis to confirm, so nothing published after we return is missed.
+        for _ in range(50):
+            message = await pubsub.get_message(timeout=0.1)
+            if message is not None and message["type"] == "subscribe":
+                break
+        else:
+            raise ConnectionError(f"Redis did not confirm the subscription to {channel}")
+        try:
+            yield _RedisSubscription(pubsub)
+        finally:
+            await pubsub.unsubscribe(channel)
+            await pubsub.aclose()
+
+    @asynccontextmanager
+    async def lock(self, name: str, ttl: float, wait: float = 0.0) -> AsyncIterator[bool]:
+        lock = self._client.lock(
+            f"lock:{name}", timeout=ttl, blocking=wait > 0, blocking_timeout=wait or None
+        )
+        acquired = await lock.acquire()
+        try:
+            yield bool(acquired)
+        finally:
+            if acquired:
+                with contextlib.suppress(LockError):  # it expired while held: not ours now
+                    await lock.release()

@@ -1,0 +1,15 @@
+"""INSERT … ON CONFLICT for whichever backend the session is on (Postgres and SQLite agree)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def insert_for(session: AsyncSession, table: Any) -> Any:
+    """A dialect `insert(table)` that has `on_conflict_do_update/nothing`."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -1,0 +1,3 @@
+from pythia.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,149 @@
+"""Shared fixtures: clean databases on SQLite and Postgres, caches on memory and Redis.
+
+Postgres and Redis tests run whenever those are reachable and skip otherwise — unless
+PYTHIA_REQUIRE_SERVICES=1 (as `.ci/run` sets), when an unreachable service fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from db.engine import create_engine
+from db.migrate import upgrade
+
+POSTGRES_URL = os.environ.get(
+    "PYTHIA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/pythia_test"
+)
+REDIS_URL = os.environ.get("PYTHIA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("PYTHIA_REQUIRE_SERVICES") == "1"
+FIXTURES = Path(__file__).parent / "fixtures"
+T = TypeVar("T")
+
+
+def unavailable(what: str, why: object) -> None:
+    """Skip, or fail when CI says the service must be there."""
+    message = f"{what} is not reachable ({why})"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " and PYTHIA_REQUIRE_SERVICES=1", pytrace=False)
+    pytest.skip(message)
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+    name = dsn.rsplit("/", 1)[1]
+    try:
+        connection = await asyncpg.connect(dsn, timeout=3)
+    except asyncpg.InvalidCatalogNameError:  # first run on this machine: make the database
+        admin = await asyncpg.connect(dsn.rsplit("/", 1)[0] + "/postgres", timeout=3)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        connection = await asyncpg.connect(dsn, timeout=3)
+    await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    await connection.close()
+
+
+def outside_loop(func: Callable[..., T], *args: object) -> T:
+    """Run blocking set-up (which may start its own event loop) on a fresh thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(func, *args).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    try:
+        outside_loop(asyncio.run, _reset_postgres(POSTGRES_URL))
+    except Exception as exc:  # refused, timed out, bad credentials: all mean "not here"
+        unavailable("Postgres", exc)
+    outside_loop(upgrade, POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test copies it (faster than migrating every time)."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    outside_loop(upgrade, f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+TABLES_SQL = """
+SELECT string_agg(format('%I', tablename), ', ') FROM pg_tables
+WHERE schemaname = 'public' AND tablename <> 'alembic_version'
+"""
+
+
+async def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        tables = await connection.scalar(text(TABLES_SQL))
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a clean, migrated database of `backend`."""
+    if backend == "sqlite":
+        path = tmp_path / "pythia.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    return request.getfixturevalue("postgres_migrated")  # the engine fixture empties it
+
+
+@pytest.fixture
+async def engine(db_url: str, backend: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(db_url)
+    if backend == "postgres":
+        await _truncate(db_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside one transaction that is rolled back after the test."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+def redis_reachable() -> str:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as exc:
+        unavailable("Redis", exc)
+    return REDIS_URL
+
+
+@pytest.fixture
+def fixtures_dir() -> Iterator[Path]:
+    yield FIXTURES

@@ -1,0 +1,127 @@
+"""One suite, two caches: the in-process one and Redis must behave the same."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from core.market import PriceQuote
+from db.cache import Cache, MemoryCache
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
+    if request.param == "memory":
+        made: Cache = MemoryCache()
+    else:
+        from db.redis_cache import RedisCache
+
+        made = RedisCache(request.getfixturevalue("redis_reachable"))
+        await made._client.flushdb()  # db 15 belongs to the tests
+    yield made
+    await made.close()
+
+
+def quote(asset: str, price: str) -> PriceQuote:
+    return PriceQuote(
+        asset=asset,
+        price=Decimal(price),
+        quote="USDT",
+        exchange="binance",
+        ts=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        change_24h_pct=Decimal("-1.25"),
+        volume_24h=Decimal("0.00000001"),
+    )
+
+
+async def test_latest_prices_round_trip_exactly(cache: Cache) -> None:
+    await cache.set_prices([quote("BTC", "64123.45000001"), quote("ETH", "0.1")])
+    got = await cache.get_prices(["BTC", "ETH", "SOL"])
+    assert set(got) == {"BTC", "ETH"}
+    assert got["BTC"] == quote("BTC", "64123.45000001")
+    assert got["ETH"].price == Decimal("0.1")
+    assert got["BTC"].ts.tzinfo is not None
+
+
+async def test_a_newer_price_replaces_the_older(cache: Cache) -> None:
+    await cache.set_prices([quote("BTC", "1")])
+    await cache.set_prices([quote("BTC", "2")])
+    assert (await cache.get_prices(["BTC"]))["BTC"].price == Decimal(2)
+
+
+async def test_prices_expire_after_a_day(cache: Cache) -> None:
+    await cache.set_prices([quote("BTC", "1")])
+    left = await cache.ttl("price:BTC")
+    assert left is not None and 86_000 < left <= 86_400
+
+
+async def test_keys_expire_after_their_ttl(cache: Cache) -> None:
+    await cache.set("short", "lived", ttl=0.15)
+    await cache.set("forever", "young")
+    assert await cache.get("short") == "lived"
+    assert await cache.ttl("forever") is None
+    await asyncio.sleep(0.3)
+    assert await cache.get("short") is None
+    assert await cache.get("forever") == "young"
+    await cache.delete("forever")
+    assert await cache.get("forever") is None
+
+
+async def test_subscribers_receive_what_is_published_in_order(cache: Cache) -> None:
+    async with cache.subscribe("prices") as first, cache.subscribe("prices") as second:
+        for n in range(5):
+            await cache.publish("prices", f"tick {n}")
+        await cache.publish("other", "not for us")
+        for subscription in (first, second):
+            got = [await subscription.get(timeout=2) for _ in range(5)]
+            assert got == [f"tick {n}" for n in range(5)]
+            assert await subscription.get(timeout=0.1) is None
+
+
+async def test_nothing_arrives_after_unsubscribing(cache: Cache) -> None:
+    async with cache.subscribe("prices") as subscription:
+        await cache.publish("prices", "one")
+        assert await subscription.get(timeout=2) == "one"
+    await cache.publish("prices", "two")  # no subscriber, no error
+
+
+async def test_a_lock_is_held_by_one_holder_at_a_time(cache: Cache) -> None:
+    async with cache.lock("job", ttl=5) as first:
+        assert first is True
+        async with cache.lock("job", ttl=5) as second:
+            assert second is False
+        async with cache.lock("other", ttl=5) as unrelated:
+            assert unrelated is True
+    async with cache.lock("job", ttl=5) as again:
+        assert again is True
+
+
+async def test_a_waiting_locker_gets_the_lock_when_it_is_released(cache: Cache) -> None:
+    order: list[str] = []
+
+    async def holder() -> None:
+        async with cache.lock("job", ttl=5) as held:
+            assert held
+            order.append("held")
+            await asyncio.sleep(0.2)
+            order.append("released")
+
+    task = asyncio.create_task(holder())
+    await asyncio.sleep(0.05)
+    async with cache.lock("job", ttl=5, wait=3) as waited:
+        assert waited is True
+        order.append("waiter")
+    await task
+    assert order == ["held", "released", "waiter"]
+
+
+async def test_a_lock_expires_if_its_holder_never_releases(cache: Cache) -> None:
+    async with cache.lock("job", ttl=0.2) as held:
+        assert held
+        await asyncio.sleep(0.35)
+        async with cache.lock("job", ttl=5) as taken_over:
+            assert taken_over is True

@@ -1,0 +1,23 @@
+"""What every job shares: its result, and the dependencies it is handed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from db.deps import Deps
+from workers.sources.base import MarketSource
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    ok: bool = True
+    summary: str = ""
+
+
+@dataclass
+class WorkerDeps(Deps):
+    """Deps plus what only workers hold: the market sources and this worker's name."""
+
+    sources: list[MarketSource] = field(default_factory=list)
+    worker_id: str = "worker"
+    market_ids: dict[tuple[str, str], int] = field(default_factory=dict)

@@ -1,0 +1,88 @@
+"""APScheduler 3 wiring: each job is a plain `async def run(deps) -> JobResult` on a trigger."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from db.locks import advisory_lock
+from db.models import JobRun
+from workers.jobs.base import JobResult, WorkerDeps
+
+log = logging.getLogger(__name__)
+
+JobFunc = Callable[[WorkerDeps], Awaitable[JobResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A job and its schedule. `singleton` jobs run in one worker process at a time."""
+
+    name: str
+    run: JobFunc
+    every: timedelta
+    singleton: bool = True
+    record: bool = True  # write a job_runs row for each run
+
+
+async def run_job(spec: JobSpec, deps: WorkerDeps) -> JobResult | None:
+    """Run `spec` once; None when another process holds its lock and this one stood aside."""
+    async with (
+        advisory_lock(deps.engine, f"job:{spec.name}") if spec.singleton else _granted() as mine
+    ):
+        if not mine:
+            log.debug("job %s is running elsewhere; skipped", spec.name)
+            return None
+        started, clock = datetime.now(UTC), time.perf_counter()
+        try:
+            result = await spec.run(deps)
+        except Exception as exc:  # a job failing must not stop the scheduler
+            log.exception("job %s failed", spec.name)
+            result = JobResult(ok=False, summary=f"{type(exc).__name__}: {exc}"[:500])
+        log.debug(
+            "job %s: %s (%.0f ms)", spec.name, result.summary, 1000 * (time.perf_counter() - clock)
+        )
+        if spec.record:
+            async with deps.sessions.begin() as session:
+                session.add(
+                    JobRun(
+                        job=spec.name,
+                        worker=deps.worker_id,
+                        started_at=started,
+                        finished_at=datetime.now(UTC),
+                        ok=result.ok,
+                        summary=result.summary,
+                    )
+                )
+        return result
+
+
+class _granted:
+    async def __aenter__(self) -> bool:
+        return True
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def build_scheduler(deps: WorkerDeps, specs: list[JobSpec]) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(
+        timezone=UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+    )
+    for spec in specs:
+        scheduler.add_job(
+            run_job,
+            IntervalTrigger(seconds=spec.every.total_seconds(), timezone=UTC),
+            args=[spec, deps],
+            id=spec.name,
+            name=spec.name,
+            next_run_time=datetime.now(UTC),
+        )
+    return scheduler
