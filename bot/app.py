@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand
@@ -13,6 +14,7 @@ from bot.errors import on_error
 from bot.handlers import basic, price
 from core.settings import Settings
 from db.deps import Deps, build_deps, close_deps
+from db.heartbeat import BEAT_EVERY, beat
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,16 @@ class BotRuntime:
 
     def __init__(self, app: Application) -> None:
         self.app = app
+        self._heart: asyncio.Task[None] | None = None
+
+    async def _beat(self) -> None:
+        deps = self.app.bot_data.deps
+        while deps is not None:
+            try:
+                await beat(deps.cache, "bot")
+            except Exception:  # the health check will notice; the bot carries on
+                log.warning("heartbeat failed", exc_info=True)
+            await asyncio.sleep(BEAT_EVERY)
 
     async def start(self, poll_timeout: float = 10.0) -> None:
         await self.app.initialize()
@@ -83,9 +95,12 @@ class BotRuntime:
             poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False
         )
         await self.app.start()
+        self._heart = asyncio.create_task(self._beat(), name="bot-heartbeat")
         log.info("bot @%s is polling", self.app.bot.username)
 
     async def stop(self) -> None:
+        if self._heart is not None:
+            self._heart.cancel()
         if self.app.updater and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:

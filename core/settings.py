@@ -41,7 +41,11 @@ class Settings(BaseSettings):
     """Every knob of Pythia. Field docs are the configuration reference in the README."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # `SYMBOLS=` means "the default", as Compose passes it
+        extra="ignore",
+        case_sensitive=False,
     )
 
     bot_token: SecretStr | None = Field(

@@ -123,6 +123,17 @@ async def _serve_all(settings: Settings, chat: bool) -> None:
         await _until_signalled()
 
 
+async def _health(settings: Settings, component: str) -> bool:
+    from db.cache import create_cache
+    from db.heartbeat import alive
+
+    cache = create_cache(settings.redis_url)
+    try:
+        return await alive(cache, component)
+    finally:
+        await cache.close()
+
+
 async def _chat(url: str) -> None:
     from bot.chat import attach
 
@@ -137,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("bot", help="the Telegram bot process")
     sub.add_parser("workers", help="the background workers process")
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
+    health = sub.add_parser("health", help="exit 0 if the component beat in the last minute")
+    health.add_argument("component", choices=["bot", "workers"])
     chat = sub.add_parser("chat", help="a terminal chat with a running sandbox")
     chat.add_argument("--emulator", default="http://127.0.0.1:8081", help="emulator URL")
     args = parser.parse_args(argv)
@@ -169,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_serve_bot(settings))
         elif args.command == "workers":
             asyncio.run(_serve_workers(settings))
+        elif args.command == "health":
+            if not settings.redis_url:
+                print("pythia health: needs REDIS_URL (processes share nothing else)",
+                      file=sys.stderr)
+                return 1
+            ok = asyncio.run(_health(settings, args.component))
+            print(f"{args.component}: {'alive' if ok else 'no heartbeat in the last minute'}")
+            return 0 if ok else 1
         elif args.command == "chat":
             asyncio.run(_chat(args.emulator))
     except KeyboardInterrupt:

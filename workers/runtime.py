@@ -11,7 +11,8 @@ from datetime import timedelta
 from core.clock import Clock
 from core.settings import Settings
 from db.deps import Deps, build_deps, close_deps
-from workers.jobs import housekeeping, ingest_prices
+from db.heartbeat import BEAT_EVERY
+from workers.jobs import heartbeat, housekeeping, ingest_prices
 from workers.jobs.base import WorkerDeps
 from workers.scheduler import JobSpec, build_scheduler
 from workers.sources.base import MarketSource
@@ -23,6 +24,8 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
     return [
         JobSpec("ingest_prices", ingest_prices.run, timedelta(seconds=settings.ticker_interval)),
         JobSpec("housekeeping", housekeeping.run, timedelta(hours=1), record=False),
+        JobSpec("heartbeat", heartbeat.run, timedelta(seconds=BEAT_EVERY), singleton=False,
+                record=False),
     ]
 
 

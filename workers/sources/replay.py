@@ -32,6 +32,7 @@ VOLUME_QUANTUM = Decimal("0.00000001")
 class _Series:
     times: list[datetime]
     candles: list[Candle]
+    places: int  # the decimal places this asset is quoted in (its tick size)
 
     def index_at(self, when: datetime) -> int:
         """Index of the candle containing `when` (the previous one across a gap)."""
@@ -46,7 +47,9 @@ def _read(path: Path) -> _Series:
             candles.append(
                 Candle(ts, *(Decimal(row[k]) for k in ("open", "high", "low", "close", "volume")))
             )
-    return _Series([c.ts for c in candles], candles)
+    # Binance pads to 8 places; the real tick is the most places any recent close needs.
+    places = max(max(-c.close.normalize().as_tuple().exponent for c in candles[-500:]), 0)
+    return _Series([c.ts for c in candles], candles, places)
 
 
 def load_series(data_dir: Path = DATA_DIR) -> dict[str, _Series]:
@@ -64,7 +67,7 @@ def replay_start(series: dict[str, _Series]) -> datetime:
     return first + HISTORY
 
 
-def price_on_path(candle: Candle, fraction: float) -> Decimal:
+def price_on_path(candle: Candle, fraction: float, places: int) -> Decimal:
     """Where the price was `fraction` (0..1) of the way through `candle`."""
     rising = candle.close >= candle.open
     path = (
@@ -75,8 +78,6 @@ def price_on_path(candle: Candle, fraction: float) -> Decimal:
     position = min(max(fraction, 0.0), 1.0) * 3
     leg = min(int(position), 2)
     start, end = path[leg], path[leg + 1]
-    # Quote in the exchange's own tick: as many places as the candle's prices carry.
-    places = max(-min(p.normalize().as_tuple().exponent for p in path), 0)
     exact = start + (end - start) * Decimal(repr(position - leg))
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
 
@@ -109,7 +110,7 @@ class ReplaySource:
                 log.warning("replay reached the end of its data; prices now stand still")
                 self._warned_end = True
             return candle.close
-        return price_on_path(candle, (when - candle.ts) / HOUR)
+        return price_on_path(candle, (when - candle.ts) / HOUR, series.places)
 
     async def fetch_tickers(self, assets: Sequence[str]) -> list[Ticker]:
         data_now = self._clock.data_now()
@@ -163,7 +164,8 @@ class ReplaySource:
     def _merge(self, ts: datetime, group: list[Candle], asset: str, data_now: datetime) -> Candle:
         last = group[-1]
         if data_now < last.ts + HOUR:  # the hour still forming: only the path walked so far
-            group = [*group[:-1], partial_candle(last, (data_now - last.ts) / HOUR)]
+            fraction = (data_now - last.ts) / HOUR
+            group = [*group[:-1], partial_candle(last, fraction, self._series[asset].places)]
         return Candle(
             ts=ts,
             open=group[0].open,
@@ -174,9 +176,9 @@ class ReplaySource:
         )
 
 
-def partial_candle(candle: Candle, fraction: float) -> Candle:
+def partial_candle(candle: Candle, fraction: float, places: int) -> Candle:
     """The candle as it stood `fraction` of the way through its hour."""
-    now = price_on_path(candle, fraction)
+    now = price_on_path(candle, fraction, places)
     rising = candle.close >= candle.open
     first, second = (candle.low, candle.high) if rising else (candle.high, candle.low)
     reached = [candle.open, now] + [first] * (fraction >= 1 / 3) + [second] * (fraction >= 2 / 3)
