@@ -1,0 +1,232 @@
+"""The simulated world: users and chats to create, and read-only views of what happened.
+
+``World`` is the base of ``Emulator``: it owns nothing asynchronous except the shared
+``ApiContext`` (state + change condition) and is split out only to keep modules small.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from bot.emulator.limits import FloodViolation
+from bot.emulator.methods import ApiContext
+from bot.emulator.records import (
+    CHANNEL,
+    GROUP,
+    SUPERGROUP,
+    ApiCall,
+    CallbackQueryRecord,
+    Chat,
+    ChatActionRecord,
+    FileRecord,
+    MessageRecord,
+    User,
+)
+from bot.emulator.state import EmulatorState
+
+ChatRef = Chat | User | int  # a User stands for the private chat with that user
+MessageRef = MessageRecord | int
+
+
+class World:
+    def __init__(self, context: ApiContext):
+        self.context = context
+        self.internal_errors: list[str] = []  # tracebacks of emulator bugs (HTTP 500 answers)
+        self._notifications: set[asyncio.Task[None]] = set()
+
+    # ---- read-only views -------------------------------------------------------------------
+
+    @property
+    def state(self) -> EmulatorState:
+        return self.context.state
+
+    @property
+    def bot(self) -> User:
+        return self.state.bot
+
+    @property
+    def calls(self) -> list[ApiCall]:
+        return self.state.calls
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        return [call for call in self.state.calls if call.method == method]
+
+    def failed_calls(self) -> list[ApiCall]:
+        """Bot API calls answered with an error (status != 200), in order."""
+        return [call for call in self.state.calls if call.status not in (0, 200)]
+
+    @property
+    def flood_violations(self) -> list[FloodViolation]:
+        return self.context.flood_violations
+
+    @property
+    def commands(self) -> dict[tuple[str, str], list[dict[str, str]]]:
+        """setMyCommands results keyed by (scope key, language code); see ``my_commands``."""
+        return self.state.profile.commands
+
+    def my_commands(self, scope: str = "default", language_code: str = "") -> list[tuple[str, str]]:
+        """(command, description) pairs; scope keys: "default", "chat:<id>", ..."""
+        stored = self.state.profile.commands.get((scope, language_code), [])
+        return [(c["command"], c["description"]) for c in stored]
+
+    @property
+    def chat_actions(self) -> list[ChatActionRecord]:
+        return self.state.chat_actions
+
+    @property
+    def callback_queries(self) -> dict[str, CallbackQueryRecord]:
+        return self.state.callback_queries
+
+    def chat(self, ref: ChatRef) -> Chat:
+        chat_id = ref if isinstance(ref, int) else ref.id
+        chat = self.state.chats.get(chat_id)
+        if chat is None:
+            raise KeyError(f"unknown chat {chat_id}")
+        return chat
+
+    def private_chat(self, user: User | int) -> Chat:
+        return self.chat(user)
+
+    def chat_messages(self, chat: ChatRef) -> list[MessageRecord]:
+        return self.state.chat_messages(self.chat(chat).id)
+
+    def bot_messages(self, chat: ChatRef) -> list[MessageRecord]:
+        return [m for m in self.chat_messages(chat) if m.from_bot]
+
+    def last_bot_message(self, chat: ChatRef) -> MessageRecord | None:
+        messages = self.bot_messages(chat)
+        return messages[-1] if messages else None
+
+    def file(self, file_id: str) -> FileRecord:
+        return self.state.files[file_id]
+
+    # ---- world building --------------------------------------------------------------------
+
+    def add_user(
+        self,
+        first_name: str,
+        username: str | None = None,
+        *,
+        last_name: str | None = None,
+        language_code: str | None = "en",
+        id: int | None = None,  # mirrors the Bot API field name
+        is_premium: bool = False,
+        started: bool = True,
+    ) -> User:
+        """A user; ``started=False``: never pressed Start, so the bot cannot write first."""
+        return self.state.add_user(
+            first_name,
+            id,
+            username=username,
+            last_name=last_name,
+            language_code=language_code,
+            is_premium=is_premium,
+            started_bot=started,
+        )
+
+    def add_group(
+        self,
+        title: str,
+        members: Iterable[User] = (),
+        *,
+        supergroup: bool = False,
+        bot_is_admin: bool = False,
+        bot_is_member: bool = True,
+        admins: Iterable[User] = (),
+        creator: User | None = None,
+        username: str | None = None,
+        id: int | None = None,
+        is_forum: bool = False,
+    ) -> Chat:
+        statuses = {user.id: "member" for user in members}
+        statuses.update({user.id: "administrator" for user in admins})
+        if creator is not None:
+            statuses[creator.id] = "creator"
+        bot_status = "administrator" if bot_is_admin else "member" if bot_is_member else "left"
+        return self.state.add_group_chat(
+            title,
+            kind=SUPERGROUP if supergroup or is_forum else GROUP,
+            chat_id=id,
+            username=username,
+            members=statuses,
+            bot_status=bot_status,
+            is_forum=is_forum,
+        )
+
+    def add_channel(
+        self,
+        title: str,
+        username: str | None = None,
+        *,
+        bot_is_admin: bool = True,
+        bot_is_member: bool = True,
+        admins: Iterable[User] = (),
+        subscribers: Iterable[User] = (),
+        id: int | None = None,
+    ) -> Chat:
+        statuses = {user.id: "member" for user in subscribers}
+        statuses.update({user.id: "administrator" for user in admins})
+        bot_status = "administrator" if bot_is_admin else "member" if bot_is_member else "left"
+        return self.state.add_group_chat(
+            title, kind=CHANNEL, chat_id=id, username=username, members=statuses,
+            bot_status=bot_status,
+        )  # fmt: skip
+
+    def set_member_status(self, chat: ChatRef, user: User, status: str) -> None:
+        self.chat(chat).members[user.id] = status
+
+    def set_bot_status(self, chat: ChatRef, status: str) -> None:
+        """e.g. "administrator", "member", "left", "kicked"."""
+        self.chat(chat).bot_status = status
+
+    def block_bot(self, user: User) -> None:
+        """The user blocks the bot: later sends to their private chat get 403."""
+        self._set_blocked(user, True)
+
+    def unblock_bot(self, user: User) -> None:
+        self._set_blocked(user, False)
+
+    def _set_blocked(self, user: User, blocked: bool) -> None:
+        stored = self.state.users[user.id]
+        if stored.blocked_bot == blocked:
+            return
+        stored.blocked_bot = blocked
+        user.blocked_bot = blocked
+        bot = self.bot.to_api()
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        new_member: dict[str, Any] = {"status": new, "user": bot}
+        if blocked:
+            new_member["until_date"] = 0
+        self.state.push_update(
+            "my_chat_member",
+            {
+                "chat": self.chat(user).to_api(),
+                "from": stored.to_api(),
+                "date": int(time.time()),
+                "old_chat_member": {"status": old, "user": bot},
+                "new_chat_member": new_member,
+            },
+        )
+        self._notify_soon()
+
+    def reset(self) -> None:
+        """Forget everything (users, chats, messages, calls...) except the bot's identity."""
+        self.context.state = EmulatorState(self.bot)
+        self.context.flood_violations.clear()
+        if self.context.limiter is not None:
+            self.context.limiter.reset()
+        self.internal_errors.clear()
+        self._notify_soon()
+
+    def _notify_soon(self) -> None:
+        """Wake waiters from synchronous code (nobody can be waiting without a running loop)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(self.context.notify())
+        self._notifications.add(task)  # keep a reference until done, as asyncio requires
+        task.add_done_callback(self._notifications.discard)
