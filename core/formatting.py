@@ -7,12 +7,12 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 
 def decimals_for_price(price: Decimal) -> int:
-    """Places worth showing: 2 for 64,123.45, 4 for 1.2345, 4 significant digits below 1."""
+    """Places worth showing: 2 for 64,123.45 and 142.35, 4 for 2.1234, 4 significant below 1."""
     magnitude = abs(price)
-    if magnitude >= 1000:
+    if magnitude >= 10:
         return 2
     if magnitude >= 1:
-        return 4 if magnitude < 10 else 2 if magnitude >= 100 else 3
+        return 4
     if magnitude == 0:
         return 2
     # 0.000012345 -> adjusted() = -5 -> 5 + 3 = 8 places -> 0.00001235

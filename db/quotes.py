@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from core.market import PriceQuote
+from db.cache import PRICE_CHANNEL
 from db.deps import Deps
 from db.repos.prices import latest_for_assets
+
+
+async def next_quotes(
+    deps: Deps, assets: Sequence[str], unlike: Mapping[str, PriceQuote] | None = None
+) -> dict[str, PriceQuote]:
+    """Wait for price events until every asset has a cached quote (different from `unlike`)."""
+    unlike = unlike or {}
+
+    def settled(quotes: Mapping[str, PriceQuote]) -> bool:
+        return all(a in quotes and quotes[a] != unlike.get(a) for a in assets)
+
+    async with deps.cache.subscribe(PRICE_CHANNEL) as events:
+        while not settled(quotes := await deps.cache.get_prices(assets)):
+            await events.get(timeout=1.0)
+    return quotes
 
 
 async def latest_quotes(deps: Deps, assets: Sequence[str]) -> dict[str, PriceQuote]:

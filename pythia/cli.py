@@ -184,8 +184,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_serve_workers(settings))
         elif args.command == "health":
             if not settings.redis_url:
-                print("pythia health: needs REDIS_URL (processes share nothing else)",
-                      file=sys.stderr)
+                print(
+                    "pythia health: needs REDIS_URL (processes share nothing else)", file=sys.stderr
+                )
                 return 1
             ok = asyncio.run(_health(settings, args.component))
             print(f"{args.component}: {'alive' if ok else 'no heartbeat in the last minute'}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -19,13 +20,26 @@ from workers.sources.base import MarketSource
 
 log = logging.getLogger(__name__)
 
+REPLAY_MIN_INTERVAL = 0.5  # seconds; faster would only load the database
+
+
+def ticker_every(settings: Settings) -> timedelta:
+    """How often to poll tickers. The replay runs `replay_speed` times faster than the wall
+    clock, so it polls that much more often (within reason) to keep prices as fresh in market
+    time as a live exchange's."""
+    seconds = settings.ticker_interval
+    if settings.resolved_market_source == "replay":
+        seconds = max(seconds / settings.replay_speed, REPLAY_MIN_INTERVAL)
+    return timedelta(seconds=seconds)
+
 
 def default_jobs(settings: Settings) -> list[JobSpec]:
     return [
-        JobSpec("ingest_prices", ingest_prices.run, timedelta(seconds=settings.ticker_interval)),
+        JobSpec("ingest_prices", ingest_prices.run, ticker_every(settings)),
         JobSpec("housekeeping", housekeeping.run, timedelta(hours=1), record=False),
-        JobSpec("heartbeat", heartbeat.run, timedelta(seconds=BEAT_EVERY), singleton=False,
-                record=False),
+        JobSpec(
+            "heartbeat", heartbeat.run, timedelta(seconds=BEAT_EVERY), singleton=False, record=False
+        ),
     ]
 
 
@@ -71,11 +85,17 @@ class WorkerRuntime:
         )
         return deps
 
-    async def stop(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-        if self.deps is not None:
-            for source in self.deps.sources:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Start nothing new, let running jobs finish (up to `grace` s), then close."""
+        scheduler, deps = self._scheduler, self.deps
+        self._scheduler = self.deps = None
+        if scheduler is not None:
+            scheduler.pause()
+            if deps is not None and deps.running:
+                await asyncio.wait(set(deps.running), timeout=grace)
+            scheduler.shutdown(wait=False)  # cancels whatever outlived the grace period
+        if deps is not None:
+            for source in deps.sources:
                 await source.close()
             if self._shared is None:
-                await close_deps(self.deps)
+                await close_deps(deps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -33,6 +34,10 @@ class JobSpec:
 
 async def run_job(spec: JobSpec, deps: WorkerDeps) -> JobResult | None:
     """Run `spec` once; None when another process holds its lock and this one stood aside."""
+    task = asyncio.current_task()
+    if task is not None:
+        deps.running.add(task)
+        task.add_done_callback(deps.running.discard)
     async with (
         advisory_lock(deps.engine, f"job:{spec.name}") if spec.singleton else _granted() as mine
     ):

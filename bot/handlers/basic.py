@@ -19,7 +19,8 @@ async def start(update: Update, context: CustomContext) -> None:
     where = ChatSeen(chat.id, chat.type, chat.title, chat.username)
     async with deps.sessions.begin() as session:
         new = await register(session, person, where, deps.clock.now())
-    await update.effective_message.reply_html(welcome(user.first_name, new, deps.directory.tracked))
+    examples = tuple(deps.settings.symbols)
+    await update.effective_message.reply_html(welcome(user.first_name, new, examples))
 
 
 async def help_command(update: Update, context: CustomContext) -> None:

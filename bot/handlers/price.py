@@ -27,7 +27,7 @@ async def price(update: Update, context: CustomContext) -> None:
         directory.display,
         now=deps.clock.now(),
         stale_after=timedelta(seconds=deps.settings.stale_after),
-        examples=directory.tracked,
+        examples=tuple(deps.settings.symbols),
         refresh_seconds=deps.settings.ticker_interval,
     )
     await update.effective_message.reply_html(text)

@@ -43,10 +43,11 @@ def problems_line(problems: tuple[SymbolProblem, ...], examples: tuple[str, ...]
             text += " (did you mean " + " or ".join(e(s) for s in problem.suggestions) + "?)"
         parts.append(text)
     more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
-    kinds = {p.reason for p in problems}
-    lead = "Unknown symbol" if kinds == {"unknown"} else "Not a coin I know"
-    if len(problems) > 1:
-        lead += "s"
+    unknown_only = {p.reason for p in problems} == {"unknown"}
+    if len(problems) == 1:
+        lead = "Unknown symbol" if unknown_only else "Not a coin I know"
+    else:
+        lead = "Unknown symbols" if unknown_only else "Not coins I know"
     hint = ""
     if not any(p.suggestions for p in shown):
         hint = " — try " + ", ".join(e(s) for s in examples[:4])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect
 
+from alembic import command
 from db.migrate import alembic_config, current_revision, head_revision
 from db.models import Base
 from tests.conftest import outside_loop

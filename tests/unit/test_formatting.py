@@ -16,7 +16,7 @@ from core.formatting import format_age, format_pct, format_price
         ("64123.456", "64,123.46"),
         ("1234567.5", "1,234,567.50"),
         ("123.456", "123.46"),
-        ("12.3456", "12.346"),
+        ("12.3456", "12.35"),
         ("1.23456", "1.2346"),
         ("0.0628612", "0.06286"),
         ("0.000012345", "0.00001234"),  # half-even: ...45 -> ...4
@@ -36,8 +36,13 @@ def test_percentages_carry_a_sign() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(0, "just now"), (12, "12 s ago"), (125, "2 min ago"), (7300, "2 h 1 min ago"),
-     (86400 * 3, "3 days ago")],
+    [
+        (0, "just now"),
+        (12, "12 s ago"),
+        (125, "2 min ago"),
+        (7300, "2 h 1 min ago"),
+        (86400 * 3, "3 days ago"),
+    ],
 )
 def test_ages_read_naturally(seconds: int, shown: str) -> None:
     assert format_age(timedelta(seconds=seconds)) == shown

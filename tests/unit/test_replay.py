@@ -11,22 +11,40 @@ from core.clock import ReplayClock
 from core.market import Candle
 from workers.sources.replay import ReplaySource, load_series, partial_candle, price_on_path
 
-RISING = Candle(datetime(2024, 1, 1, tzinfo=UTC), Decimal("100.00"), Decimal("110.00"),
-                Decimal("95.00"), Decimal("105.00"), Decimal("10"))
-FALLING = Candle(datetime(2024, 1, 1, tzinfo=UTC), Decimal("100.00"), Decimal("104.00"),
-                 Decimal("90.00"), Decimal("92.00"), Decimal("10"))
+RISING = Candle(
+    datetime(2024, 1, 1, tzinfo=UTC),
+    Decimal("100.00"),
+    Decimal("110.00"),
+    Decimal("95.00"),
+    Decimal("105.00"),
+    Decimal("10"),
+)
+FALLING = Candle(
+    datetime(2024, 1, 1, tzinfo=UTC),
+    Decimal("100.00"),
+    Decimal("104.00"),
+    Decimal("90.00"),
+    Decimal("92.00"),
+    Decimal("10"),
+)
 
 
 def test_a_rising_candle_dips_to_its_low_before_its_high() -> None:
     assert [price_on_path(RISING, f, 2) for f in (0, 1 / 3, 2 / 3, 1)] == [
-        Decimal("100.00"), Decimal("95.00"), Decimal("110.00"), Decimal("105.00")
+        Decimal("100.00"),
+        Decimal("95.00"),
+        Decimal("110.00"),
+        Decimal("105.00"),
     ]
     assert price_on_path(RISING, 1 / 6, 2) == Decimal("97.50")
 
 
 def test_a_falling_candle_peaks_before_its_low() -> None:
     assert [price_on_path(FALLING, f, 2) for f in (0, 1 / 3, 2 / 3, 1)] == [
-        Decimal("100.00"), Decimal("104.00"), Decimal("90.00"), Decimal("92.00")
+        Decimal("100.00"),
+        Decimal("104.00"),
+        Decimal("90.00"),
+        Decimal("92.00"),
     ]
 
 
@@ -36,8 +54,7 @@ def test_prices_keep_the_exchange_tick_size() -> None:
 
 def test_a_forming_candle_holds_only_the_path_walked_so_far() -> None:
     half = partial_candle(RISING, 0.5, 2)
-    assert (half.open, half.low, half.high) == (Decimal("100.00"), Decimal("95.00"),
-                                                half.close)
+    assert (half.open, half.low, half.high) == (Decimal("100.00"), Decimal("95.00"), half.close)
     assert half.volume == Decimal("5.00000000")
 
 
@@ -49,8 +66,10 @@ def series():
 def clock_at(series, elapsed: timedelta, speed: float = 60.0) -> ReplayClock:
     now = [0.0]
     clock = ReplayClock(
-        data_start=datetime(2023, 11, 1, 12, tzinfo=UTC), speed=speed,
-        started=datetime(2026, 11, 1, 12, tzinfo=UTC), wall=lambda: now[0],
+        data_start=datetime(2023, 11, 1, 12, tzinfo=UTC),
+        speed=speed,
+        started=datetime(2026, 11, 1, 12, tzinfo=UTC),
+        wall=lambda: now[0],
     )
     now[0] = elapsed.total_seconds() / speed
     return clock

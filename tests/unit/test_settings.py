@@ -10,8 +10,18 @@ from core.settings import SettingsError, load_settings
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "SYMBOLS", "EXCHANGES", "ADMIN_IDS",
-                 "MARKET_SOURCE", "REPLAY_SPEED", "TICKER_INTERVAL", "LOG_LEVEL"):
+    for name in (
+        "BOT_TOKEN",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SYMBOLS",
+        "EXCHANGES",
+        "ADMIN_IDS",
+        "MARKET_SOURCE",
+        "REPLAY_SPEED",
+        "TICKER_INTERVAL",
+        "LOG_LEVEL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -10,7 +10,12 @@ NAMES = {"bitcoin": "BTC", "ethereum": "ETH", "ether": "ETH", "dogecoin": "DOGE"
 
 def test_lower_case_and_decorations_are_read_as_tickers() -> None:
     assert [clean(t) for t in ("btc", "$eth", "#sol", "BTC/USDT", "eth-usd", "doge,")] == [
-        "BTC", "ETH", "SOL", "BTC", "ETH", "DOGE"
+        "BTC",
+        "ETH",
+        "SOL",
+        "BTC",
+        "ETH",
+        "DOGE",
     ]
 
 

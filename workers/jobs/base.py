@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from db.deps import Deps
@@ -21,3 +22,4 @@ class WorkerDeps(Deps):
     sources: list[MarketSource] = field(default_factory=list)
     worker_id: str = "worker"
     market_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    running: set[asyncio.Task[object]] = field(default_factory=set)  # jobs in flight

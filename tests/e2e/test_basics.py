@@ -1,0 +1,59 @@
+"""/start, /help and the command menu, through real polling against the emulator."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.models import Chat, User
+from tests.e2e.conftest import Stack
+
+
+async def test_start_registers_the_person_once(stack: Stack, alice) -> None:
+    reply = await stack.ask(alice, "/start")
+    assert "Welcome, Alice!" in reply.text and "/price" in reply.text
+    again = await stack.ask(alice, "/start")
+    assert "Welcome back, Alice!" in again.text
+    async with stack.deps.sessions() as session:
+        users = (await session.scalars(select(User))).all()
+        chats = (await session.scalars(select(Chat))).all()
+    assert [(u.id, u.first_name, u.username) for u in users] == [(alice.id, "Alice", "alice")]
+    assert [(c.id, c.type) for c in chats] == [(alice.id, "private")]
+    assert users[0].created_at.tzinfo is not None
+
+
+async def test_start_in_a_group_registers_the_group(stack: Stack, alice) -> None:
+    group = stack.emu.add_group("Traders", members=[alice], supergroup=True)
+    await stack.ask(alice, "/start@pythia_bot", chat=group)
+    async with stack.deps.sessions() as session:
+        chat = await session.get(Chat, group.id)
+    assert chat is not None and chat.type == "supergroup" and chat.title == "Traders"
+
+
+async def test_help_lists_every_command_and_explains_one(stack: Stack, alice) -> None:
+    overview = await stack.ask(alice, "/help")
+    for command in ("/price", "/help", "/start"):
+        assert command in overview.text
+    detail = await stack.ask(alice, "/help price")
+    assert "/price SYMBOL" in detail.text and "/price BTC" in detail.text
+    unknown = await stack.ask(alice, "/help <script>")
+    assert unknown.text.startswith("There is no command <script>")
+    assert "\n" not in unknown.text
+
+
+async def test_the_command_menu_is_published_at_start(stack: Stack) -> None:
+    commands = dict(stack.emu.my_commands())
+    assert set(commands) == {"price", "help", "start"}
+    assert all(commands.values())
+
+
+async def test_a_failure_inside_a_handler_gets_one_apologetic_line(stack: Stack, alice) -> None:
+    # Break the far side of the database, not our code: the table /start writes to is gone.
+    async with stack.deps.engine.begin() as connection:
+        await connection.exec_driver_sql("ALTER TABLE chats RENAME TO chats_away")
+    try:
+        reply = await stack.ask(alice, "/start")
+    finally:
+        async with stack.deps.engine.begin() as connection:
+            await connection.exec_driver_sql("ALTER TABLE chats_away RENAME TO chats")
+    assert reply.text.startswith("Sorry — something went wrong on my side.")
+    assert "Traceback" not in reply.text and "\n" not in reply.text

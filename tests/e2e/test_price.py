@@ -1,0 +1,95 @@
+"""/price end to end: the workers ingest the replayed market, a person asks in Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from db.cache import price_key
+from db.quotes import next_quotes
+from tests.e2e.conftest import Stack
+
+
+async def test_price_shows_price_change_exchange_and_age(stack: Stack, alice) -> None:
+    reply = await stack.ask(alice, "/price BTC")
+    quote = (await stack.deps.cache.get_prices(["BTC"]))["BTC"]
+    assert reply.parse_mode == "HTML"
+    first_line, second_line = reply.text.split("\n")
+    assert first_line.startswith("BTC ")
+    assert re.search(r"[\d,]+\.\d{2} USDT", first_line)
+    assert re.search(r"[▲▼•] [+−±]\d+\.\d{2}% 24h", first_line)
+    assert "Bitcoin · replay · " in second_line
+    assert second_line.endswith(("just now", "s ago"))
+    shown = re.search(r"BTC ([\d,.]+) USDT", first_line).group(1)
+    assert shown.replace(",", "")  # a number, and within a few ticks of the cached one
+    assert abs(float(shown.replace(",", "")) / float(quote.price) - 1) < 0.05
+
+
+async def test_several_symbols_at_once_in_any_case(stack: Stack, alice) -> None:
+    reply = await stack.ask(alice, "/price btc $eth Solana")
+    assert [line.split()[0] for line in reply.text.split("\n\n")] == ["BTC", "ETH", "SOL"]
+
+
+async def test_prices_move_as_the_replay_advances(stack: Stack, alice) -> None:
+    first = await stack.ask(alice, "/price ETH")
+    before = await stack.deps.cache.get_prices(["ETH"])
+    async with asyncio.timeout(10):
+        moved = await next_quotes(stack.deps, ["ETH"], unlike=before)
+    assert moved["ETH"].price != before["ETH"].price
+    second = await stack.ask(alice, "/price ETH")
+    assert first.text.split("\n")[0] != second.text.split("\n")[0]
+
+
+async def test_a_cold_cache_falls_back_to_the_database(stack: Stack, alice) -> None:
+    await stack.workers.stop()  # nobody refills the cache now
+    await stack.deps.cache.delete(price_key("DOGE"))
+    reply = await stack.ask(alice, "/price DOGE")
+    assert reply.text.startswith("DOGE ") and "USDT" in reply.text
+
+
+async def test_price_in_a_group_addressed_to_the_bot(stack: Stack, alice) -> None:
+    group = stack.emu.add_group("Traders", members=[alice])
+    reply = await stack.ask(alice, "/price@pythia_bot SOL", chat=group)
+    assert reply.text.startswith("SOL ")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("/price", "Which coin? Send /price BTC, or several at once: /price BTC ETH SOL."),
+        ("/price BTCC", "Unknown symbol: BTCC (did you mean BTC?)."),
+        ("/price FOO", "Unknown symbol: FOO — try BTC, ETH, SOL, DOGE."),
+        ("/price 🚀", "Not a coin I know: 🚀 — try BTC, ETH, SOL, DOGE."),
+        ("/price <b>btc</b>", "Not a coin I know: <b>btc</b> — try BTC, ETH, SOL, DOGE."),
+        (
+            "/price BTC'; DROP TABLE users;--",
+            "Not coins I know: BTC';, DROP (did you mean DOGE?), TABLE and 1 more.",
+        ),
+        ("/price " + "A" * 4000, "Not a coin I know: AAAAAAAAAAAAAAAAAAAAAAA… — try BTC, ETH,"),
+    ],
+)
+async def test_bad_input_gets_one_clear_line_and_writes_nothing(
+    stack: Stack, alice, typed: str, expected: str
+) -> None:
+    await stack.ask(alice, "/start")
+    before = await stack.row_counts()
+    reply = await stack.ask(alice, typed)
+    assert reply.text.startswith(expected)
+    assert "\n" not in reply.text
+    assert await stack.row_counts() == before
+
+
+async def test_five_thousand_characters_are_refused_politely(stack: Stack, alice) -> None:
+    # Telegram clients split such a message; the emulator lets the far side send it whole.
+    reply = await stack.ask(alice, "/price " + "x" * 5000)
+    assert reply.text.startswith("Not a coin I know: xxxxxxxx")
+    assert len(reply.text) < 200
+
+
+async def test_good_and_bad_symbols_together(stack: Stack, alice) -> None:
+    reply = await stack.ask(alice, "/price BTC NOPE")
+    blocks = reply.text.split("\n\n")
+    assert blocks[0].startswith("BTC ")
+    assert blocks[1].startswith("Unknown symbol: NOPE")
