@@ -12,6 +12,7 @@ from bot.commands import menu
 from bot.context import BotData, CustomContext
 from bot.errors import on_error
 from bot.handlers import basic, price
+from bot.request import AiohttpRequest
 from core.settings import Settings
 from db.deps import Deps, build_deps, close_deps
 from db.heartbeat import BEAT_EVERY, beat
@@ -46,7 +47,7 @@ def build_application(
     base_url: str | None = None,
     base_file_url: str | None = None,
     deps: Deps | None = None,
-    rate_limit: bool = True,
+    rate_limit: bool | None = None,
 ) -> Application:
     """A ready-to-start Application; `deps` are shared when bot and workers run in one process."""
     builder = (
@@ -56,10 +57,11 @@ def build_application(
         .base_file_url(base_file_url or settings.bot_api_file_url)
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         .concurrent_updates(True)  # one slow reply must not hold up everyone else's
+        .request(AiohttpRequest())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limit:
+    if settings.telegram_rate_limit if rate_limit is None else rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     data: BotData = app.bot_data

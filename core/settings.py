@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     stale_after: float = Field(
         default=120.0, gt=0, description="seconds after which a price is shown as stale"
     )
+    telegram_rate_limit: bool = Field(
+        default=True,
+        description="queue sends within Telegram's limits; off only for a local benchmark",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
 
     @field_validator("exchanges", "symbols", "admin_ids", mode="before")

@@ -133,6 +133,25 @@ class EmulatorClient:
         )  # fmt: skip
         return MessageRecord.from_json(data)
 
+    async def send_messages(
+        self, messages: list[tuple[User, str, ChatRef | None]]
+    ) -> list[MessageRecord]:
+        """Inject many messages in one control call: (user, text, chat) each."""
+        items = [
+            {"user_id": user.id, "text": text, "chat_id": _chat_id(chat)}
+            for user, text, chat in messages
+        ]
+        data = await self._call("send_messages", messages=items)
+        return [MessageRecord.from_json(item) for item in data]
+
+    async def bot_messages_since(
+        self, since: float = 0.0, count: int = 0, timeout: float = 5.0
+    ) -> list[MessageRecord]:
+        """Bot messages in any chat created after `since` (the emulator's monotonic clock);
+        with `count`, waits until there are that many."""
+        data = await self._call("bot_messages_since", since=since, count=count, timeout=timeout)
+        return [MessageRecord.from_json(item) for item in data]
+
     async def send_command(
         self, user: User, command: str, args: str = "", chat: ChatRef | None = None, *,
         mention_bot: bool = False,

@@ -109,6 +109,28 @@ async def _send_message(emu: Emulator, body: JsonDict) -> JsonDict:
     return message.to_json()
 
 
+@action("send_messages")
+async def _send_messages(emu: Emulator, body: JsonDict) -> list[JsonDict]:
+    """Many users' messages injected at once (load generation without an HTTP call each)."""
+    sent = [
+        await emu.send_message(_user(emu, item), item["text"], _chat_id(item))
+        for item in body["messages"]
+    ]
+    return [message.to_json() for message in sent]
+
+
+@action("bot_messages_since")
+async def _bot_messages_since(emu: Emulator, body: JsonDict) -> list[JsonDict]:
+    """Bot messages in every chat created after the emulator's monotonic `since`; with
+    `count`, waits (up to `timeout` s) until there are that many."""
+    since, count = float(body.get("since", 0.0)), int(body.get("count", 0))
+    if count:
+        found = await emu.wait_for_bot_messages_since(since, count, float(body.get("timeout", 5)))
+    else:
+        found = emu.state.bot_messages_since(since)
+    return [message.to_json() for message in found]
+
+
 @action("send_command")
 async def _send_command(emu: Emulator, body: JsonDict) -> JsonDict:
     message = await emu.send_command(

@@ -141,6 +141,17 @@ class Emulator(UserActions):
             ) from None
         return new_messages()[:count]
 
+    async def wait_for_bot_messages_since(
+        self, since: float, count: int, timeout: float = 5.0
+    ) -> list[MessageRecord]:
+        """Wait until `count` bot messages (any chat) exist after monotonic `since`."""
+        await self.wait_for(
+            lambda: len(self.state.bot_messages_since(since)) >= count,
+            timeout,
+            f"{count} bot messages since {since}",
+        )
+        return self.state.bot_messages_since(since)
+
     async def wait_for_callback_answer(
         self, query: CallbackQueryRecord | str, timeout: float = 5.0
     ) -> CallbackQueryRecord:

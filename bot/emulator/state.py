@@ -6,6 +6,7 @@ handlers (the Bot API side) and the in-process / control API (the "user" side).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import secrets
 import time
@@ -52,6 +53,7 @@ class EmulatorState:
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
         self.messages: dict[int, list[MessageRecord]] = {}
+        self.timeline: list[MessageRecord] = []  # every message in creation (monotonic) order
         self.updates: list[UpdateRecord] = []
         self.allowed_updates: list[str] | None = None
         self.files: dict[str, FileRecord] = {}
@@ -160,7 +162,13 @@ class EmulatorState:
             **fields,  # type: ignore[arg-type]
         )
         history.append(message)
+        self.timeline.append(message)
         return message
+
+    def bot_messages_since(self, since: float) -> list[MessageRecord]:
+        """Bot messages in any chat created after monotonic time `since`, oldest first."""
+        start = bisect.bisect_right(self.timeline, since, key=lambda m: m.monotonic)
+        return [m for m in self.timeline[start:] if m.from_bot]
 
     def find_message(self, chat_id: int, message_id: int) -> MessageRecord | None:
         """A live (not deleted) message, or None."""

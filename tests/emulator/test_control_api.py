@@ -77,3 +77,18 @@ async def test_standalone_process() -> None:
     finally:
         process.terminate()
         assert await asyncio.wait_for(process.wait(), timeout=10) == 0
+
+
+async def test_batch_injection_and_replies_since_a_moment(emu: Emulator, bot: Bot) -> None:
+    async with EmulatorClient(emu.url) as client:
+        users = [await client.add_user(f"U{i}") for i in range(3)]
+        sent = await client.send_messages([(u, f"/price {i}", None) for i, u in enumerate(users)])
+        assert [m.text for m in sent] == ["/price 0", "/price 1", "/price 2"]
+        updates = await bot.get_updates()
+        assert [u.message.from_user.id for u in updates] == [u.id for u in users]
+        mark = max(m.monotonic for m in sent)
+        for update in reversed(updates):
+            await update.message.reply_text(f"echo {update.message.text}")
+        replies = await client.bot_messages_since(mark)
+        assert [r.text for r in replies] == ["echo /price 2", "echo /price 1", "echo /price 0"]
+        assert await client.bot_messages_since(replies[-1].monotonic) == []
