@@ -92,7 +92,9 @@ class Settings(BaseSettings):
         default=True,
         description="queue sends within Telegram's limits; off only for a local benchmark",
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="DEBUG, INFO, WARNING or ERROR"
+    )
 
     @field_validator("exchanges", "symbols", "admin_ids", mode="before")
     @classmethod
