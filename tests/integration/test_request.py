@@ -51,7 +51,7 @@ async def test_uploads_go_as_multipart(emu: Emulator, bot: Bot) -> None:
 
 async def test_telegram_errors_surface_as_ptb_errors(emu: Emulator, bot: Bot) -> None:
     alice = emu.add_user("Alice")
-    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
         await bot.send_message(alice.id, "<b>unclosed", parse_mode="HTML")
 
 
