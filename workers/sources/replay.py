@@ -8,6 +8,7 @@ did within the hour, and a 24 h change compares against the same walk a day earl
 from __future__ import annotations
 
 import bisect
+import functools
 import csv
 import gzip
 import logging
@@ -52,6 +53,7 @@ def _read(path: Path) -> _Series:
     return _Series([c.ts for c in candles], candles, places)
 
 
+@functools.cache  # read once per process: the files never change while it runs
 def load_series(data_dir: Path = DATA_DIR) -> dict[str, _Series]:
     series = {}
     for path in sorted(data_dir.glob("*USDT_1h.csv.gz")):
