@@ -44,7 +44,8 @@ USERS = 100
 ROUNDS = 30
 THROUGHPUT_MESSAGES = 2000
 STEADY_RATE = 50.0  # messages per second from all users together
-STEADY_SECONDS = 30.0
+STEADY_SECONDS = 20.0
+STEADY_RUNS = 3
 
 
 def rss_mib(pid: int) -> float:
@@ -130,7 +131,12 @@ async def measure(client: EmulatorClient, pid: int, emulator_pid: int) -> dict[s
     symbols = ["BTC", "ETH", "SOL BNB", "XRP", "ADA DOGE"]
     for _ in range(3):  # warm-up rounds: connection pools, first-use imports
         await burst(client, users, symbols)
-    active = await steady(client, users, symbols)
+    # Three separate runs: on a 2-core machine shared by bot, emulator, load generator, Postgres
+    # and Redis, one run's tail depends on what the kernel scheduled; the median run is reported.
+    runs = [await steady(client, users, symbols) for _ in range(STEADY_RUNS)]
+    runs.sort(key=lambda run: percentile(run, 0.99))
+    active = runs[len(runs) // 2]
+    spread = [1000 * percentile(run, 0.99) for run in runs]
     latencies: list[float] = []
     for _ in range(ROUNDS):
         latencies += await burst(client, users, symbols)
@@ -158,6 +164,7 @@ async def measure(client: EmulatorClient, pid: int, emulator_pid: int) -> dict[s
     return {
         "active_p50_ms": 1000 * statistics.median(active),
         "active_p99_ms": 1000 * percentile(active, 0.99),
+        "active_p99_spread": f"{min(spread):.1f}–{max(spread):.1f}",
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * percentile(latencies, 0.99),
         "max_ms": 1000 * max(latencies),
@@ -263,7 +270,8 @@ def main() -> None:
         r = asyncio.run(run_stack(name))
         print(
             f"  100 users active ({STEADY_RATE:.0f} msg/s): p50 {r['active_p50_ms']:.1f} ms, "
-            f"p99 {r['active_p99_ms']:.1f} ms\n"
+            f"p99 {r['active_p99_ms']:.1f} ms (median of {STEADY_RUNS} runs of "
+            f"{STEADY_SECONDS:.0f} s; p99 ranged {r['active_p99_spread']} ms)\n"
             f"  100 in one instant (x{ROUNDS}):  p50 {r['p50_ms']:.1f} ms, "
             f"p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms\n"
             f"  throughput ({THROUGHPUT_MESSAGES} queued): {r['updates_per_s']:.0f} updates/s\n"

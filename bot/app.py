@@ -58,6 +58,7 @@ def build_application(
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         .concurrent_updates(True)  # one slow reply must not hold up everyone else's
         .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connections=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

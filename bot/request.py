@@ -4,7 +4,7 @@ Why not PTB's default HTTPXRequest: profiling `/price` under load (bench/bench_p
 the httpx/httpcore client spending about two thirds of the bot's CPU per reply — and httpcore
 re-scans every pooled connection for every queued request, so that cost grows with load.
 aiohttp's client does the same work several times cheaper and is already installed (ccxt and
-the emulator use it). Long polling (getUpdates) keeps PTB's default transport.
+the emulator use it). Both the sends and the long polling (getUpdates) go through it.
 """
 
 from __future__ import annotations
