@@ -60,6 +60,8 @@ class PriceQuote:
     ts: datetime
     change_24h_pct: Decimal | None = None
     volume_24h: Decimal | None = None
+    sources: tuple[str, ...] = ()  # exchanges a cross-exchange price was taken from
+    spread_pct: Decimal | None = None  # (highest - lowest) / price across those exchanges
 
     def age(self, now: datetime) -> timedelta:
         return max(now - self.ts, timedelta(0))
@@ -74,6 +76,8 @@ class PriceQuote:
                 "ts": self.ts.isoformat(),
                 "change_24h_pct": _opt_str(self.change_24h_pct),
                 "volume_24h": _opt_str(self.volume_24h),
+                "sources": list(self.sources),
+                "spread_pct": _opt_str(self.spread_pct),
             },
             separators=(",", ":"),
         )
@@ -89,6 +93,8 @@ class PriceQuote:
             ts=datetime.fromisoformat(data["ts"]).astimezone(UTC),
             change_24h_pct=_opt_decimal(data.get("change_24h_pct")),
             volume_24h=_opt_decimal(data.get("volume_24h")),
+            sources=tuple(data.get("sources") or ()),
+            spread_pct=_opt_decimal(data.get("spread_pct")),
         )
 
     @classmethod
@@ -110,6 +116,24 @@ def _opt_str(value: Decimal | None) -> str | None:
 
 def _opt_decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+def resample(candles: list[Candle], timeframe: str) -> list[Candle]:
+    """Candles of a longer `timeframe` built from shorter ones (4h from 1h), epoch-aligned."""
+    merged: dict[datetime, list[Candle]] = {}
+    for candle in candles:
+        merged.setdefault(floor_time(candle.ts, timeframe), []).append(candle)
+    return [
+        Candle(
+            ts=ts,
+            open=group[0].open,
+            high=max(c.high for c in group),
+            low=min(c.low for c in group),
+            close=group[-1].close,
+            volume=sum((c.volume for c in group), Decimal(0)),
+        )
+        for ts, group in merged.items()
+    ]
 
 
 def floor_time(ts: datetime, timeframe: str) -> datetime:

@@ -1,0 +1,72 @@
+"""Timeframes and periods as people type them: `/chart BTC 4h 30d`, `/compare BTC ETH 3m`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.market import TIMEFRAMES
+
+CHART_TIMEFRAMES = ("1h", "4h", "1d")
+MAX_CANDLES = 500  # beyond this a candlestick picture is a smear; a longer timeframe reads better
+_PERIOD = re.compile(r"^(\d{1,4})\s*(h|d|w|m|mo|y)$")
+_UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "mo": 30, "y": 365}
+DEFAULT_PERIOD = {"1h": timedelta(days=7), "4h": timedelta(days=30), "1d": timedelta(days=180)}
+
+
+class BadArgument(ValueError):
+    """What a person typed cannot be used; the message says what would work."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    span: timedelta
+    label: str  # as the person wrote it, normalised: "7d", "3m", "1y"
+
+
+def parse_timeframe(text: str, allowed: tuple[str, ...] = CHART_TIMEFRAMES) -> str:
+    value = text.strip().lower()
+    if value in ("d", "1day", "day", "daily"):
+        value = "1d"
+    if value in ("h", "1hour", "hour", "hourly"):
+        value = "1h"
+    if value not in allowed:
+        raise BadArgument(f"timeframe must be one of {', '.join(allowed)}")
+    return value
+
+
+def parse_period(text: str) -> Period:
+    match = _PERIOD.match(text.strip().lower())
+    if not match or int(match.group(1)) == 0:
+        raise BadArgument("period looks like 24h, 7d, 2w, 3m or 1y")
+    count, unit = int(match.group(1)), match.group(2)
+    days = count * _UNITS[unit]
+    if days > 10 * 365:
+        raise BadArgument("the longest period is 10y")
+    unit = "m" if unit == "mo" else unit
+    return Period(timedelta(days=days), f"{count}{unit}")
+
+
+def period_label(span: timedelta) -> str:
+    days = span / timedelta(days=1)
+    for unit, size in (("y", 365), ("m", 30), ("w", 7), ("d", 1)):
+        if days >= size and days % size == 0:
+            return f"{int(days // size)}{unit}"
+    return f"{int(span / timedelta(hours=1))}h"
+
+
+def candles_in(span: timedelta, timeframe: str) -> int:
+    return int(span / TIMEFRAMES[timeframe])
+
+
+def is_timeframe(text: str) -> bool:
+    try:
+        parse_timeframe(text, tuple(TIMEFRAMES))
+    except BadArgument:
+        return False
+    return True
+
+
+def is_period(text: str) -> bool:
+    return _PERIOD.match(text.strip().lower()) is not None
