@@ -60,13 +60,28 @@ def candles_in(span: timedelta, timeframe: str) -> int:
     return int(span / TIMEFRAMES[timeframe])
 
 
-def is_timeframe(text: str) -> bool:
-    try:
-        parse_timeframe(text, tuple(TIMEFRAMES))
-    except BadArgument:
-        return False
-    return True
+@dataclass(frozen=True, slots=True)
+class ChartArgs:
+    symbols: tuple[str, ...]  # as typed; resolved to coins by the caller
+    timeframe: str | None
+    period: Period | None
 
 
-def is_period(text: str) -> bool:
-    return _PERIOD.match(text.strip().lower()) is not None
+def split_args(args: list[str], allowed: tuple[str, ...] = CHART_TIMEFRAMES) -> ChartArgs:
+    """Coins, then timeframe and period in any order: `BTC 4h 30d`, `BTC ETH 3m`."""
+    symbols: list[str] = []
+    timeframe: str | None = None
+    period: Period | None = None
+    for arg in args:
+        lowered = arg.strip().lower()
+        if lowered in allowed or lowered in ("daily", "hourly", "d", "h"):
+            if timeframe is not None:
+                raise BadArgument("give one timeframe")
+            timeframe = parse_timeframe(lowered, allowed)
+        elif re.match(r"^\d", lowered):  # "1m" is a month here, as people write periods
+            if period is not None:
+                raise BadArgument("give one period")
+            period = parse_period(lowered)
+        else:
+            symbols.append(arg)
+    return ChartArgs(tuple(symbols), timeframe, period)

@@ -50,3 +50,16 @@ def test_four_hour_candles_from_hourly_ones() -> None:
     assert (four[0].open, four[0].high, four[0].low, four[0].close, four[0].volume) == (
         Decimal(10), Decimal(21), Decimal(5), Decimal(12), Decimal(2))
     assert (four[1].open, four[1].close, four[1].volume) == (Decimal(12), Decimal(16), Decimal(4))
+
+
+def test_chart_arguments_in_any_order() -> None:
+    from core.periods import split_args
+
+    args = split_args(["btc", "30d", "4h"])
+    assert args.symbols == ("btc",) and args.timeframe == "4h" and args.period.label == "30d"
+    assert split_args(["BTC"]).timeframe is None
+    assert split_args(["BTC", "1m"]).period.label == "1m"  # a month, not a minute
+    for bad, message in ((["BTC", "3x"], "period looks like"), (["BTC", "5min"], "period looks"),
+                         (["BTC", "1h", "4h"], "one timeframe"), (["BTC", "7d", "1y"], "one period")):
+        with pytest.raises(BadArgument, match=message):
+            split_args(bad)

@@ -1,0 +1,70 @@
+"""Charts rendered off the event loop, one at a time, on the charts thread."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from bot.charts.candles import Bands, render_candles
+from bot.charts.compare import render_compare
+from bot.charts.correlation import render_correlation
+from bot.charts.portfolio import render_allocation, render_value_line
+from core.market import Candle
+
+
+class ChartRenderer:
+    """Owns the one thread charts are drawn on: matplotlib's settings are process-global."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
+        # Load fonts and fill matplotlib's caches now, so the first /chart is not the slow one.
+        self._pool.submit(_warm_up)
+
+    async def candles(
+        self,
+        candles: Sequence[Candle],
+        *,
+        title: str,
+        mav: Sequence[int] = (20, 50),
+        bands: Bands | None = None,
+        volume: bool = True,
+    ) -> bytes:
+        return await self._run(
+            render_candles, candles, title=title, mav=mav, bands=bands, volume=volume
+        )
+
+    async def compare(
+        self, series: Mapping[str, Sequence[tuple[datetime, float]]], *, title: str
+    ) -> bytes:
+        return await self._run(render_compare, series, title=title)
+
+    async def correlation(
+        self, symbols: Sequence[str], matrix: Sequence[Sequence[float]], *, title: str
+    ) -> bytes:
+        return await self._run(render_correlation, symbols, matrix, title=title)
+
+    async def allocation(
+        self, labels: Sequence[str], values: Sequence[float], *, title: str
+    ) -> bytes:
+        return await self._run(render_allocation, labels, values, title=title)
+
+    async def value_line(
+        self, points: Sequence[tuple[datetime, float]], *, title: str, currency: str
+    ) -> bytes:
+        return await self._run(render_value_line, points, title=title, currency=currency)
+
+    def close(self) -> None:
+        """Drop queued renders and wait for the one being drawn (a few hundred ms at most)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def _run(self, render: Callable[..., bytes], *args: object, **kwargs: object) -> bytes:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, partial(render, *args, **kwargs))
+
+
+def _warm_up() -> None:
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    render_value_line([(start, 1.0), (start + timedelta(days=1), 2.0)], title="", currency="")
