@@ -8,10 +8,11 @@ import logging
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+from bot.charts import ChartRenderer
 from bot.commands import menu
 from bot.context import BotData, CustomContext
 from bot.errors import on_error
-from bot.handlers import basic, price
+from bot.handlers import basic, charts, market, price, ta, watchlist
 from bot.request import AiohttpRequest
 from core.settings import Settings
 from db.deps import Deps, build_deps, close_deps
@@ -19,7 +20,7 @@ from db.heartbeat import BEAT_EVERY, beat
 
 log = logging.getLogger(__name__)
 
-HANDLER_MODULES = (basic, price)
+HANDLER_MODULES = (basic, price, watchlist, market, charts, ta)
 
 PythiaApp = Application  # Application[ExtBot, CustomContext, dict, dict, BotData, JobQueue]
 
@@ -30,11 +31,15 @@ async def _post_init(app: Application) -> None:
     if data.deps is None:
         data.deps = await build_deps(data.settings)
         data.owns_deps = True
+    data.charts = ChartRenderer()
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu()])
 
 
 async def _post_shutdown(app: Application) -> None:
     data: BotData = app.bot_data
+    if data.charts is not None:
+        data.charts.close()
+        data.charts = None
     if data.deps is not None and data.owns_deps:
         await close_deps(data.deps)
         data.deps = None

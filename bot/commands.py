@@ -22,6 +22,55 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "<code>/price bitcoin</code>\nUp to 10 coins at once.",
     ),
     CommandHelp(
+        "prices",
+        "Prices of your watchlist",
+        "<b>/prices</b>\nThe latest price and 24 h change of every coin on your watchlist, in "
+        "one message, with a refresh button.",
+    ),
+    CommandHelp(
+        "watch",
+        "Add coins to your watchlist",
+        "<b>/watch</b> SYMBOL [SYMBOL…]\nAdds coins to your watchlist (up to 30).\n"
+        "Example: <code>/watch BTC ETH SOL</code>. Any coin a followed exchange trades works.",
+    ),
+    CommandHelp(
+        "unwatch",
+        "Remove coins from your watchlist",
+        "<b>/unwatch</b> SYMBOL [SYMBOL…] or <b>/unwatch all</b>\n"
+        "Example: <code>/unwatch DOGE</code>.",
+    ),
+    CommandHelp(
+        "top",
+        "Biggest movers of the last 24 hours",
+        "<b>/top</b>\nThe biggest gainers and losers over 24 h among the coins Pythia follows.",
+    ),
+    CommandHelp(
+        "chart",
+        "Candlestick chart of a coin",
+        "<b>/chart</b> SYMBOL [1h|4h|1d] [period]\nCandles with volume, 20 and 50 moving "
+        "averages and Bollinger bands.\nExamples: <code>/chart BTC</code> (1h, 7d) · "
+        "<code>/chart ETH 4h 30d</code> · <code>/chart SOL 1d 1y</code>\nPeriods: 24h, 7d, 2w, "
+        "3m, 1y.",
+    ),
+    CommandHelp(
+        "ta",
+        "Technical analysis in plain words",
+        "<b>/ta</b> SYMBOL [1h|4h|1d]\nRSI, MACD, Bollinger %B, ATR, moving-average crosses and "
+        "realised volatility, each with what it means. Example: <code>/ta BTC 1d</code>",
+    ),
+    CommandHelp(
+        "compare",
+        "Two coins on one chart",
+        "<b>/compare</b> A B [period]\nBoth normalised to 100 at the start, with their "
+        "correlation. Example: <code>/compare BTC ETH 3m</code>",
+    ),
+    CommandHelp(
+        "corr",
+        "How the followed coins move together",
+        "<b>/corr</b> [period]\nA heat-map of the correlation of returns. "
+        "Example: <code>/corr 90d</code>",
+    ),
+    CommandHelp(
         "help",
         "What Pythia can do",
         "<b>/help</b> [command]\nAll commands, or the details of one: <code>/help price</code>.",

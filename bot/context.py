@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.charts import ChartRenderer
 from core.settings import Settings
 from db.deps import Deps
 
@@ -15,6 +16,7 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     deps: Deps | None = None
     owns_deps: bool = True  # False when `pythia run` shares one Deps with the workers
+    charts: ChartRenderer | None = None
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
@@ -27,6 +29,13 @@ class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def charts(self) -> ChartRenderer:
+        charts = self.bot_data.charts
+        if charts is None:
+            raise RuntimeError("the chart renderer is built in post_init")
+        return charts
 
     @property
     def deps(self) -> Deps:

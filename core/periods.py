@@ -12,6 +12,7 @@ CHART_TIMEFRAMES = ("1h", "4h", "1d")
 MAX_CANDLES = 500  # beyond this a candlestick picture is a smear; a longer timeframe reads better
 _PERIOD = re.compile(r"^(\d{1,4})\s*(h|d|w|m|mo|y)$")
 _UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "mo": 30, "y": 365}
+MINUTES = ("5m", "15m", "30m", "5min", "15min", "30min")  # timeframes, though "3m" is 3 months
 DEFAULT_PERIOD = {"1h": timedelta(days=7), "4h": timedelta(days=30), "1d": timedelta(days=180)}
 
 
@@ -50,7 +51,7 @@ def parse_period(text: str) -> Period:
 
 def period_label(span: timedelta) -> str:
     days = span / timedelta(days=1)
-    for unit, size in (("y", 365), ("m", 30), ("w", 7), ("d", 1)):
+    for unit, size in (("y", 365), ("m", 30), ("d", 1)):
         if days >= size and days % size == 0:
             return f"{int(days // size)}{unit}"
     return f"{int(span / timedelta(hours=1))}h"
@@ -74,7 +75,7 @@ def split_args(args: list[str], allowed: tuple[str, ...] = CHART_TIMEFRAMES) -> 
     period: Period | None = None
     for arg in args:
         lowered = arg.strip().lower()
-        if lowered in allowed or lowered in ("daily", "hourly", "d", "h"):
+        if lowered in allowed or lowered in ("daily", "hourly", "d", "h") or lowered in MINUTES:
             if timeframe is not None:
                 raise BadArgument("give one timeframe")
             timeframe = parse_timeframe(lowered, allowed)

@@ -85,6 +85,16 @@ class Settings(BaseSettings):
     ticker_interval: float = Field(
         default=5.0, gt=0, le=3600, description="seconds between ticker polls"
     )
+    candle_timeframes: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["1m", "1h", "1d"],
+        description="candle timeframes ingested from the exchanges",
+    )
+    candle_interval: float = Field(
+        default=60.0, gt=0, le=3600, description="seconds between candle ingestion runs"
+    )
+    keep_1m_days: float = Field(
+        default=7.0, gt=0, description="days of 1m candles kept; 1h and 1d are kept for ever"
+    )
     stale_after: float = Field(
         default=120.0, gt=0, description="seconds after which a price is shown as stale"
     )
@@ -96,7 +106,7 @@ class Settings(BaseSettings):
         default="INFO", description="DEBUG, INFO, WARNING or ERROR"
     )
 
-    @field_validator("exchanges", "symbols", "admin_ids", mode="before")
+    @field_validator("exchanges", "symbols", "admin_ids", "candle_timeframes", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
         return _split(value)
@@ -151,6 +161,15 @@ class Settings(BaseSettings):
         if not exchanges or any(not _EXCHANGE.match(e) for e in exchanges):
             raise ValueError("ccxt exchange ids like binance,coinbase,kraken")
         return list(dict.fromkeys(exchanges))
+
+    @field_validator("candle_timeframes")
+    @classmethod
+    def _timeframes(cls, value: list[str]) -> list[str]:
+        from core.market import TIMEFRAMES
+
+        if not value or any(tf not in TIMEFRAMES for tf in value):
+            raise ValueError(f"timeframes among {', '.join(TIMEFRAMES)}")
+        return list(dict.fromkeys(value))
 
     @property
     def sandbox(self) -> bool:

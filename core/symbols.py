@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 MAX_SYMBOLS = 10
@@ -18,7 +18,7 @@ class SymbolProblem:
     """One argument that is not a known asset, with what Pythia guesses was meant."""
 
     text: str
-    reason: str  # "unknown" or "shape"
+    reason: str  # "unknown", "shape", or "unlisted" (known, but no exchange Pythia follows)
     suggestions: tuple[str, ...] = ()
 
 
@@ -44,8 +44,10 @@ def resolve(
     known: Iterable[str],
     names: Mapping[str, str] | None = None,
     limit: int = MAX_SYMBOLS,
+    listed: Collection[str] | None = None,
 ) -> SymbolRequest:
-    """Map typed arguments onto known symbols; names maps lower-case names/aliases to symbols."""
+    """Map typed arguments onto known symbols; names maps lower-case names/aliases to symbols.
+    With `listed`, a known symbol no followed exchange trades is a problem too."""
     known_set = set(known)
     names = names or {}
     symbols: list[str] = []
@@ -56,13 +58,16 @@ def resolve(
         by_name = names.get(raw.strip().lower())
         candidate = by_name or clean(raw)
         if candidate in known_set:
-            if candidate not in symbols:
+            if listed is not None and candidate not in listed:
+                problems.append(SymbolProblem(raw, "unlisted"))
+            elif candidate not in symbols:
                 symbols.append(candidate)
             continue
         if not _SHAPE.match(candidate):
             problems.append(SymbolProblem(raw, "shape"))
             continue
-        problems.append(SymbolProblem(raw, "unknown", suggest(candidate, known_set, names)))
+        guesses = suggest(candidate, known_set if listed is None else listed, names)
+        problems.append(SymbolProblem(raw, "unknown", guesses))
     too_many = len(symbols) > limit
     return SymbolRequest(
         symbols=tuple(symbols[:limit]),

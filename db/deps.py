@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -12,6 +13,8 @@ from db.cache import Cache, create_cache
 from db.engine import create_engine, create_sessionmaker
 from db.repos.assets import AssetDirectory, ensure_assets, load_directory
 
+ASSETS_VERSION = "assets:version"
+
 
 @dataclass
 class Deps:
@@ -21,11 +24,24 @@ class Deps:
     cache: Cache
     clock: Clock = field(default_factory=SystemClock)
     directory: AssetDirectory = field(default_factory=AssetDirectory)
+    directory_version: str | None = None
 
     async def refresh_directory(self) -> AssetDirectory:
         async with self.sessions() as session:
             self.directory = await load_directory(session)
         return self.directory
+
+    async def current_directory(self) -> AssetDirectory:
+        """The directory, reloaded if any process changed assets since it was loaded."""
+        version = await self.cache.get(ASSETS_VERSION)
+        if version != self.directory_version:
+            await self.refresh_directory()
+            self.directory_version = version
+        return self.directory
+
+    async def assets_changed(self) -> None:
+        """Tell every process (and this one) to reload its directory."""
+        await self.cache.set(ASSETS_VERSION, uuid.uuid4().hex)
 
 
 async def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:

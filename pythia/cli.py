@@ -7,11 +7,17 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from workers.sources.base import MarketSource
 
 log = logging.getLogger("pythia")
 
@@ -29,7 +35,7 @@ def _setup_logging(settings: Settings, to_file: Path | None = None) -> None:
         handlers=handlers,
         force=True,
     )
-    for noisy in ("httpx", "apscheduler.executors.default", "aiohttp.access"):
+    for noisy in ("httpx", "apscheduler.executors.default", "aiohttp.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -133,6 +139,127 @@ async def _serve_all(settings: Settings, chat: bool) -> None:
         await _until_signalled()
 
 
+class BadInput(Exception):
+    """What a person typed cannot work; the message says what would (exit code 2)."""
+
+
+def _quiet_alembic() -> None:
+    """A one-off command's output is for a person: Alembic's INFO lines would bury it."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _parse_time(text: str, option: str) -> datetime:
+    """A date or date-time from the command line; UTC unless it says otherwise."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInput(
+            f"{option} {text!r} is not a date; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)"
+        ) from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _backfill_request(
+    args: argparse.Namespace, now: datetime
+) -> tuple[list[str], str, datetime, datetime | None]:
+    """Symbols, timeframe, since and until, checked before anything is fetched or written."""
+    from core.market import TIMEFRAMES
+
+    if args.timeframe not in TIMEFRAMES:
+        raise BadInput(
+            f"--timeframe {args.timeframe!r} is not a timeframe; use one of {', '.join(TIMEFRAMES)}"
+        )
+    since = _parse_time(args.since, "--since")
+    until = None if args.until is None else _parse_time(args.until, "--until")
+    for option, when in (("--since", since), ("--until", until)):
+        if when is not None and when > now:
+            raise BadInput(f"{option} {when:%Y-%m-%d %H:%M} UTC is in the future")
+    if until is not None and until <= since:
+        raise BadInput("--until must be after --since")
+    return [symbol.upper() for symbol in args.symbols], args.timeframe, since, until
+
+
+async def _backfill(settings: Settings, args: argparse.Namespace) -> None:
+    from db.deps import build_deps, close_deps
+    from workers.backfill import backfill
+
+    replay = settings.resolved_market_source == "replay"
+    if replay and args.exchange is not None:
+        raise BadInput("--exchange needs MARKET_SOURCE=ccxt (the offline replay has no exchanges)")
+    clock = None
+    if replay:  # the sandbox's market, on the clock `pythia run` would use
+        from workers.sources.replay import load_series, replay_clock
+
+        clock = replay_clock(load_series(), settings.replay_speed)
+    symbols, timeframe, since, until = _backfill_request(
+        args, clock.now() if clock else datetime.now(UTC)
+    )
+    source: MarketSource
+    if clock is not None:
+        from workers.sources.replay import ReplaySource
+
+        source = ReplaySource(clock)
+    else:
+        from workers.sources.ccxt_source import CcxtSource
+
+        try:
+            source = CcxtSource(args.exchange or settings.exchanges[0])
+        except ValueError as exc:  # an exchange id ccxt does not know
+            raise BadInput(str(exc)) from None
+    try:
+        _quiet_alembic()
+        await _check_migrated(settings)
+        await source.start()
+        unlisted = [symbol for symbol in symbols if source.market_for(symbol) is None]
+        if unlisted:
+            raise BadInput(f"{source.name} does not list {', '.join(unlisted)}")
+        deps = await build_deps(settings, clock)
+        try:
+            summary = await backfill(
+                deps, source, symbols, timeframe, since, until, progress=sys.stderr.isatty()
+            )
+        finally:
+            await close_deps(deps)
+    finally:
+        await source.close()
+    for done in summary.assets:
+        got = (
+            f"{done.fetched:,} candles {done.first:%Y-%m-%d %H:%M} → {done.last:%Y-%m-%d %H:%M} UTC"
+            if done.first and done.last
+            else "no candles in that period"
+        )
+        print(f"{summary.exchange} {done.market} {timeframe}: {got}, {done.written:,} written")
+
+
+async def _import_candles(settings: Settings, paths: list[Path]) -> None:
+    from db.deps import build_deps, close_deps
+    from workers.candle_files import CandleFileError, describe, import_files
+
+    try:
+        for path in paths:  # every file recognised before the database is touched
+            describe(path)
+    except CandleFileError as exc:
+        raise BadInput(str(exc)) from None
+    _quiet_alembic()
+    await _check_migrated(settings)
+    deps = await build_deps(settings)
+    try:
+        for path in paths:  # each file is all or nothing; say what went in as it does
+            try:
+                summary = await import_files(deps, [path], progress=sys.stderr.isatty())
+            except CandleFileError as exc:  # a malformed row: this file wrote nothing
+                raise BadInput(str(exc)) from None
+            for done in summary.files:
+                file = done.file
+                print(
+                    f"{file.path.name}: {file.exchange} {file.market} {file.timeframe}, "
+                    f"{done.read:,} candles read, {done.written:,} written",
+                    flush=True,
+                )
+    finally:
+        await close_deps(deps)
+
+
 async def _health(settings: Settings, component: str) -> bool:
     from db.cache import create_cache
     from db.heartbeat import alive
@@ -151,6 +278,8 @@ async def _chat(url: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # PTB 22 is moving `RetryAfter.retry_after` to a timedelta; opt in now, quietly.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = argparse.ArgumentParser(prog="pythia", description="Pythia, a crypto-market bot")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="bot and workers in one process (the sandbox without a token)")
@@ -162,6 +291,14 @@ def main(argv: list[str] | None = None) -> int:
     health.add_argument("component", choices=["bot", "workers"])
     chat = sub.add_parser("chat", help="a terminal chat with a running sandbox")
     chat.add_argument("--emulator", default="http://127.0.0.1:8081", help="emulator URL")
+    fill = sub.add_parser("backfill", help="fetch past candles of assets into the database")
+    fill.add_argument("symbols", nargs="+", metavar="SYMBOL", help="assets, e.g. BTC ETH")
+    fill.add_argument("--timeframe", default="1h", help="1m, 5m, 15m, 1h, 4h or 1d (default 1h)")
+    fill.add_argument("--since", required=True, help="first day, YYYY-MM-DD (UTC)")
+    fill.add_argument("--until", help="stop before this day (default: now)")
+    fill.add_argument("--exchange", help="ccxt exchange id (default: the first of EXCHANGES)")
+    candles = sub.add_parser("import-candles", help="import candle CSV files (Binance, Yahoo)")
+    candles.add_argument("files", nargs="+", metavar="FILE", type=Path)
     args = parser.parse_args(argv)
 
     try:
@@ -203,12 +340,20 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if ok else 1
         elif args.command == "chat":
             asyncio.run(_chat(args.emulator))
+        elif args.command == "backfill":
+            asyncio.run(_backfill(settings, args))
+        elif args.command == "import-candles":
+            asyncio.run(_import_candles(settings, args.files))
     except KeyboardInterrupt:
         return 130
+    except BadInput as exc:
+        print(f"pythia {args.command}: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:
         from db.migrate import NotMigrated
+        from workers.sources.base import SourceError
 
-        if isinstance(exc, NotMigrated | OSError | ConnectionError):
+        if isinstance(exc, NotMigrated | OSError | ConnectionError | SourceError):
             print(f"pythia {args.command}: {exc}", file=sys.stderr)
             return 1
         raise

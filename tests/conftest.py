@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from db.engine import create_engine
 from db.migrate import upgrade
 
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `pythia` does: RetryAfter in timedeltas
+
 POSTGRES_URL = os.environ.get(
     "PYTHIA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/pythia_test"
 )

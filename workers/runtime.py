@@ -13,29 +13,41 @@ from core.clock import Clock
 from core.settings import Settings
 from db.deps import Deps, build_deps, close_deps
 from db.heartbeat import BEAT_EVERY
-from workers.jobs import heartbeat, housekeeping, ingest_prices
+from workers.jobs import (
+    heartbeat,
+    housekeeping,
+    ingest_candles,
+    ingest_prices,
+    sync_markets,
+)
 from workers.jobs.base import WorkerDeps
-from workers.scheduler import JobSpec, build_scheduler
+from workers.scheduler import JobSpec, build_scheduler, run_job
 from workers.sources.base import MarketSource
+from workers.sources.guarded import GuardedSource
 
 log = logging.getLogger(__name__)
 
-REPLAY_MIN_INTERVAL = 0.5  # seconds; faster would only load the database
 
-
-def ticker_every(settings: Settings) -> timedelta:
-    """How often to poll tickers. The replay runs `replay_speed` times faster than the wall
-    clock, so it polls that much more often (within reason) to keep prices as fresh in market
-    time as a live exchange's."""
-    seconds = settings.ticker_interval
+def market_every(settings: Settings, seconds: float, floor: float = 0.5) -> timedelta:
+    """How often to poll the market. The replay runs `replay_speed` times faster than the wall
+    clock, so it polls that much more often (down to `floor` seconds) to keep data as fresh in
+    market time as a live exchange's."""
     if settings.resolved_market_source == "replay":
-        seconds = max(seconds / settings.replay_speed, REPLAY_MIN_INTERVAL)
+        seconds = max(seconds / settings.replay_speed, floor)
     return timedelta(seconds=seconds)
 
 
 def default_jobs(settings: Settings) -> list[JobSpec]:
     return [
-        JobSpec("ingest_prices", ingest_prices.run, ticker_every(settings)),
+        JobSpec("sync_markets", sync_markets.run, timedelta(hours=6), at_start=True),
+        JobSpec(
+            "ingest_prices", ingest_prices.run, market_every(settings, settings.ticker_interval)
+        ),
+        JobSpec(
+            "ingest_candles",
+            ingest_candles.run,
+            market_every(settings, settings.candle_interval, 5),
+        ),
         JobSpec("housekeeping", housekeeping.run, timedelta(hours=1), record=False),
         JobSpec(
             "heartbeat", heartbeat.run, timedelta(seconds=BEAT_EVERY), singleton=False, record=False
@@ -44,27 +56,33 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
 
 
 def build_sources(settings: Settings, clock: Clock) -> list[MarketSource]:
+    """Each source behind its own back-off, so one exchange's trouble stays its own."""
     if settings.resolved_market_source == "replay":
         from core.clock import ReplayClock
         from workers.sources.replay import ReplaySource
 
         if not isinstance(clock, ReplayClock):
             raise ValueError("the replay source needs the replay clock")
-        return [ReplaySource(clock)]
+        return [GuardedSource(ReplaySource(clock))]
     from workers.sources.ccxt_source import CcxtSource
 
-    return [CcxtSource(name) for name in settings.exchanges]
+    return [GuardedSource(CcxtSource(name)) for name in settings.exchanges]
 
 
 class WorkerRuntime:
     """Sources started, scheduler running; `stop()` undoes it in reverse."""
 
     def __init__(
-        self, settings: Settings, deps: Deps | None = None, jobs: list[JobSpec] | None = None
+        self,
+        settings: Settings,
+        deps: Deps | None = None,
+        jobs: list[JobSpec] | None = None,
+        sources: list[MarketSource] | None = None,
     ) -> None:
         self.settings = settings
         self._shared = deps
         self._jobs = jobs
+        self._sources = sources  # prepared elsewhere (tests, benchmarks); else from settings
         self.deps: WorkerDeps | None = None
         self._scheduler = None
 
@@ -72,11 +90,15 @@ class WorkerRuntime:
         base = self._shared or await build_deps(self.settings)
         deps = WorkerDeps(**{f.name: getattr(base, f.name) for f in fields(Deps)})
         deps.worker_id = f"{socket.gethostname()}:{os.getpid()}"
-        deps.sources = build_sources(self.settings, deps.clock)
+        deps.sources = self._sources or build_sources(self.settings, deps.clock)
         for source in deps.sources:
             await source.start()
         self.deps = deps
-        self._scheduler = build_scheduler(deps, self._jobs or default_jobs(self.settings))
+        jobs = self._jobs or default_jobs(self.settings)
+        for spec in jobs:
+            if spec.at_start:  # e.g. what the exchanges list, before anyone asks
+                await run_job(spec, deps)
+        self._scheduler = build_scheduler(deps, jobs)
         self._scheduler.start()
         log.info(
             "workers %s started with sources %s",
@@ -92,8 +114,13 @@ class WorkerRuntime:
         if scheduler is not None:
             scheduler.pause()
             if deps is not None and deps.running:
-                await asyncio.wait(set(deps.running), timeout=grace)
-            scheduler.shutdown(wait=False)  # cancels whatever outlived the grace period
+                deps.stopping = True
+                _, late = await asyncio.wait(set(deps.running), timeout=grace)
+                for task in late:
+                    task.cancel()
+                # let them unwind (roll back, return connections) before anything is closed
+                await asyncio.gather(*late, return_exceptions=True)
+            scheduler.shutdown(wait=False)
         if deps is not None:
             for source in deps.sources:
                 await source.close()

@@ -30,42 +30,54 @@ class JobSpec:
     every: timedelta
     singleton: bool = True
     record: bool = True  # write a job_runs row for each run
+    at_start: bool = False  # run once, awaited, before the scheduler starts (then on schedule)
 
 
 async def run_job(spec: JobSpec, deps: WorkerDeps) -> JobResult | None:
-    """Run `spec` once; None when another process holds its lock and this one stood aside."""
+    """Run `spec` once; None when another process holds its lock and this one stood aside.
+
+    While it runs, its task is in `deps.running`, so shutdown can wait for it."""
     task = asyncio.current_task()
     if task is not None:
         deps.running.add(task)
-        task.add_done_callback(deps.running.discard)
-    async with (
-        advisory_lock(deps.engine, f"job:{spec.name}") if spec.singleton else _granted() as mine
-    ):
-        if not mine:
-            log.debug("job %s is running elsewhere; skipped", spec.name)
+    try:
+        lock = advisory_lock(deps.engine, f"job:{spec.name}") if spec.singleton else _granted()
+        async with lock as mine:
+            if not mine:
+                log.debug("job %s is running elsewhere; skipped", spec.name)
+                return None
+            return await _run_and_record(spec, deps)
+    except asyncio.CancelledError:
+        if deps.stopping:  # cut short by shutdown: its transaction rolled back; say so once
+            log.info("job %s stopped by shutdown", spec.name)
             return None
-        started, clock = datetime.now(UTC), time.perf_counter()
-        try:
-            result = await spec.run(deps)
-        except Exception as exc:  # a job failing must not stop the scheduler
-            log.exception("job %s failed", spec.name)
-            result = JobResult(ok=False, summary=f"{type(exc).__name__}: {exc}"[:500])
-        log.debug(
-            "job %s: %s (%.0f ms)", spec.name, result.summary, 1000 * (time.perf_counter() - clock)
-        )
-        if spec.record:
-            async with deps.sessions.begin() as session:
-                session.add(
-                    JobRun(
-                        job=spec.name,
-                        worker=deps.worker_id,
-                        started_at=started,
-                        finished_at=datetime.now(UTC),
-                        ok=result.ok,
-                        summary=result.summary,
-                    )
+        raise
+    finally:
+        deps.running.discard(task)
+
+
+async def _run_and_record(spec: JobSpec, deps: WorkerDeps) -> JobResult:
+    started, clock = datetime.now(UTC), time.perf_counter()
+    try:
+        result = await spec.run(deps)
+    except Exception as exc:  # a job failing must not stop the scheduler
+        log.exception("job %s failed", spec.name)
+        result = JobResult(ok=False, summary=f"{type(exc).__name__}: {exc}"[:500])
+    elapsed_ms = 1000 * (time.perf_counter() - clock)
+    log.debug("job %s: %s (%.0f ms)", spec.name, result.summary, elapsed_ms)
+    if spec.record:
+        async with deps.sessions.begin() as session:
+            session.add(
+                JobRun(
+                    job=spec.name,
+                    worker=deps.worker_id,
+                    started_at=started,
+                    finished_at=datetime.now(UTC),
+                    ok=result.ok,
+                    summary=result.summary,
                 )
-        return result
+            )
+    return result
 
 
 class _granted:
@@ -88,6 +100,6 @@ def build_scheduler(deps: WorkerDeps, specs: list[JobSpec]) -> AsyncIOScheduler:
             args=[spec, deps],
             id=spec.name,
             name=spec.name,
-            next_run_time=datetime.now(UTC),
+            next_run_time=datetime.now(UTC) + (spec.every if spec.at_start else timedelta(0)),
         )
     return scheduler

@@ -9,8 +9,8 @@ from telegram.ext import CommandHandler
 
 from bot.context import CustomContext
 from bot.views.price import render_prices
-from core.symbols import resolve
 from db.quotes import latest_quotes
+from db.tracking import ensure_tracked, exchanges, resolve_symbols
 
 
 async def price(update: Update, context: CustomContext) -> None:
@@ -18,17 +18,19 @@ async def price(update: Update, context: CustomContext) -> None:
     if update.effective_message is None:
         return
     deps = context.deps
-    directory = deps.directory
-    request = resolve(context.args or [], directory.symbols, directory.names)
+    request = await resolve_symbols(deps, context.args or [])
     quotes = await latest_quotes(deps, request.symbols)
+    following = await ensure_tracked(deps, [s for s in request.symbols if s not in quotes])
     text = render_prices(
         request,
         quotes,
-        directory.display,
+        deps.directory.display,
         now=deps.clock.now(),
         stale_after=timedelta(seconds=deps.settings.stale_after),
         examples=tuple(deps.settings.symbols),
         refresh_seconds=deps.settings.ticker_interval,
+        exchanges=exchanges(deps),
+        now_following=tuple(following),
     )
     await update.effective_message.reply_html(text)
 

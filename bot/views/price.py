@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from bot.views.common import clip, e, fit
+from bot.views.common import e, fit
+from bot.views.symbols import problems_line
 from core.formatting import format_age, format_pct, format_price
 from core.market import PriceQuote
-from core.symbols import SymbolProblem, SymbolRequest
+from core.symbols import SymbolRequest
 
 ASK_FOR_SYMBOL = (
     "Which coin? Send <code>/price BTC</code>, or several at once: <code>/price BTC ETH SOL</code>."
@@ -29,29 +30,16 @@ def quote_line(quote: PriceQuote, name: str, now: datetime, stale_after: timedel
     return (
         f"<b>{e(quote.asset)}</b> <code>{format_price(quote.price)}</code> {e(quote.quote)}  "
         f"{_arrow(quote.change_24h_pct)} {format_pct(quote.change_24h_pct)} 24h\n"
-        f"<i>{e(name)} · {e(quote.exchange)} · {freshness}</i>"
+        f"<i>{e(name)} · {e(where(quote))} · {freshness}</i>"
     )
 
 
-def problems_line(problems: tuple[SymbolProblem, ...], examples: tuple[str, ...]) -> str:
-    """One line for everything typed that is not a known coin."""
-    shown = problems[:3]
-    parts = []
-    for problem in shown:
-        text = f"<code>{e(clip(problem.text))}</code>"
-        if problem.suggestions:
-            text += " (did you mean " + " or ".join(e(s) for s in problem.suggestions) + "?)"
-        parts.append(text)
-    more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
-    unknown_only = {p.reason for p in problems} == {"unknown"}
-    if len(problems) == 1:
-        lead = "Unknown symbol" if unknown_only else "Not a coin I know"
-    else:
-        lead = "Unknown symbols" if unknown_only else "Not coins I know"
-    hint = ""
-    if not any(p.suggestions for p in shown):
-        hint = " — try " + ", ".join(e(s) for s in examples[:4])
-    return f"{lead}: {', '.join(parts)}{more}{hint}."
+def where(quote: PriceQuote) -> str:
+    """Which exchange said so: one name, or how many agreed and how far apart they were."""
+    if len(quote.sources) < 2:
+        return quote.exchange
+    spread = f"{quote.spread_pct:.2f}%" if quote.spread_pct is not None else "n/a"
+    return f"median of {len(quote.sources)} exchanges, spread {spread}"
 
 
 def render_prices(
@@ -62,11 +50,18 @@ def render_prices(
     stale_after: timedelta,
     examples: tuple[str, ...],
     refresh_seconds: float,
+    exchanges: tuple[str, ...] = (),
+    now_following: tuple[str, ...] = (),
 ) -> str:
     blocks = []
     for symbol in request.symbols:
         quote = quotes.get(symbol)
-        if quote is None:
+        if quote is None and symbol in now_following:
+            blocks.append(
+                f"<b>{e(symbol)}</b>: I've started following it — its first price arrives "
+                f"within {refresh_seconds:.0f} s; ask again then."
+            )
+        elif quote is None:
             blocks.append(
                 f"<b>{e(symbol)}</b>: no price yet — the first one arrives within "
                 f"{refresh_seconds:.0f} s of the market workers starting."
@@ -79,7 +74,7 @@ def render_prices(
             f"{len(request.symbols)} coins at once."
         )
     if request.problems:
-        blocks.append(problems_line(request.problems, examples))
+        blocks.append(problems_line(request.problems, examples, exchanges))
     if not blocks:
         return ASK_FOR_SYMBOL
     return fit("\n\n".join(blocks))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.assets import info_for
@@ -22,7 +23,9 @@ class AssetDirectory:
     names: dict[str, str] = field(default_factory=dict)  # lower-case name/alias -> symbol
     display: dict[str, str] = field(default_factory=dict)  # symbol -> "Bitcoin"
     markets: dict[tuple[str, str], int] = field(default_factory=dict)  # (exchange, market) -> id
-    tracked: tuple[str, ...] = ()
+    tracked: tuple[str, ...] = ()  # assets whose prices and candles are ingested
+    listed: frozenset[str] = frozenset()  # assets some configured exchange trades
+    exchanges: dict[str, tuple[str, ...]] = field(default_factory=dict)  # symbol -> exchanges
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -83,11 +86,76 @@ async def load_directory(session: AsyncSession) -> AssetDirectory:
         await session.execute(select(Asset.id, Asset.symbol, Asset.name, Asset.tracked))
     ).all()
     aliases = (await session.execute(select(AssetAlias.alias, Asset.symbol).join(Asset))).all()
-    markets = (await session.execute(select(Market.id, Market.exchange, Market.symbol))).all()
+    markets = (
+        await session.execute(
+            select(Market.id, Market.exchange, Market.symbol, Asset.symbol.label("asset"))
+            .join(Asset, Asset.id == Market.asset_id)
+            .where(Market.active.is_(True))
+        )
+    ).all()
+    exchanges: dict[str, set[str]] = {}
+    for row in markets:
+        exchanges.setdefault(row.asset, set()).add(row.exchange)
     return AssetDirectory(
         ids={row.symbol: row.id for row in assets},
         names={row.alias: row.symbol for row in aliases},
         display={row.symbol: row.name for row in assets},
         markets={(row.exchange, row.symbol): row.id for row in markets},
         tracked=tuple(sorted(row.symbol for row in assets if row.tracked)),
+        listed=frozenset(exchanges),
+        exchanges={asset: tuple(sorted(names)) for asset, names in exchanges.items()},
     )
+
+
+TICKER_SHAPE = re.compile(r"^[A-Z0-9]{2,15}$")
+CHUNK = 400  # rows per multi-row insert: well under SQLite's bound-variable limit
+
+
+async def register_listings(
+    session: AsyncSession,
+    exchange: str,
+    listed: Mapping[str, tuple[str, str]],
+    now: datetime,
+) -> int:
+    """Record every market an exchange lists (asset -> (market, quote)); new assets start
+    untracked. Returns how many markets were new."""
+    usable = {a: m for a, m in listed.items() if TICKER_SHAPE.match(a)}
+    rows = [
+        {"symbol": a, "name": info_for(a).name, "tracked": False, "created_at": now}
+        for a in sorted(usable)
+    ]
+    for start in range(0, len(rows), CHUNK):
+        stmt = insert_for(session, Asset).values(rows[start : start + CHUNK])
+        await session.execute(stmt.on_conflict_do_nothing(index_elements=[Asset.symbol]))
+    ids = dict(
+        (await session.execute(select(Asset.symbol, Asset.id).where(Asset.symbol.in_(usable))))
+        .tuples()
+        .all()
+    )
+    markets = [
+        {
+            "exchange": exchange,
+            "symbol": market,
+            "asset_id": ids[asset],
+            "quote": quote,
+            "active": True,
+            "created_at": now,
+        }
+        for asset, (market, quote) in sorted(usable.items())
+    ]
+    new = 0
+    for start in range(0, len(markets), CHUNK):
+        stmt = insert_for(session, Market).values(markets[start : start + CHUNK])
+        result = await session.execute(
+            stmt.on_conflict_do_nothing(index_elements=[Market.exchange, Market.symbol])
+        )
+        new += max(result.rowcount or 0, 0)
+    return new
+
+
+async def set_tracked(session: AsyncSession, symbol: str) -> bool:
+    """Start ingesting an asset's prices; True if it was not tracked before."""
+    result = await session.execute(
+        update(Asset).where(Asset.symbol == symbol, Asset.tracked.is_(False)).values(tracked=True)
+    )
+    return bool(result.rowcount)

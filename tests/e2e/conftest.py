@@ -4,11 +4,13 @@ market — on SQLite with the in-process cache, and on Postgres with Redis."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import func, select
 from telegram.ext import Application
 
@@ -22,7 +24,8 @@ from db.quotes import next_quotes
 from workers.runtime import WorkerRuntime
 from workers.sources.replay import load_series, replay_clock
 
-SYMBOLS = ["BTC", "ETH", "SOL", "DOGE"]
+SYMBOLS = ["BTC", "ETH", "SOL", "DOGE", "LTC"]  # LTC: configured, but the replay does not list it
+PRICED = SYMBOLS[:4]
 
 
 @dataclass
@@ -44,43 +47,39 @@ class Stack:
         counts = {}
         async with self.deps.sessions() as session:
             for name, table in Base.metadata.tables.items():
-                if name in ("latest_prices", "markets", "job_runs"):
+                if name in ("latest_prices", "markets", "job_runs", "candles"):
                     continue  # written by the workers all the time
                 counts[name] = await session.scalar(select(func.count()).select_from(table))
         return counts
 
 
-@pytest.fixture(params=["sqlite+memory", "postgres+redis"])
-async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
+@contextlib.asynccontextmanager
+async def running_stack(request: pytest.FixtureRequest, directory: Path) -> AsyncIterator[Stack]:
+    """Emulator, workers and bot on a clean database of the requested kind."""
     if request.param == "sqlite+memory":
-        db_url = request.getfixturevalue("sqlite_template")
-        target = tmp_path / "pythia.sqlite3"
-        target.write_bytes(db_url.read_bytes())
-        settings = Settings(
-            database_url=f"sqlite+aiosqlite:///{target}",
-            redis_url=None,
-            symbols=SYMBOLS,
-            ticker_interval=5,
-            replay_speed=60,
-        )
+        template = request.getfixturevalue("sqlite_template")
+        target = directory / "pythia.sqlite3"
+        target.write_bytes(template.read_bytes())
+        database_url, redis_url = f"sqlite+aiosqlite:///{target}", None
     else:
         from tests.conftest import _truncate
 
-        url = request.getfixturevalue("postgres_migrated")
+        database_url = request.getfixturevalue("postgres_migrated")
         redis_url = request.getfixturevalue("redis_reachable")
-        await _truncate(url)
+        await _truncate(database_url)
         import redis.asyncio as redis
 
         client = redis.Redis.from_url(redis_url)
         await client.flushdb()
         await client.aclose()
-        settings = Settings(
-            database_url=url,
-            redis_url=redis_url,
-            symbols=SYMBOLS,
-            ticker_interval=5,
-            replay_speed=60,
-        )
+    settings = Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        symbols=SYMBOLS,
+        ticker_interval=5,
+        replay_speed=60,
+        candle_timeframes=["1h", "1d"],  # the replay has no minute candles
+    )
     emu = Emulator(flood_limits=FloodLimits())
     await emu.start()
     deps = await build_deps(settings, replay_clock(load_series(), settings.replay_speed))
@@ -102,12 +101,47 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     assert not emu.internal_errors, emu.internal_errors
 
 
+BACKENDS = ["sqlite+memory", "postgres+redis"]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=BACKENDS)
+async def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    """One running Pythia shared by a module's tests; each test is its own user."""
+    async with running_stack(request, tmp_path_factory.mktemp("stack")) as shared:
+        yield shared
+
+
+@pytest_asyncio.fixture(loop_scope="module", params=BACKENDS)
+async def fresh_stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
+    """A Pythia of the test's own, for tests that stop workers or change what is followed."""
+    async with running_stack(request, tmp_path) as own:
+        yield own
+
+
 async def _first_prices(deps: Deps, timeout: float = 10.0) -> None:
     """Wait until the workers' first ingestion has reached the cache."""
     async with asyncio.timeout(timeout):
-        await next_quotes(deps, SYMBOLS)
+        await next_quotes(deps, PRICED)
 
 
 @pytest.fixture
-def alice(stack: Stack) -> User:
-    return stack.emu.add_user("Alice", "alice")
+def alice(request: pytest.FixtureRequest) -> User:
+    """A new person on whichever stack the test uses."""
+    name = "fresh_stack" if "fresh_stack" in request.fixturenames else "stack"
+    return request.getfixturevalue(name).emu.add_user("Alice", "alice")
+
+
+async def ingest_candles_now(stack: Stack) -> Stack:
+    """The stack once its workers have ingested candles (the job also runs on its schedule)."""
+    from workers.jobs import ingest_candles
+
+    result = await ingest_candles.run(stack.workers.deps)
+    assert result.ok, result.summary
+    return stack
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def with_candles(stack: Stack) -> Stack:
+    return await ingest_candles_now(stack)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from db.models import Chat, User
 from tests.e2e.conftest import Stack
+
+# The module shares one running Pythia (the `stack` fixture), so it shares one event loop.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 async def test_start_registers_the_person_once(stack: Stack, alice) -> None:
@@ -14,8 +18,8 @@ async def test_start_registers_the_person_once(stack: Stack, alice) -> None:
     again = await stack.ask(alice, "/start")
     assert "Welcome back, Alice!" in again.text
     async with stack.deps.sessions() as session:
-        users = (await session.scalars(select(User))).all()
-        chats = (await session.scalars(select(Chat))).all()
+        users = (await session.scalars(select(User).where(User.id == alice.id))).all()
+        chats = (await session.scalars(select(Chat).where(Chat.id == alice.id))).all()
     assert [(u.id, u.first_name, u.username) for u in users] == [(alice.id, "Alice", "alice")]
     assert [(c.id, c.type) for c in chats] == [(alice.id, "private")]
     assert users[0].created_at.tzinfo is not None
@@ -31,7 +35,7 @@ async def test_start_in_a_group_registers_the_group(stack: Stack, alice) -> None
 
 async def test_help_lists_every_command_and_explains_one(stack: Stack, alice) -> None:
     overview = await stack.ask(alice, "/help")
-    for command in ("/price", "/help", "/start"):
+    for command in ("/price", "/help", "/start", "/chart", "/ta", "/watch"):
         assert command in overview.text
     detail = await stack.ask(alice, "/help price")
     assert "/price SYMBOL" in detail.text and "/price BTC" in detail.text
@@ -41,8 +45,11 @@ async def test_help_lists_every_command_and_explains_one(stack: Stack, alice) ->
 
 
 async def test_the_command_menu_is_published_at_start(stack: Stack) -> None:
+    from bot.commands import COMMANDS
+
     commands = dict(stack.emu.my_commands())
-    assert set(commands) == {"price", "help", "start"}
+    assert set(commands) == {c.name for c in COMMANDS}
+    assert {"price", "prices", "watch", "chart", "ta", "top", "help", "start"} <= set(commands)
     assert all(commands.values())
 
 

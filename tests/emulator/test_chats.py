@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter
@@ -82,7 +84,7 @@ async def test_flood_limit_answers_429() -> None:
                 await limited_bot.send_message(user.id, f"update {index}")
             with pytest.raises(RetryAfter) as caught:
                 await limited_bot.send_message(user.id, "one too many")
-            assert caught.value.retry_after == 1
+            assert caught.value.retry_after == timedelta(seconds=1)  # PTB_TIMEDELTA is on
             for index in range(20):
                 await limited_bot.send_message(group.id, f"group {index}")
             with pytest.raises(RetryAfter):

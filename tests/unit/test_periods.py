@@ -34,7 +34,7 @@ def test_timeframes() -> None:
 
 
 def test_labels_and_counts() -> None:
-    assert period_label(timedelta(days=90)) == "3m" and period_label(timedelta(days=14)) == "2w"
+    assert period_label(timedelta(days=90)) == "3m" and period_label(timedelta(days=14)) == "14d"
     assert candles_in(timedelta(days=7), "1h") == 168
 
 
@@ -59,7 +59,12 @@ def test_chart_arguments_in_any_order() -> None:
     assert args.symbols == ("btc",) and args.timeframe == "4h" and args.period.label == "30d"
     assert split_args(["BTC"]).timeframe is None
     assert split_args(["BTC", "1m"]).period.label == "1m"  # a month, not a minute
-    for bad, message in ((["BTC", "3x"], "period looks like"), (["BTC", "5min"], "period looks"),
-                         (["BTC", "1h", "4h"], "one timeframe"), (["BTC", "7d", "1y"], "one period")):
+    bad_args = [
+        (["BTC", "3x"], "period looks like"),
+        (["BTC", "15m"], "one of 1h"),
+        (["BTC", "1h", "4h"], "one timeframe"),
+        (["BTC", "7d", "1y"], "one period"),
+    ]
+    for bad, message in bad_args:
         with pytest.raises(BadArgument, match=message):
             split_args(bad)

@@ -23,3 +23,4 @@ class WorkerDeps(Deps):
     worker_id: str = "worker"
     market_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     running: set[asyncio.Task[object]] = field(default_factory=set)  # jobs in flight
+    stopping: bool = False  # set by shutdown: a cancelled job then ends quietly

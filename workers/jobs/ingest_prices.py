@@ -4,38 +4,42 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from core.market import PriceQuote, Ticker
+from core.reference import reference_quotes
 from db.cache import PRICE_CHANNEL
 from db.repos.assets import ensure_market
 from db.repos.prices import save_latest
 from workers.jobs.base import JobResult, WorkerDeps
 from workers.sources.base import MarketSource, SourceError
+from workers.sources.guarded import SourceCoolingDown
 
 log = logging.getLogger(__name__)
 
 
-async def _fetch(source: MarketSource, assets: tuple[str, ...]) -> list[Ticker]:
+async def _fetch(source: MarketSource, assets: tuple[str, ...], budget: float) -> list[Ticker]:
     try:
-        return await source.fetch_tickers(assets)
+        async with asyncio.timeout(budget):
+            return await source.fetch_tickers(assets)
+    except TimeoutError:
+        # Its requests queue behind candle pages in ccxt's per-exchange throttle: skip it this
+        # round rather than make every exchange's prices late.
+        log.info("tickers from %s took over %.1f s; skipped this round", source.name, budget)
+        return []
+    except SourceCoolingDown:
+        return []  # already logged when it failed
     except SourceError as exc:  # one exchange failing must not stop the others
         log.warning("tickers from %s failed: %s", source.name, exc)
         return []
 
 
-def best_quotes(tickers: list[Ticker], source_order: list[str]) -> list[PriceQuote]:
-    """One quote per asset: the first source in configured order that quoted it."""
-    rank = {name: i for i, name in enumerate(source_order)}
-    chosen: dict[str, Ticker] = {}
-    for ticker in sorted(tickers, key=lambda t: rank.get(t.exchange, len(rank))):
-        chosen.setdefault(ticker.base, ticker)
-    return [PriceQuote.from_ticker(t) for t in chosen.values()]
-
-
 async def run(deps: WorkerDeps) -> JobResult:
-    """Fetch tickers of the tracked assets from every source, store and announce them."""
-    assets = deps.directory.tracked
-    batches = await asyncio.gather(*(_fetch(s, assets) for s in deps.sources))
+    """Fetch tickers of the tracked assets from every source; store each exchange's quote and
+    publish the cross-exchange price."""
+    assets = (await deps.current_directory()).tracked
+    budget = max(0.8 * deps.settings.ticker_interval, 1.0)
+    batches = await asyncio.gather(*(_fetch(s, assets, budget) for s in deps.sources))
     tickers = [t for batch in batches for t in batch]
     if not tickers:
         return JobResult(ok=False, summary="no source answered")
@@ -50,7 +54,8 @@ async def run(deps: WorkerDeps) -> JobResult:
                 )
             rows.append((deps.market_ids[key], PriceQuote.from_ticker(ticker)))
         await save_latest(session, rows, now)
-    quotes = best_quotes(tickers, [s.name for s in deps.sources])
+    fresh_for = timedelta(seconds=max(3 * deps.settings.ticker_interval, 30))
+    quotes = list(reference_quotes(tickers, now, fresh_for).values())
     await deps.cache.set_prices(quotes)
     for quote in quotes:
         await deps.cache.publish(PRICE_CHANNEL, quote.to_json())

@@ -27,6 +27,10 @@ class MarketSource(Protocol):
         """The market (e.g. "BTC/USDT") and its quote ("USDT") for an asset, or None."""
         ...
 
+    def listed(self) -> dict[str, tuple[str, str]]:
+        """Every asset this source lists, with its market and quote (as `market_for`)."""
+        ...
+
     async def fetch_tickers(self, assets: Sequence[str]) -> list[Ticker]:
         """The latest 24 h tickers of the assets this source lists; others are left out."""
         ...

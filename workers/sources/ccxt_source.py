@@ -108,6 +108,11 @@ class CcxtSource:
         found = self._lookup(asset)
         return None if found is None else (found[0], found[2])
 
+    def listed(self) -> dict[str, tuple[str, str]]:
+        if self._markets is None:
+            raise RuntimeError(f"{self.name}: start() was not called")
+        return {asset: (symbol, quote) for asset, (symbol, _, quote) in self._markets.items()}
+
     async def fetch_tickers(self, assets: Sequence[str]) -> list[Ticker]:
         wanted: dict[str, tuple[str, str, str]] = {}  # symbol -> (symbol, base, quote)
         for asset in assets:

@@ -8,8 +8,8 @@ did within the hour, and a 24 h change compares against the same walk a day earl
 from __future__ import annotations
 
 import bisect
-import functools
 import csv
+import functools
 import gzip
 import logging
 from collections.abc import Sequence
@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "sandbox"
 HOUR = timedelta(hours=1)
-HISTORY = timedelta(days=30)  # data before the replay starts: what charts and 24 h changes need
+# Data before the replay starts (what charts and 24 h changes need); the other 60 of the 120
+# bundled days play forward: a day of sandbox at 60x.
+HISTORY = timedelta(days=60)
 VOLUME_QUANTUM = Decimal("0.00000001")
 
 
@@ -103,6 +105,9 @@ class ReplaySource:
     def market_for(self, asset: str) -> tuple[str, str] | None:
         return (f"{asset}/USDT", "USDT") if asset in self._series else None
 
+    def listed(self) -> dict[str, tuple[str, str]]:
+        return {asset: (f"{asset}/USDT", "USDT") for asset in self._series}
+
     def price_at(self, asset: str, when: datetime) -> Decimal:
         """The replayed price of `asset` at data time `when`."""
         series = self._series[asset]
@@ -161,7 +166,8 @@ class ReplaySource:
             if since is None or shown >= floor_time(since, timeframe):
                 buckets.setdefault(shown, []).append(candle)
         result = [self._merge(ts, group, asset, data_now) for ts, group in buckets.items()]
-        return result[-limit:]
+        # As exchanges page: from `since`, the first `limit`; without it, the latest `limit`.
+        return result[:limit] if since else result[-limit:]
 
     def _merge(self, ts: datetime, group: list[Candle], asset: str, data_now: datetime) -> Candle:
         last = group[-1]

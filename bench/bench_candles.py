@@ -1,0 +1,198 @@
+"""Candle storage throughput on Postgres.
+
+    .venv/bin/python bench/bench_candles.py            # 1,000,000 candles, batches of 100,000
+    .venv/bin/python bench/bench_candles.py --rows 200000 --batch 50000
+
+(a) candles per second through `save_candles`' COPY path (staging table, one INSERT … SELECT per
+    batch, one transaction per batch), for synthetic candles shaped like real ones (a random walk
+    in cents, volumes to 8 places, 1m candles of 10 markets); then the same candles saved again
+    (nothing changes, so nothing is written); against plain SQLAlchemy ORM inserts
+    (`session.add_all` + flush) of a 50,000-candle sample as the baseline.
+(b) importing every file in /work/shared/data/ohlcv/ with `import_files`.
+
+For scale it also times the simplest insert there is on this server (1,000,000 integers into a
+one-column primary-key table) — the ceiling no candle writer here can pass.
+Uses its own database `pythia_bench_candles`, created and dropped by this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+
+from core.clock import FixedClock  # noqa: E402
+from core.market import Candle  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from db import models  # noqa: E402
+from db.candles import candle_market, save_candles  # noqa: E402
+from db.deps import build_deps, close_deps  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from workers.candle_files import import_files  # noqa: E402
+
+SERVER = os.environ.get("PYTHIA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+DATABASE = "pythia_bench_candles"
+URL = SERVER.replace("postgresql://", "postgresql+asyncpg://") + "/" + DATABASE
+OHLCV = Path("/work/shared/data/ohlcv")
+MARKETS = 10
+ORM_SAMPLE = 50_000
+START = datetime(2022, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def synthetic(count: int, seed: int) -> list[Candle]:
+    """1m candles of one market: a random walk in cents from a random price, volumes to 8 places."""
+    rng = random.Random(seed)
+    cents = rng.randrange(50, 5_000_000)
+    minute = timedelta(minutes=1)
+    candles = []
+    for i in range(count):
+        close = max(cents + round(rng.gauss(0, cents * 0.0008)), 1)
+        high = max(cents, close) + rng.randrange(0, max(cents // 1000, 2))
+        low = max(min(cents, close) - rng.randrange(0, max(cents // 1000, 2)), 1)
+        candles.append(
+            Candle(
+                ts=START + i * minute,
+                open=Decimal(cents).scaleb(-2),
+                high=Decimal(high).scaleb(-2),
+                low=Decimal(low).scaleb(-2),
+                close=Decimal(close).scaleb(-2),
+                volume=Decimal(rng.randrange(1, 10**12)).scaleb(-8),
+            )
+        )
+        cents = close
+    return candles
+
+
+def shared_files() -> list[Path]:
+    return sorted(OHLCV.glob("*/*.csv"))
+
+
+async def reset_database(create: bool) -> None:
+    admin = await asyncpg.connect(SERVER + "/postgres")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        if create:
+            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await admin.close()
+
+
+async def server_ceiling() -> float:
+    """Seconds to insert 1,000,000 integers into a one-column primary-key table."""
+    connection = await asyncpg.connect(SERVER + "/" + DATABASE)
+    try:
+        await connection.execute("CREATE TABLE ceiling (i integer PRIMARY KEY)")
+        started = time.perf_counter()
+        await connection.execute("INSERT INTO ceiling SELECT generate_series(1, 1000000)")
+        elapsed = time.perf_counter() - started
+        await connection.execute("DROP TABLE ceiling")
+        return elapsed
+    finally:
+        await connection.close()
+
+
+async def bench(rows: int, batch: int) -> None:
+    settings = Settings(_env_file=None, database_url=URL, data_dir=ROOT / "var", redis_url=None)
+    deps = await build_deps(settings, FixedClock(NOW))
+    try:
+        per_market = rows // MARKETS
+        print(f"building {rows:,} synthetic candles ({MARKETS} markets × {per_market:,} 1m) …")
+        series = [synthetic(per_market, seed) for seed in range(MARKETS)]
+        async with deps.sessions.begin() as session:
+            ids = [
+                await candle_market(session, "bench", f"C{i}/USDT", f"C{i}", "USDT", NOW)
+                for i in range(MARKETS + 1)
+            ]
+
+        async def save_all() -> tuple[float, int]:
+            written = 0
+            started = time.perf_counter()
+            for market_id, candles in zip(ids, series, strict=False):
+                for first in range(0, len(candles), batch):
+                    async with deps.sessions.begin() as session:
+                        written += await save_candles(
+                            session, market_id, "1m", candles[first : first + batch]
+                        )
+            return time.perf_counter() - started, written
+
+        copy_seconds, written = await save_all()
+        copy_rate = written / copy_seconds
+        print(
+            f"(a) save_candles, COPY path: {written:,} candles in {copy_seconds:.2f} s "
+            f"= {copy_rate:,.0f} candles/s (batches of {batch:,}, a transaction each)"
+        )
+        again_seconds, rewritten = await save_all()
+        print(
+            f"    the same candles again: {rewritten:,} written, {again_seconds:.2f} s "
+            f"= {rows / again_seconds:,.0f} candles/s checked"
+        )
+
+        sample = synthetic(ORM_SAMPLE, seed=99)
+        orm_market = ids[MARKETS]
+        started = time.perf_counter()
+        async with deps.sessions.begin() as session:
+            session.add_all(
+                models.Candle(
+                    market_id=orm_market,
+                    timeframe="1m",
+                    ts=c.ts,
+                    open=c.open,
+                    high=c.high,
+                    low=c.low,
+                    close=c.close,
+                    volume=c.volume,
+                )
+                for c in sample
+            )
+            await session.flush()
+        orm_rate = ORM_SAMPLE / (time.perf_counter() - started)
+        print(f"    ORM add_all + flush baseline: {orm_rate:,.0f} candles/s ({ORM_SAMPLE:,} rows)")
+        print(f"    COPY path / ORM: {copy_rate / orm_rate:.1f}×")
+
+        files = shared_files()
+        started = time.perf_counter()
+        summary = await import_files(deps, files, progress=False)
+        seconds = time.perf_counter() - started
+        print(
+            f"(b) import_files, {len(files)} files of {OHLCV}: {summary.read:,} rows, "
+            f"{summary.written:,} written in {seconds:.2f} s = {summary.read / seconds:,.0f} rows/s"
+        )
+        started = time.perf_counter()
+        summary = await import_files(deps, files, progress=False)
+        print(f"    again: {summary.written:,} written in {time.perf_counter() - started:.2f} s")
+    finally:
+        await close_deps(deps)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="synthetic candles")
+    parser.add_argument("--batch", type=int, default=100_000, help="candles per save_candles")
+    args = parser.parse_args()
+    await reset_database(create=True)
+    try:
+        await asyncio.to_thread(upgrade, URL)
+        ceiling = await server_ceiling()
+        print(
+            f"server ceiling: 1,000,000 integers into a primary-key table in {ceiling:.2f} s "
+            f"= {1_000_000 / ceiling:,.0f} rows/s ({os.cpu_count()} CPUs here)"
+        )
+        await bench(args.rows, args.batch)
+    finally:
+        await reset_database(create=False)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

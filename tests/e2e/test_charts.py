@@ -1,0 +1,118 @@
+"""/chart, /compare, /corr and /ta end to end: candles ingested from the replay, pictures drawn
+and sent through the emulator (which checks they are real images)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import Stack, ingest_candles_now
+
+# The module shares one running Pythia (the `stack` fixture), so it shares one event loop.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def photo_reply(stack: Stack, user, text: str):
+    sent = await stack.emu.send_message(user, text)
+    (reply,) = await stack.emu.wait_for_bot_messages(user, after=sent, timeout=15)
+    return reply
+
+
+async def test_chart_sends_a_candlestick_picture_with_numbers(with_candles: Stack, alice) -> None:
+    reply = await photo_reply(with_candles, alice, "/chart BTC")
+    assert reply.photo is not None and reply.photo.content.startswith(b"\x89PNG")
+    assert re.match(
+        r"BTC Bitcoin · 1h · 7d — last [\d,.]+ USDT \([+−±][\d.]+%\) · high", reply.caption
+    )
+    assert "upload_photo" in [a.action for a in with_candles.emu.chat_actions]
+
+
+async def test_the_same_chart_reuses_telegrams_file(fresh_stack: Stack, alice) -> None:
+    with_candles = await ingest_candles_now(fresh_stack)
+    first = await photo_reply(with_candles, alice, "/chart ETH 4h 14d")
+    # stop the market moving so the next ask is the identical chart
+    await with_candles.workers.stop()
+    again = await photo_reply(with_candles, alice, "/chart ETH 4h 14d")
+    if again.photo.file_id != first.photo.file_id:  # a tick landed between the two: once more
+        first, again = again, await photo_reply(with_candles, alice, "/chart ETH 4h 14d")
+    assert again.photo is not None, again.text
+    assert again.photo.file_id == first.photo.file_id
+    uploads = [c for c in with_candles.emu.calls_to("sendPhoto") if c.ok]
+    assert len({id(c) for c in uploads}) >= 2
+
+
+async def test_four_hour_candles_are_built_from_hourly_ones(with_candles: Stack, alice) -> None:
+    reply = await photo_reply(with_candles, alice, "/chart sol 4h 30d")
+    assert reply.caption.startswith("SOL Solana · 4h · 30d")
+
+
+async def test_compare_two_coins_with_their_correlation(with_candles: Stack, alice) -> None:
+    reply = await photo_reply(with_candles, alice, "/compare BTC ETH 14d")
+    assert reply.photo is not None
+    assert re.match(
+        r"BTC [+−±][\d.]+% vs ETH [+−±][\d.]+% over 14d · correlation −?0\.\d\d", reply.caption
+    )
+
+
+async def test_correlation_heat_map_of_followed_coins(with_candles: Stack, alice) -> None:
+    reply = await photo_reply(with_candles, alice, "/corr 14d")
+    assert reply.photo is not None
+    assert reply.caption.startswith("Correlation of 4 coins over 14d · most alike:")
+
+
+async def test_ta_reads_every_indicator(with_candles: Stack, alice) -> None:
+    reply = await with_candles.ask(alice, "/ta BTC")
+    for label in (
+        "SMA 200",
+        "RSI(14)",
+        "MACD",
+        "Bollinger %B",
+        "ATR(14)",
+        "EMA 12",
+        "Realised volatility",
+    ):
+        assert label in reply.text, label
+    assert reply.text.rstrip().endswith("Not financial advice.")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("/chart", "One coin per chart. Send /chart BTC, or /chart BTC 4h 30d"),
+        ("/chart BTC ETH", "One coin per chart. To compare two, use /compare BTC ETH."),
+        ("/chart BTC 15m", "That didn't work: timeframe must be one of 1h, 4h, 1d."),
+        ("/chart BTC 3x", "That didn't work: period looks like 24h, 7d, 2w, 3m or 1y."),
+        ("/chart BTC 1h 1y", "That is 8,760 1h candles, more than a picture shows well (500)"),
+        ("/chart BTC 1d 1y", "I have only 60d of 1d candles for BTC — try /chart BTC 1d 60d."),
+        ("/chart BTC 1h 2y", "That is 17,520 1h candles"),
+        ("/chart NOPE", "Unknown symbol: NOPE"),
+        ("/chart LTC", "LTC isn't traded on the sandbox replay."),
+        ("/compare BTC", "Compare takes two coins."),
+        ("/compare BTC BTC", "Compare takes two different coins."),
+        ("/corr BTC", "/corr compares the coins I follow."),
+        ("/ta", "One coin and, if you like, a timeframe."),
+        ("/ta BTC 7d", "One coin and, if you like, a timeframe."),
+        ("/ta BTC 5m", "That didn't work: timeframe must be one of 1h, 4h, 1d."),
+    ],
+)
+async def test_bad_chart_input_gets_one_line_and_writes_nothing(
+    with_candles: Stack, alice, typed: str, expected: str
+) -> None:
+    await with_candles.ask(alice, "/start")
+    before = await with_candles.row_counts()
+    reply = await with_candles.ask(alice, typed)
+    assert reply.text.startswith(expected), reply.text
+    assert "\n" not in reply.text
+    assert await with_candles.row_counts() == before
+
+
+async def test_a_coin_without_candles_says_when_they_will_come(fresh_stack: Stack, alice) -> None:
+    # XRP is listed by the replay but not followed, so no candles were ingested for it
+    stack = fresh_stack
+    reply = await stack.ask(alice, "/chart XRP")
+    assert reply.text == (
+        "No 1h candles for XRP yet — I've started following it; the first arrive within "
+        "about 1 min."
+    )
+    assert "XRP" in (await stack.deps.current_directory()).tracked
