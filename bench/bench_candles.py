@@ -42,7 +42,7 @@ from db.migrate import upgrade  # noqa: E402
 from workers.candle_files import import_files  # noqa: E402
 
 SERVER = os.environ.get("PYTHIA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-DATABASE = "pythia_bench_candles"
+DATABASE = os.environ.get("PYTHIA_BENCH_DATABASE", "pythia_bench_candles")
 URL = SERVER.replace("postgresql://", "postgresql+asyncpg://") + "/" + DATABASE
 OHLCV = Path("/work/shared/data/ohlcv")
 MARKETS = 10

@@ -12,7 +12,8 @@ import csv
 import functools
 import gzip
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -203,11 +204,16 @@ def partial_candle(candle: Candle, fraction: float, places: int) -> Candle:
 
 
 def replay_clock(
-    series: dict[str, _Series], speed: float, started: datetime | None = None
+    series: dict[str, _Series],
+    speed: float,
+    started: datetime | None = None,
+    wall: Callable[[], float] = time.monotonic,
 ) -> ReplayClock:
     """A clock that starts now and plays the data from replay_start(), shifted by whole days
-    so candles keep their hour and day boundaries."""
+    so candles keep their hour and day boundaries. `wall` is what makes it move."""
     started = started or datetime.now(UTC)
     base = replay_start(series)
     days = (started.date() - base.date()).days
-    return ReplayClock(data_start=started - timedelta(days=days), speed=speed, started=started)
+    return ReplayClock(
+        data_start=started - timedelta(days=days), speed=speed, started=started, wall=wall
+    )
