@@ -24,106 +24,27 @@ import argparse
 import asyncio
 import os
 import random
-import re
-import shutil
-import signal
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from harness import (
+    STACKS,
+    EmulatorClient,
+    add_stack_argument,
+    chosen_stacks,
+    cpu_seconds,
+    median,
+    percentile,
+    rss_mib,
+    running_stack,
+    wait_ready,
+)
 
-from bot.emulator import EmulatorClient  # noqa: E402
-
-TOKEN = "4242424242:BENCH-pythia"
 USERS = 100
 ROUNDS = 30
 THROUGHPUT_MESSAGES = 2000
 STEADY_RATE = 50.0  # messages per second from all users together
 STEADY_SECONDS = 20.0
 STEADY_RUNS = 3
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
-
-
-def start_emulator() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot.emulator",
-            "--port",
-            "0",
-            "--token",
-            TOKEN,
-            "--no-flood-limits",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    while True:
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the emulator did not start")
-        if match := re.match(r"control_url=(\S+)", line):
-            return proc, match.group(1).removesuffix("/_emulator")
-
-
-def start_pythia(
-    base_url: str, file_url: str, database_url: str, redis_url: str | None, data_dir: str
-) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "BOT_TOKEN": TOKEN,
-        "BOT_API_BASE_URL": base_url,
-        "BOT_API_FILE_URL": file_url,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url or "",
-        "MARKET_SOURCE": "replay",
-        "REPLAY_SPEED": "1",
-        "TELEGRAM_RATE_LIMIT": "false",
-        "DATA_DIR": data_dir,
-        "LOG_LEVEL": "WARNING",
-    }
-    log = open(Path(data_dir) / "pythia.stderr", "wb")  # noqa: SIM115 (lives as long as the process)
-    return subprocess.Popen(
-        [sys.executable, "-m", "pythia", "run"], cwd=data_dir, env=env, stderr=log
-    )
-
-
-async def wait_ready(client: EmulatorClient) -> None:
-    probe = await client.add_user("Probe")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        sent = await client.send_message(probe, "/price BTC")
-        try:
-            (reply,) = await client.wait_for_bot_messages(probe, after=sent, timeout=5)
-        except TimeoutError:
-            continue
-        if reply.text.startswith("BTC "):
-            return
-        await asyncio.sleep(0.2)
-    raise RuntimeError("pythia never answered /price BTC")
 
 
 async def measure(client: EmulatorClient, pid: int, emulator_pid: int) -> dict[str, float]:
@@ -162,10 +83,10 @@ async def measure(client: EmulatorClient, pid: int, emulator_pid: int) -> dict[s
         f"the emulator {cpu[1]:.0%}; the machine has {os.cpu_count()})"
     )
     return {
-        "active_p50_ms": 1000 * statistics.median(active),
+        "active_p50_ms": 1000 * median(active),
         "active_p99_ms": 1000 * percentile(active, 0.99),
         "active_p99_spread": f"{min(spread):.1f}–{max(spread):.1f}",
-        "p50_ms": 1000 * statistics.median(latencies),
+        "p50_ms": 1000 * median(latencies),
         "p99_ms": 1000 * percentile(latencies, 0.99),
         "max_ms": 1000 * max(latencies),
         "samples": len(latencies),
@@ -218,55 +139,17 @@ async def collect(client: EmulatorClient, since: float, count: int, timeout: flo
 
 
 async def run_stack(name: str) -> dict[str, float]:
-    emulator, url = start_emulator()
-    data_dir = tempfile.mkdtemp(prefix="pythia-bench-")
-    try:
-        if name == "sqlite":
-            database_url, redis_url = f"sqlite+aiosqlite:///{data_dir}/bench.sqlite3", None
-        else:
-            database_url = os.environ.get(
-                "PYTHIA_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1/pythia_bench"
-            )
-            redis_url = os.environ.get("PYTHIA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-            await reset_postgres(database_url)
-        async with EmulatorClient(url) as client:
-            pythia = start_pythia(
-                client.base_url, client.base_file_url, database_url, redis_url, data_dir
-            )
-            try:
-                await wait_ready(client)
-                return await measure(client, pythia.pid, emulator.pid)
-            finally:
-                pythia.send_signal(signal.SIGTERM)
-                pythia.wait(30)
-    finally:
-        emulator.send_signal(signal.SIGTERM)
-        emulator.wait(10)
-        errors = (Path(data_dir) / "pythia.stderr").read_text(errors="replace")
-        if errors.strip():
-            print(f"pythia's stderr:\n{errors[-3000:]}", file=sys.stderr)
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-async def reset_postgres(url: str) -> None:
-    import asyncpg
-
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
-    base, name = dsn.rsplit("/", 1)
-    admin = await asyncpg.connect(base + "/postgres")
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
+    async with running_stack(name) as stack:
+        await wait_ready(stack)
+        return await measure(stack.client, stack.pid, stack.emulator_pid)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--stack", choices=["sqlite", "postgres", "both"], default="both")
+    add_stack_argument(parser)
     args = parser.parse_args()
-    stacks = ["sqlite", "postgres"] if args.stack == "both" else [args.stack]
-    for name in stacks:
-        label = "SQLite + in-process cache" if name == "sqlite" else "Postgres + Redis"
-        print(f"{label}:", flush=True)
+    for name in chosen_stacks(args):
+        print(f"{STACKS[name]}:", flush=True)
         r = asyncio.run(run_stack(name))
         print(
             f"  100 users active ({STEADY_RATE:.0f} msg/s): p50 {r['active_p50_ms']:.1f} ms, "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -86,6 +87,7 @@ class CcxtSource:
         exchange.enableRateLimit = True
         # Decimals: number=str -> exact digit strings for _dec (number=Decimal loses values)
         exchange.number = str
+        exchange.parse_json = functools.partial(_strict_json, exchange)
         self._exchange = exchange
         self.name: str = exchange.id
         self._quotes = tuple(quotes)
@@ -351,3 +353,16 @@ def _from_ms(ms: Any) -> datetime:
     if isinstance(ms, bool) or not isinstance(ms, int | str):
         raise TypeError(f"not a millisecond timestamp: {ms!r}")
     return _EPOCH + timedelta(milliseconds=int(ms))
+
+
+def _strict_json(exchange: Any, http_response: str) -> Any:
+    """ccxt quietly drops a body that looks like JSON but does not parse, and kraken's and
+    coinbase's parsers then read the empty answer as "no candles". A broken answer is an error."""
+    if not type(exchange).is_json_encoded_object(http_response):
+        return None  # HTML error pages and the like: ccxt's status handling deals with them
+    try:
+        return exchange.on_json_response(http_response)
+    except ValueError as exc:
+        raise ccxt_errors.BadResponse(
+            f"{exchange.id}: unparsable JSON: {http_response[:80]!r}"
+        ) from exc

@@ -1,0 +1,60 @@
+"""The portfolio ledger: trades in, holdings, cost basis and P&L out, exact to the last digit.
+
+- trades: the Trade a person records, and the rules it must meet (TradeRejected says why not)
+- ledger: trades replayed in time order into positions, by FIFO or moving average cost
+- views: a ledger at given prices — holdings and totals, P&L over a period, daily snapshots
+- display: how a quantity of an asset reads
+"""
+
+from core.portfolio.display import format_quantity, quantity_places
+from core.portfolio.ledger import COST_PLACES, Ledger, Lot, Position, admit
+from core.portfolio.trades import (
+    COST_METHODS,
+    SIDES,
+    CostMethod,
+    Side,
+    Trade,
+    TradeRejected,
+    check_trade,
+    trade_order,
+)
+from core.portfolio.views import (
+    ALL_TIME,
+    PERIODS,
+    HoldingView,
+    PeriodPnL,
+    PortfolioView,
+    Snapshot,
+    period_start,
+    pnl_over,
+    snapshot,
+    valuation,
+)
+
+__all__ = [
+    "ALL_TIME",
+    "COST_METHODS",
+    "COST_PLACES",
+    "PERIODS",
+    "SIDES",
+    "CostMethod",
+    "HoldingView",
+    "Ledger",
+    "Lot",
+    "PeriodPnL",
+    "PortfolioView",
+    "Position",
+    "Side",
+    "Snapshot",
+    "Trade",
+    "TradeRejected",
+    "admit",
+    "check_trade",
+    "format_quantity",
+    "period_start",
+    "pnl_over",
+    "quantity_places",
+    "snapshot",
+    "trade_order",
+    "valuation",
+]
