@@ -26,6 +26,8 @@ by design; this measures a request, not a queue):
 - /ta: 3 warm-ups, then 50 asks over the 7 coins × 1h, 4h, 1d (no cache; candles from the
   database, indicators computed each time).
 - /compare and /corr fresh, for information: 2 warm-ups each, then asks with distinct keys.
+- /help, for scale: the round trip with no database and no picture (long poll, PTB,
+  sendMessage), 3 warm-ups and 50 asks. The other rows pay this too.
 
 With 30 samples, p99 is the largest; the max column shows the slowest anyway.
 """
@@ -62,6 +64,7 @@ CHART_WARM_UPS, CHART_RUNS = 2, 30
 CACHE_PAUSE = 0.05  # seconds between a fresh reply and the identical ask
 TA_TIMEFRAMES = ["1h", "4h", "1d"]
 TA_WARM_UPS, TA_RUNS = 3, 50
+FLOOR_WARM_UPS, FLOOR_RUNS = 3, 50
 COMPARE_PAIRS = [
     ("BTC", "ETH"),
     ("SOL", "BNB"),
@@ -88,6 +91,7 @@ class Figures:
     latencies: list[float] = field(default_factory=list)  # seconds
     skipped: int = 0  # asks that did not measure what the row is about
     note: str = ""
+    by_shape: dict[str, list[float]] = field(default_factory=dict)  # timeframe + period
 
 
 def interleave(firsts: list, seconds: list) -> list[tuple]:
@@ -142,6 +146,7 @@ async def charts(client: EmulatorClient, seen: set[str]) -> tuple[Figures, Figur
         seen.add(file_id)
         if measured:
             fresh.latencies.append(latency)
+            fresh.by_shape.setdefault(text.split(" ", 2)[2], []).append(latency)
         await asyncio.sleep(CACHE_PAUSE)
         latency, again = await ask_picture(client, user, text)
         if again == file_id:
@@ -168,6 +173,18 @@ async def ta(client: EmulatorClient) -> Figures:
         if body.startswith(("No ", "I have ", "That didn't")) or "RSI" not in body:
             raise RuntimeError(f"{text!r} was answered with: {body[:300]}")
         if i >= TA_WARM_UPS:
+            figures.latencies.append(latency)
+    return figures
+
+
+async def floor(client: EmulatorClient) -> Figures:
+    user = await client.add_user("Floor")
+    figures = Figures()
+    for i in range(FLOOR_WARM_UPS + FLOOR_RUNS):
+        latency, reply = await ask(client, user, "/help")
+        if not reply.text:
+            raise RuntimeError("/help was answered without text")
+        if i >= FLOOR_WARM_UPS:
             figures.latencies.append(latency)
     return figures
 
@@ -218,7 +235,12 @@ async def run_stack(name: str, profile: Path | None) -> dict[str, Figures]:
         waited = await wait_for_candles(stack)
         print(f"  (candles backfilled {waited:.1f} s after the bot first answered)", flush=True)
         client, seen = stack.client, set()
-        profiler = start_profiler(stack.pid, profile / f"{name}-chart.txt") if profile else None
+        profiler = None
+        if profile is not None:
+            out = profile / f"{name}-chart.txt"
+            profiler = start_profiler(stack.pid, out)
+            note = f"py-spy samples of the fresh /chart phase go to {out}"
+            print(f"  ({note}; the /chart rows include its overhead)", flush=True)
         try:
             fresh, cached = await charts(client, seen)
         finally:
@@ -235,6 +257,7 @@ async def run_stack(name: str, profile: Path | None) -> dict[str, Figures]:
         figures["corr"] = await pictures(
             client, [f"/corr {a}" for a in CORR_ASKS], CORR_WARM_UPS, seen
         )
+        figures["floor"] = await floor(client)
         print(f"  (bot resident memory afterwards: {rss_mib(stack.pid):.0f} MiB)", flush=True)
         return figures
 
@@ -245,6 +268,7 @@ ROWS = {
     "ta": "/ta, stored candles",
     "compare": "/compare, drawn fresh",
     "corr": "/corr, drawn fresh",
+    "floor": "/help (round-trip floor)",
 }
 
 
@@ -271,6 +295,12 @@ def table(figures: dict[str, Figures]) -> str:
         )
         if row.note:
             notes.append(f"  {label}: {row.note}")
+        if row.by_shape:
+            shapes = ", ".join(
+                f"{shape} {1000 * median(values):.0f} ms (n={len(values)})"
+                for shape, values in row.by_shape.items()
+            )
+            notes.append(f"  {label}, p50 by timeframe and period: {shapes}")
     return "\n".join(lines + notes)
 
 

@@ -1,13 +1,15 @@
 """The portfolio ledger: trades in, holdings, cost basis and P&L out, exact to the last digit.
 
 - trades: the Trade a person records, and the rules it must meet (TradeRejected says why not)
-- ledger: trades replayed in time order into positions, by FIFO or moving average cost
+- booking: how one asset's trades become its totals, and the accounting conventions
+- ledger: a person's trades replayed in time order into positions, FIFO or average cost
 - views: a ledger at given prices — holdings and totals, P&L over a period, daily snapshots
 - display: how a quantity of an asset reads
 """
 
+from core.portfolio.booking import COST_PLACES
 from core.portfolio.display import format_quantity, quantity_places
-from core.portfolio.ledger import COST_PLACES, Ledger, Lot, Position, admit
+from core.portfolio.ledger import Ledger, Lot, Position, admit
 from core.portfolio.trades import (
     COST_METHODS,
     SIDES,
@@ -16,6 +18,7 @@ from core.portfolio.trades import (
     Trade,
     TradeRejected,
     check_trade,
+    in_ledger_order,
     trade_order,
 )
 from core.portfolio.views import (
@@ -51,6 +54,7 @@ __all__ = [
     "admit",
     "check_trade",
     "format_quantity",
+    "in_ledger_order",
     "period_start",
     "pnl_over",
     "quantity_places",

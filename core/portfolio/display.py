@@ -25,11 +25,11 @@ def format_quantity(quantity: Decimal, asset: str, *, exact: bool = False) -> st
     usual places is shown in full rather than as 0, and so is every amount when `exact`.
     """
     places = quantity_places(asset)
-    if places == 2 and not exact:
-        return f"{format_price(quantity, 2)} {asset}"
-    shown = quantity if exact else quantity.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
-    if not shown and quantity:
+    shown = quantity.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+    if exact or (quantity and not shown):
         shown = quantity
+    elif places == 2:
+        return f"{format_price(quantity, 2)} {asset}"
     text = f"{shown:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -1,31 +1,14 @@
-"""Trades replayed in time order into positions: lots, cost basis, realised P&L, cash invested.
-
-Conventions, as an accountant would book them:
-- A buy costs quantity × price + fee; the fee is part of what the bought units cost.
-- A sell brings in quantity × price − fee; its realised P&L is that less the cost of the units
-  sold: the oldest lots first under "fifo", the moving average cost under "average".
-- Sums and products are exact (see EXACT). The one division, the cost of part of a lot (or of
-  part of an average-cost holding), is rounded half-even to COST_PLACES places and the rest of
-  the cost stays with what is still held, so nothing is lost: selling everything leaves a cost
-  basis of exactly zero, and realised + unrealised = value − net cash invested, to the last digit.
-"""
+"""A person's ledger: their trades in time order, booked per asset, and what may enter it."""
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import (
-    ROUND_HALF_EVEN,
-    Context,
-    Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
-    localcontext,
-)
+from decimal import Decimal, localcontext
+from itertools import chain
 
+from core.portfolio.booking import EXACT, ZERO, Book, book_trades
 from core.portfolio.display import format_quantity
 from core.portfolio.trades import (
     COST_METHODS,
@@ -34,23 +17,14 @@ from core.portfolio.trades import (
     TradeRejected,
     check_trade,
     describe_moment,
-    describe_oversell,
+    in_ledger_order,
     trade_order,
 )
-
-# Amounts are below 10^18 with at most 18 places (trades.MAX_*), so a product has at most 72
-# digits and a sum of a billion of them 81: at 100 digits nothing but a division ever rounds.
-EXACT = Context(
-    prec=100, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
-)
-COST_PLACES = 12
-_COST_QUANTUM = Decimal(1).scaleb(-COST_PLACES)
-ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
 class Lot:
-    """What is left of one buy under FIFO."""
+    """What is left of one buy, under FIFO."""
 
     quantity: Decimal
     cost: Decimal  # of the quantity left, its share of the buy's fee included
@@ -68,9 +42,8 @@ class Position:
 
     asset: str
     quantity: Decimal
-    cost_basis: Decimal  # of the quantity held
+    cost_basis: Decimal  # of the quantity held, fees included
     realised: Decimal
-    lots: tuple[Lot, ...] = ()  # oldest first under FIFO; none under average cost
 
     @property
     def average_cost(self) -> Decimal | None:
@@ -78,61 +51,69 @@ class Position:
         return self.cost_basis / self.quantity if self.quantity else None
 
 
-class _Book:
-    """One asset's running totals while trades are replayed."""
-
-    __slots__ = ("cost", "lots", "quantity", "realised")
-
-    def __init__(self) -> None:
-        self.quantity = ZERO
-        self.cost = ZERO
-        self.realised = ZERO
-        self.lots: deque[Lot] = deque()
-
-
 class Ledger:
     """A person's trades in one quote currency, replayed in time order (ties by id).
 
     Build one with `Ledger.replay(trades)`, add to it with `record(trade, now)`. A trade that
-    cannot enter raises TradeRejected and leaves the ledger as it was.
+    cannot enter raises TradeRejected and leaves the ledger as it was. Assets are booked
+    apart from each other: only the order of one asset's trades matters to its position.
     """
 
-    __slots__ = ("_books", "_invested", "_method", "_quote", "_realised", "_trades")
+    __slots__ = ("_books", "_method", "_quote", "_trades")
 
-    def __init__(self, method: CostMethod = "fifo", quote: str | None = None) -> None:
+    def __init__(self, method: CostMethod = "fifo") -> None:
         if method not in COST_METHODS:
             raise ValueError(f"cost basis method is fifo or average, not {method!r}")
         self._method: CostMethod = method
-        self._quote = quote
-        self._books: dict[str, _Book] = {}
-        self._trades: list[Trade] = []
-        self._realised = ZERO
-        self._invested = ZERO
+        self._quote: str | None = None
+        self._books: dict[str, Book] = {}
+        self._trades: dict[str, list[Trade]] = {}  # per asset, in ledger order
 
     @classmethod
     def replay(
         cls, trades: Iterable[Trade], method: CostMethod = "fifo", *, now: datetime | None = None
     ) -> Ledger:
-        """A ledger of `trades` in time order; TradeRejected names the first that cannot be."""
+        """A ledger of `trades` in time order, or TradeRejected for one that cannot enter."""
         ledger = cls(method)
+        by_asset = ledger._trades
+        for trade in trades:
+            check_trade(trade, now)
+            if trade.quote != ledger._quote:
+                ledger._check_quote(trade)
+                ledger._quote = trade.quote
+            if (asset_trades := by_asset.get(trade.asset)) is None:
+                asset_trades = by_asset[trade.asset] = []
+            asset_trades.append(trade)
+        fifo = method == "fifo"
         with localcontext(EXACT):
-            for trade in sorted(trades, key=trade_order):
-                check_trade(trade, now)
-                ledger._apply(trade)
+            for asset, asset_trades in ledger._trades.items():
+                asset_trades[:] = in_ledger_order(asset_trades)
+                book = ledger._books[asset] = Book()
+                _, reason = book_trades(book, asset_trades, 0, fifo)
+                if reason:
+                    raise TradeRejected(reason)
         return ledger
 
     def record(self, trade: Trade, now: datetime) -> None:
         """Add `trade`, dated any time up to `now`; or raise TradeRejected, changing nothing."""
         check_trade(trade, now)
-        if not self._trades or trade_order(trade) >= trade_order(self._trades[-1]):
+        self._check_quote(trade)
+        earlier = self._trades.get(trade.asset, [])
+        if earlier and trade_order(trade) < trade_order(earlier[-1]):
+            # Back-dated: what it does to every later trade of the asset has to be seen again.
+            rebuilt, refused = admit(earlier, [trade], self._method, now)
+            if refused:
+                raise TradeRejected(refused[0][1])
+            book, trades = rebuilt._books[trade.asset], rebuilt._trades[trade.asset]
+        else:
+            book = self._books[trade.asset].copy() if earlier else Book()
             with localcontext(EXACT):
-                self._apply(trade)
-            return
-        # Back-dated: what it does to every later trade has to be seen again.
-        rebuilt, refused = admit(self._trades, [trade], self._method, now)
-        if refused:
-            raise TradeRejected(refused[0][1])
-        self._adopt(rebuilt)
+                _, reason = book_trades(book, [trade], 0, self._method == "fifo")
+            if reason:
+                raise TradeRejected(reason)
+            trades = [*earlier, trade]
+        self._quote = trade.quote
+        self._books[trade.asset], self._trades[trade.asset] = book, trades
 
     @property
     def method(self) -> CostMethod:
@@ -145,96 +126,50 @@ class Ledger:
 
     @property
     def trades(self) -> tuple[Trade, ...]:
-        """In ledger order."""
-        return tuple(self._trades)
+        """All trades in ledger order."""
+        return tuple(in_ledger_order(chain.from_iterable(self._trades.values())))
 
     @property
     def realised(self) -> Decimal:
         """Realised P&L of every sell so far, all assets."""
-        return self._realised
+        with localcontext(EXACT):
+            return sum((book.realised for book in self._books.values()), ZERO)
 
     @property
     def net_invested(self) -> Decimal:
         """Cash put in: buy costs with fees, less sell proceeds net of fees."""
-        return self._invested
+        # Per asset that is the cost of what is held less the realised P&L: each buy adds its
+        # cost to the first, each sell takes the cost of what it sold from it, and adds
+        # proceeds less that same cost to the second.
+        with localcontext(EXACT):
+            return sum((book.cost - book.realised for book in self._books.values()), ZERO)
 
     def position(self, asset: str) -> Position | None:
         book = self._books.get(asset)
-        return None if book is None else self._position(asset, book)
+        return None if book is None else Position(asset, book.quantity, book.cost, book.realised)
 
     def positions(self) -> list[Position]:
         """Every asset ever traded, open or closed, by symbol."""
-        return [self._position(asset, self._books[asset]) for asset in sorted(self._books)]
+        return [
+            Position(asset, book.quantity, book.cost, book.realised)
+            for asset, book in sorted(self._books.items())
+        ]
 
     def holdings(self) -> list[Position]:
         """The assets held now, by symbol."""
         return [p for p in self.positions() if p.quantity]
 
-    def _position(self, asset: str, book: _Book) -> Position:
-        return Position(asset, book.quantity, book.cost, book.realised, tuple(book.lots))
+    def lots(self, asset: str) -> tuple[Lot, ...]:
+        """What is left of each buy of `asset`, oldest first; none under average cost."""
+        book = self._books.get(asset)
+        return tuple(
+            Lot(left, cost, bought.executed_at, bought.id)
+            for left, cost, bought in (book.lots if book else ())
+        )
 
-    def _apply(self, trade: Trade) -> None:
-        """Book one valid trade that comes after all others; call within localcontext(EXACT)."""
+    def _check_quote(self, trade: Trade) -> None:
         if trade.quote != self._quote and self._quote is not None:
             raise TradeRejected(f"this portfolio is kept in {self._quote}, not {trade.quote}")
-        book = self._books.get(trade.asset)
-        quantity = trade.quantity
-        if trade.side == "sell" and (book is None or quantity > book.quantity):
-            raise TradeRejected(describe_oversell(trade, book.quantity if book else ZERO))
-        # Valid from here on: nothing above has changed the ledger.
-        self._quote = trade.quote
-        if book is None:
-            book = self._books[trade.asset] = _Book()
-        if trade.side == "buy":
-            cost = quantity * trade.price + trade.fee
-            book.quantity += quantity
-            book.cost += cost
-            if self._method == "fifo":
-                book.lots.append(Lot(quantity, cost, trade.executed_at, trade.id))
-            self._invested += cost
-        else:
-            if quantity == book.quantity:
-                sold_cost = book.cost
-                book.lots.clear()
-            elif self._method == "fifo":
-                sold_cost = _take_from_lots(book.lots, quantity)
-            else:
-                sold_cost = _share(book.cost, quantity, book.quantity)
-            proceeds = quantity * trade.price - trade.fee
-            book.quantity -= quantity
-            book.cost -= sold_cost
-            book.realised += proceeds - sold_cost
-            self._realised += proceeds - sold_cost
-            self._invested -= proceeds
-        self._trades.append(trade)
-
-    def _adopt(self, other: Ledger) -> None:
-        self._quote, self._books, self._trades = other._quote, other._books, other._trades
-        self._realised, self._invested = other._realised, other._invested
-
-
-def _take_from_lots(lots: deque[Lot], quantity: Decimal) -> Decimal:
-    """Cost of `quantity` taken from the oldest lots on (less than they hold in all)."""
-    cost = ZERO
-    while quantity:
-        lot = lots[0]
-        if lot.quantity <= quantity:
-            cost += lot.cost
-            quantity -= lot.quantity
-            lots.popleft()
-        else:
-            part = _share(lot.cost, quantity, lot.quantity)
-            lots[0] = Lot(lot.quantity - quantity, lot.cost - part, lot.acquired_at, lot.trade_id)
-            cost += part
-            quantity = ZERO
-    return cost
-
-
-def _share(cost: Decimal, part: Decimal, whole: Decimal) -> Decimal:
-    """The cost of `part` of `whole`, rounded to COST_PLACES, never more than `cost` itself."""
-    exact = cost * part / whole
-    rounded = exact.quantize(_COST_QUANTUM)
-    return min(exact if rounded == exact else rounded, cost)  # 121, not 121.000000000000
 
 
 def admit(
@@ -246,45 +181,65 @@ def admit(
     """A ledger of `existing` with as many `candidates` as can enter it, in time order.
 
     Returns it and (index in `candidates`, reason) for each one left out. `existing` trades
-    are trusted; a candidate sell is left out when there was not enough to sell at its
+    are trusted. A candidate sell is left out when there was not enough to sell at its
     moment, or when it would leave too little for a later sell already recorded (then the
-    latest such candidate goes, and the replay starts again). Candidates at the same moment
-    as existing trades come after them, and keep their own order among themselves.
+    latest candidate sell before that one goes, and the asset is replayed again). Candidates
+    at the same moment as existing trades come after them, in their own order.
     """
+    ledger = Ledger(method)
     refused: dict[int, str] = {}
-    for index, trade in enumerate(candidates):
+    for trade in existing:
+        ledger._check_quote(trade)
+        ledger._quote = trade.quote
+        ledger._trades.setdefault(trade.asset, []).append(trade)
+    queue: dict[str, list[tuple[Trade, int | None]]] = {
+        asset: [(trade, None) for trade in trades] for asset, trades in ledger._trades.items()
+    }
+    for index, trade in sorted(enumerate(candidates), key=lambda pair: trade_order(pair[1])):
         try:
             check_trade(trade, now)
+            ledger._check_quote(trade)
         except TradeRejected as rejected:
             refused[index] = rejected.reason
-    merged: list[tuple[Trade, int | None]] = [(trade, None) for trade in existing]
-    merged += [(trade, index) for index, trade in enumerate(candidates)]
-    merged.sort(key=lambda pair: trade_order(pair[0]))  # stable: see the docstring
-    quote = existing[0].quote if existing else None
-    while True:
-        ledger, blocked = Ledger(method, quote), None
-        sells: dict[str, list[int]] = {}
-        with localcontext(EXACT):
-            for trade, index in merged:
-                if index in refused:
-                    continue
-                try:
-                    ledger._apply(trade)
-                except TradeRejected as rejected:
-                    if index is not None:
-                        refused[index] = rejected.reason
-                        continue
-                    if not sells.get(trade.asset):
-                        raise  # the recorded trades do not replay on their own
-                    blocked = trade, sells[trade.asset].pop()
-                    break
-                if index is not None and trade.side == "sell":
-                    sells.setdefault(trade.asset, []).append(index)
-        if blocked is None:
-            return ledger, sorted(refused.items())
-        later, culprit = blocked
-        refused[culprit] = (
-            f"it would leave too little {later.asset} for the sell of "
-            f"{format_quantity(later.quantity, later.asset, exact=True)} "
-            f"on {describe_moment(later.executed_at)}"
-        )
+        else:
+            ledger._quote = trade.quote
+            queue.setdefault(trade.asset, []).append((trade, index))
+    with localcontext(EXACT):
+        for asset, entries in queue.items():
+            entries.sort(key=lambda entry: trade_order(entry[0]))  # stable: see the docstring
+            ledger._books[asset], ledger._trades[asset] = _admit_asset(
+                entries, refused, method == "fifo"
+            )
+    return ledger, sorted(refused.items())
+
+
+def _admit_asset(
+    entries: list[tuple[Trade, int | None]], refused: dict[int, str], fifo: bool
+) -> tuple[Book, list[Trade]]:
+    """One asset's part of admit(): its book and the trades in it; adds to `refused`."""
+    while True:  # once more each time a candidate is found to starve a recorded sell
+        entries = [(trade, index) for trade, index in entries if index not in refused]
+        trades = [trade for trade, _ in entries]
+        book, start = Book(), 0
+        while True:
+            stop, reason = book_trades(book, trades, start, fifo)
+            if not reason:
+                return book, [trade for trade, index in entries if index not in refused]
+            later, index = entries[stop]
+            if index is not None:
+                refused[index] = reason
+                start = stop + 1
+                continue
+            culprit = next(
+                (i for t, i in reversed(entries[:stop]) if t.side == "sell" and i is not None
+                 and i not in refused),
+                None,
+            )  # fmt: skip
+            if culprit is None or later.side != "sell" or later.quantity <= book.quantity:
+                raise TradeRejected(reason)  # the recorded trades do not replay on their own
+            refused[culprit] = (
+                f"it would leave too little {later.asset} for the sell of "
+                f"{format_quantity(later.quantity, later.asset, exact=True)} "
+                f"on {describe_moment(later.executed_at)}"
+            )
+            break

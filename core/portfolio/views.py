@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from core.periods import BadArgument
-from core.portfolio.ledger import EXACT, ZERO, Ledger, Position
-from core.portfolio.trades import CostMethod, Trade, trade_order
+from core.portfolio.booking import EXACT, ZERO
+from core.portfolio.ledger import Ledger, Position
+from core.portfolio.trades import CostMethod, Trade
 
 PERIODS: tuple[str, ...] = ("day", "week", "month", "year", "all")
 ALL_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # before any trade Pythia can hold
@@ -140,14 +140,10 @@ def pnl_over(
     now: datetime,
 ) -> PeriodPnL:
     """P&L of the period [start, now]: trades at `start` belong to it, trades after `now` don't."""
-    ordered = sorted((t for t in trades if t.executed_at <= now), key=trade_order)
-    split = bisect_left(ordered, start, key=lambda t: t.executed_at)
-    ledger = Ledger.replay(ordered[:split], method)
-    held_at_start = ledger.holdings()
-    realised_before, invested_before = ledger.realised, ledger.net_invested
-    for trade in ordered[split:]:
-        ledger.record(trade, now)
-    held_now = ledger.holdings()
+    until_now = [t for t in trades if t.executed_at <= now]
+    before = Ledger.replay([t for t in until_now if t.executed_at < start], method)
+    after = Ledger.replay(until_now, method, now=now)
+    held_at_start, held_now = before.holdings(), after.holdings()
     missing = {p.asset for p in held_at_start if prices_at_start.get(p.asset) is None}
     missing |= {p.asset for p in held_now if prices_now.get(p.asset) is None}
     with localcontext(EXACT):
@@ -158,12 +154,12 @@ def pnl_over(
         return PeriodPnL(
             start=start,
             end=now,
-            realised=ledger.realised - realised_before,
+            realised=after.realised - before.realised,
             unrealised_start=value_start - cost_start,
             unrealised_end=value_end - cost_end,
             value_start=value_start,
             value_end=value_end,
-            invested=ledger.net_invested - invested_before,
+            invested=after.net_invested - before.net_invested,
             unpriced=tuple(sorted(missing)),
         )
 
@@ -182,7 +178,7 @@ def period_start(name: str, now: datetime, tz: tzinfo) -> datetime:
     elif name == "year":
         first = today.replace(month=1, day=1)
     else:
-        raise BadArgument(f"the period is one of {', '.join(PERIODS)}")
+        raise BadArgument("the period is day, week, month, year or all")
     return datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
 
 

@@ -14,9 +14,16 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 def series(closes: list[float], skip: set[int] = frozenset()) -> list[Candle]:
     return [
-        Candle(T0 + timedelta(hours=i), Decimal(repr(c)), Decimal(repr(c)), Decimal(repr(c)),
-               Decimal(repr(c)), Decimal(1))
-        for i, c in enumerate(closes) if i not in skip
+        Candle(
+            T0 + timedelta(hours=i),
+            Decimal(repr(c)),
+            Decimal(repr(c)),
+            Decimal(repr(c)),
+            Decimal(repr(c)),
+            Decimal(1),
+        )
+        for i, c in enumerate(closes)
+        if i not in skip
     ]
 
 

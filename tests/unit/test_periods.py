@@ -13,8 +13,15 @@ from core.periods import BadArgument, candles_in, parse_period, parse_timeframe,
 
 @pytest.mark.parametrize(
     ("typed", "days", "label"),
-    [("7d", 7, "7d"), ("24h", 1, "24h"), ("2w", 14, "2w"), ("3m", 90, "3m"), ("3mo", 90, "3m"),
-     ("1Y", 365, "1y"), (" 30D ", 30, "30d")],
+    [
+        ("7d", 7, "7d"),
+        ("24h", 1, "24h"),
+        ("2w", 14, "2w"),
+        ("3m", 90, "3m"),
+        ("3mo", 90, "3m"),
+        ("1Y", 365, "1y"),
+        (" 30D ", 30, "30d"),
+    ],
 )
 def test_periods(typed: str, days: float, label: str) -> None:
     period = parse_period(typed)
@@ -41,14 +48,25 @@ def test_labels_and_counts() -> None:
 def test_four_hour_candles_from_hourly_ones() -> None:
     start = datetime(2024, 1, 1, 2, tzinfo=UTC)  # 02:00: the first 4h candle is partial
     hourly = [
-        Candle(start + timedelta(hours=i), Decimal(10 + i), Decimal(20 + i), Decimal(5 + i),
-               Decimal(11 + i), Decimal(1))
+        Candle(
+            start + timedelta(hours=i),
+            Decimal(10 + i),
+            Decimal(20 + i),
+            Decimal(5 + i),
+            Decimal(11 + i),
+            Decimal(1),
+        )
         for i in range(6)
     ]
     four = resample(hourly, "4h")
     assert [c.ts.hour for c in four] == [0, 4]
     assert (four[0].open, four[0].high, four[0].low, four[0].close, four[0].volume) == (
-        Decimal(10), Decimal(21), Decimal(5), Decimal(12), Decimal(2))
+        Decimal(10),
+        Decimal(21),
+        Decimal(5),
+        Decimal(12),
+        Decimal(2),
+    )
     assert (four[1].open, four[1].close, four[1].volume) == (Decimal(12), Decimal(16), Decimal(4))
 
 

@@ -17,8 +17,11 @@ def test_the_readme_opens_with_make_run_and_make_test() -> None:
 
 def test_every_setting_is_documented_with_its_description() -> None:
     table = README.split("<!-- settings-table")[1].split("<!-- /settings-table -->")[0]
-    rows = {line.split("|")[1].strip(" `"): line for line in table.splitlines()
-            if line.startswith("| `")}
+    rows = {
+        line.split("|")[1].strip(" `"): line
+        for line in table.splitlines()
+        if line.startswith("| `")
+    }
     assert set(rows) == {name.upper() for name in Settings.model_fields}
     for name, field in Settings.model_fields.items():
         if field.description:

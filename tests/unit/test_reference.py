@@ -15,17 +15,36 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 FRESH = timedelta(seconds=30)
 
 
-def tick(exchange: str, price: str, age: float = 1, quote: str = "USDT", base: str = "BTC",
-         change: str | None = "1.00") -> Ticker:
-    return Ticker(exchange, f"{base}/{quote}", base, quote, Decimal(price),
-                  NOW - timedelta(seconds=age), Decimal(change) if change else None,
-                  Decimal("10"))
+def tick(
+    exchange: str,
+    price: str,
+    age: float = 1,
+    quote: str = "USDT",
+    base: str = "BTC",
+    change: str | None = "1.00",
+) -> Ticker:
+    return Ticker(
+        exchange,
+        f"{base}/{quote}",
+        base,
+        quote,
+        Decimal(price),
+        NOW - timedelta(seconds=age),
+        Decimal(change) if change else None,
+        Decimal("10"),
+    )
 
 
 def test_the_median_of_three_exchanges_and_their_spread() -> None:
     quotes = reference_quotes(
-        [tick("binance", "64000.10"), tick("coinbase", "64010.00", quote="USD"),
-         tick("kraken", "63990.00", quote="USD")], NOW, FRESH)
+        [
+            tick("binance", "64000.10"),
+            tick("coinbase", "64010.00", quote="USD"),
+            tick("kraken", "63990.00", quote="USD"),
+        ],
+        NOW,
+        FRESH,
+    )
     btc = quotes["BTC"]
     assert btc.price == Decimal("64000.10")
     assert btc.quote == "USD"  # USDT and USD mixed
@@ -41,20 +60,23 @@ def test_an_even_count_averages_the_middle_two_at_quote_precision() -> None:
 
 
 def test_one_broken_exchange_does_not_move_the_price() -> None:
-    btc = reference_quotes(
-        [tick("a", "64000"), tick("b", "64001"), tick("c", "1.00")], NOW, FRESH)["BTC"]
+    btc = reference_quotes([tick("a", "64000"), tick("b", "64001"), tick("c", "1.00")], NOW, FRESH)[
+        "BTC"
+    ]
     assert btc.price == Decimal("64000")
 
 
 def test_stale_quotes_are_left_out_while_fresh_ones_exist() -> None:
-    btc = reference_quotes(
-        [tick("a", "64000", age=5), tick("b", "50000", age=600)], NOW, FRESH)["BTC"]
+    btc = reference_quotes([tick("a", "64000", age=5), tick("b", "50000", age=600)], NOW, FRESH)[
+        "BTC"
+    ]
     assert btc.price == Decimal("64000") and btc.exchange == "a" and btc.sources == ()
 
 
 def test_when_all_are_stale_the_freshest_stands_alone() -> None:
-    btc = reference_quotes(
-        [tick("a", "64000", age=500), tick("b", "63000", age=100)], NOW, FRESH)["BTC"]
+    btc = reference_quotes([tick("a", "64000", age=500), tick("b", "63000", age=100)], NOW, FRESH)[
+        "BTC"
+    ]
     assert btc.price == Decimal("63000") and btc.ts == NOW - timedelta(seconds=100)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from db.candles import delete_candles_before
 from sqlalchemy import delete
 
+from db.candles import delete_candles_before
 from db.models import JobRun
 from workers.jobs.base import JobResult, WorkerDeps
 

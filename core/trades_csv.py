@@ -1,0 +1,243 @@
+"""Trades as CSV text: Pythia's own export, and imports of it or of a person's spreadsheet.
+
+Export writes `id,date,side,symbol,quantity,price,fee,quote`, one trade a line in ledger
+order, dates in ISO 8601 UTC (`2024-03-01T12:00:00Z`), numbers in plain decimal notation
+exactly as booked (`0.00000010`, never `1E-7`).
+
+Import reads that layout or the plain `date,side,symbol,quantity,price,fee`:
+- The first line that is not blank names the columns, in any order and any case. `date`,
+  `side`, `symbol`, `quantity` and `price` are needed; `fee` (empty: 0), `quote` (empty: the
+  portfolio's) and `id` may be there too; any other name refuses the file. Ids are not kept:
+  a trade gets its id when it is recorded.
+- The delimiter is whichever of `,` `;` or a tab splits that line into those names. A UTF-8
+  BOM, CRLF or CR line ends and blank lines are fine; a field cannot span two lines.
+- Dates are `YYYY-MM-DD` (midnight UTC) or ISO 8601 with a time and a zone
+  (`2024-03-01T12:00:00Z`, `2024-03-01 14:00+02:00`). A time without a zone is refused: it
+  could be anywhere.
+- Sides are buy or sell in any case; symbols are upper-cased.
+- In Pythia's layout (it has an `id` column) numbers are plain: `1234.5`, `.5`, `1.5E-05`.
+  The plain layout also takes digits grouped by thousands and decimal commas, when they
+  cannot be misread: `1,234.56` and `1,234,567` group with commas, `1.234,56`, `1.234.567`
+  with points, and `0,5` or `12,75` have a decimal comma. `1,234` and `123.456` could be
+  read either way: they are read as the file's other numbers are written (a `0.5` elsewhere
+  says points are decimal points, a `0,5` that commas are), as decimal points in a
+  comma-delimited file with no such clue, and refused when the file gives none or both.
+- Each row then meets the rules of a trade recorded now, against the person's trades and the
+  rows before it in time order: a sell of more than was held at its moment is refused, and so
+  is one that would leave too little for a sell already recorded after it. Rows at the same
+  moment keep their order in the file.
+
+Nothing is recorded here: ImportResult lists the trades that can be and the lines refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from core.portfolio import Trade, admit, in_ledger_order
+
+HEADER: tuple[str, ...] = ("id", "date", "side", "symbol", "quantity", "price", "fee", "quote")
+PLAIN_HEADER: tuple[str, ...] = ("date", "side", "symbol", "quantity", "price", "fee")
+NEEDED = frozenset({"date", "side", "symbol", "quantity", "price"})
+DELIMITERS = (",", ";", "\t")
+NUMBER_COLUMNS = ("quantity", "price", "fee")
+
+_PLAIN = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_POINT_GROUPS = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")  # 1,234.5
+_COMMA_GROUPS = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?")  # 1.234,5
+_DECIMAL_COMMA = re.compile(r"[0-9]+(?:,[0-9]+)?")  # 0,5 (and 64000)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class CsvUnreadable(ValueError):
+    """The whole file cannot be read as trades; the message says what would work."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    trades: list[Trade]  # in the order to record them: time, then the file's order
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # line, text, reason
+
+
+def export_trades(trades: Iterable[Trade]) -> str:
+    """Pythia's CSV of `trades`, in ledger order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for trade in in_ledger_order(trades):
+        writer.writerow(
+            (
+                "" if trade.id is None else trade.id,
+                trade.executed_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                trade.side,
+                trade.asset,
+                f"{trade.quantity:f}",
+                f"{trade.price:f}",
+                f"{trade.fee:f}",
+                trade.quote,
+            )
+        )
+    return out.getvalue()
+
+
+def import_trades(
+    text: str | bytes,
+    existing: Sequence[Trade] = (),
+    *,
+    now: datetime,
+    default_quote: str | None = None,
+) -> ImportResult:
+    """The trades in `text` that can join `existing`, and the lines refused with the reason.
+
+    A row without a quote currency is in `default_quote`: by default the one `existing`
+    trades are in, or USD. Raises CsvUnreadable when there is no header to go by.
+    """
+    default_quote = default_quote or (existing[0].quote if existing else "USD")
+    lines = _lines(text)
+    numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    if not numbered:
+        raise CsvUnreadable("the file is empty")
+    (_, header_line), rows = numbered[0], numbered[1:]
+    delimiter, columns = _header(header_line)
+    cells = {n: next(csv.reader([line], delimiter=delimiter)) for n, line in rows}
+    strict = "id" in columns
+    decimal_mark = None if strict else _decimal_mark(cells.values(), columns, delimiter)
+    candidates: list[Trade] = []
+    lines_of: list[int] = []
+    refused: list[tuple[int, str, str]] = []
+    for n, line in rows:
+        try:
+            trade = _trade(cells[n], columns, strict, decimal_mark, default_quote)
+        except ValueError as problem:
+            refused.append((n, line, str(problem)))
+            continue
+        candidates.append(trade)
+        lines_of.append(n)
+    _, left_out = admit(existing, candidates, "fifo", now)
+    refused += [(lines_of[i], lines[lines_of[i] - 1], reason) for i, reason in left_out]
+    out = {i for i, _ in left_out}
+    accepted = [trade for i, trade in enumerate(candidates) if i not in out]
+    return ImportResult(in_ledger_order(accepted), sorted(refused))
+
+
+def _lines(text: str | bytes) -> list[str]:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CsvUnreadable("the file is not UTF-8 text; save it as CSV UTF-8") from None
+    return text.removeprefix("\ufeff").splitlines()
+
+
+def _header(line: str) -> tuple[str, list[str]]:
+    """The delimiter, and the column names in order."""
+    for delimiter in DELIMITERS:
+        names = [name.strip().lower() for name in next(csv.reader([line], delimiter=delimiter))]
+        if set(names) >= NEEDED:
+            unknown = [name for name in names if name not in HEADER]
+            if unknown:
+                raise CsvUnreadable(
+                    f"unknown column {unknown[0]!r}; the columns are {', '.join(HEADER)}"
+                )
+            if len(set(names)) < len(names):
+                raise CsvUnreadable("a column is named twice in the first line")
+            return delimiter, names
+    raise CsvUnreadable(f"the first line should name the columns: {','.join(PLAIN_HEADER)}")
+
+
+def _trade(
+    cells: list[str],
+    columns: list[str],
+    strict: bool,
+    decimal_mark: str | None,
+    default_quote: str,
+) -> Trade:
+    """The trade on one line, or ValueError saying what is wrong with it."""
+    while len(cells) > len(columns) and not cells[-1].strip():
+        cells = cells[:-1]  # trailing delimiters, as some spreadsheets write
+    if len(cells) != len(columns):
+        raise ValueError(f"the line has {len(cells)} fields, the header {len(columns)}")
+    row = {name: cell.strip() for name, cell in zip(columns, cells, strict=True)}
+    numbers = {
+        name: _number(row.get(name, ""), name, strict, decimal_mark) for name in NUMBER_COLUMNS
+    }
+    return Trade(
+        id=None,
+        asset=row["symbol"].upper(),
+        side=row["side"].lower(),  # type: ignore[arg-type]  # the ledger checks it
+        quantity=numbers["quantity"],
+        price=numbers["price"],
+        fee=numbers["fee"],
+        executed_at=_moment(row["date"]),
+        quote=row.get("quote", "").upper() or default_quote,
+    )
+
+
+def _moment(text: str) -> datetime:
+    try:
+        if _DAY.fullmatch(text):
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"the date {text!r} is not YYYY-MM-DD or ISO 8601") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"the date {text} has a time but no zone; add Z for UTC")
+    return moment.astimezone(UTC)
+
+
+def _number(text: str, name: str, strict: bool, decimal_mark: str | None) -> Decimal:
+    if not text:
+        if name == "fee":
+            return Decimal(0)
+        raise ValueError(f"the {name} is missing")
+    if strict:
+        if not _PLAIN.fullmatch(text.removeprefix("-")):
+            raise ValueError(f"the {name} {text} is not a plain number like 1234.5")
+        return Decimal(text)
+    point, comma = _readings(text)
+    if point is None and comma is None:
+        raise ValueError(f"the {name} {text!r} is not a number")
+    if comma is None or point == comma:
+        return point  # type: ignore[return-value]  # not None: see above
+    if point is None:
+        return comma
+    if decimal_mark is None:
+        raise ValueError(
+            f"the {name} {text} could be {point} or {comma}; write it without thousands separators"
+        )
+    return point if decimal_mark == "." else comma
+
+
+def _readings(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """`text` read with a decimal point (1,234.5) and read with a decimal comma (1.234,5)."""
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    point = comma = None
+    try:
+        if _PLAIN.fullmatch(digits) or _POINT_GROUPS.fullmatch(digits):
+            point = Decimal(sign + digits.replace(",", ""))
+        if _COMMA_GROUPS.fullmatch(digits) or _DECIMAL_COMMA.fullmatch(digits):
+            comma = Decimal(sign + digits.replace(".", "").replace(",", "."))
+    except InvalidOperation:  # an exponent too large for Decimal
+        return None, None
+    return point, comma
+
+
+def _decimal_mark(rows: Iterable[list[str]], columns: list[str], delimiter: str) -> str | None:
+    """ "." or "," when the numbers that can be read only one way all agree; None if not."""
+    marks = set()
+    places = [columns.index(name) for name in NUMBER_COLUMNS if name in columns]
+    for cells in rows:
+        for place in places:
+            if place < len(cells):
+                point, comma = _readings(cells[place].strip())
+                if (point is None) != (comma is None):
+                    marks.add("." if comma is None else ",")
+    if not marks:
+        return "." if delimiter == "," else None
+    return marks.pop() if len(marks) == 1 else None

@@ -1,0 +1,370 @@
+"""The ledger by hand: every number here can be checked with a pencil, and is asserted exactly."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.periods import BadArgument
+from core.portfolio import (
+    ALL_TIME,
+    Ledger,
+    Lot,
+    Position,
+    Snapshot,
+    Trade,
+    TradeRejected,
+    format_quantity,
+    period_start,
+    pnl_over,
+    quantity_places,
+    snapshot,
+    valuation,
+)
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+D = Decimal
+
+
+def at(day: str, hour: int = 0) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def buy(asset: str, quantity: str, price: str, fee: str = "0", day: str = "2024-01-01", id=None):
+    return Trade(id, asset, "buy", D(quantity), D(price), D(fee), at(day), "USD")
+
+
+def sell(asset: str, quantity: str, price: str, fee: str = "0", day: str = "2024-01-01", id=None):
+    return Trade(id, asset, "sell", D(quantity), D(price), D(fee), at(day), "USD")
+
+
+# Three buys of BTC with fees, then one sell that uses up the first lot and half the second.
+THREE_LOTS = [
+    buy("BTC", "1", "40000", "10", "2024-01-10", id=1),  # costs 40,010
+    buy("BTC", "0.5", "50000", "5", "2024-02-10", id=2),  # costs 25,005
+    buy("BTC", "0.5", "60000", "6", "2024-03-10", id=3),  # costs 30,006
+    sell("BTC", "1.25", "70000", "20", "2024-04-10", id=4),  # brings in 87,500 − 20 = 87,480
+]
+
+
+def test_fifo_sells_the_oldest_lots_first_fees_included() -> None:
+    ledger = Ledger.replay(THREE_LOTS, "fifo")
+    # Sold: lot 1 (40,010) and a quarter BTC of lot 2 (half of 25,005 = 12,502.5) = 52,512.5
+    assert ledger.realised == D("34967.5")  # 87,480 − 52,512.5
+    assert ledger.position("BTC") == Position("BTC", D("0.75"), D("42508.5"), D("34967.5"))
+    assert ledger.lots("BTC") == (
+        Lot(D("0.25"), D("12502.5"), at("2024-02-10"), 2),
+        Lot(D("0.5"), D("30006"), at("2024-03-10"), 3),
+    )
+    assert ledger.lots("BTC")[0].unit_cost == D("50010")  # 50,000 plus 10 of fee per BTC
+    assert ledger.net_invested == D("7541")  # 40,010 + 25,005 + 30,006 − 87,480
+
+
+def test_average_cost_sells_at_the_average_and_keeps_it_for_the_rest() -> None:
+    ledger = Ledger.replay(THREE_LOTS, "average")
+    # 95,021 for 2 BTC: 47,510.5 each; 1.25 BTC of that is 59,388.125
+    assert ledger.realised == D("28091.875")  # 87,480 − 59,388.125
+    position = ledger.position("BTC")
+    assert position == Position("BTC", D("0.75"), D("35632.875"), D("28091.875"))
+    assert position.average_cost == D("47510.5")
+    assert ledger.lots("BTC") == ()
+    assert ledger.net_invested == D("7541")
+
+
+def test_both_methods_agree_on_the_total_and_differ_in_the_split() -> None:
+    prices = {"BTC": D("80000")}
+    fifo = valuation(Ledger.replay(THREE_LOTS, "fifo"), prices, NOW)
+    average = valuation(Ledger.replay(THREE_LOTS, "average"), prices, NOW)
+    assert (fifo.realised, fifo.unrealised) == (D("34967.5"), D("17491.5"))
+    assert (average.realised, average.unrealised) == (D("28091.875"), D("24367.125"))
+    assert fifo.total_pnl == average.total_pnl == D("52459")  # 60,000 value − 7,541 put in
+
+
+def test_a_partial_sell_eats_into_a_lot_and_leaves_the_rest_at_its_unit_cost() -> None:
+    ledger = Ledger.replay([*THREE_LOTS, sell("BTC", "0.1", "75000", "0", "2024-04-20", id=5)])
+    # 0.1 of lot 2 at 50,010 each = 5,001; 7,500 came in
+    assert ledger.position("BTC").realised == D("34967.5") + D("2499")
+    assert ledger.lots("BTC")[0] == Lot(D("0.15"), D("7501.5"), at("2024-02-10"), 2)
+
+
+def test_rounding_in_a_split_lot_is_kept_by_what_remains_so_nothing_is_lost() -> None:
+    ledger = Ledger.replay(
+        [
+            buy("ETH", "3", "100", "1", "2024-01-01"),  # 301 for 3: 100.333… each
+            sell("ETH", "1", "110", "0", "2024-01-02"),
+        ]
+    )
+    assert ledger.realised == D("9.666666666667")  # 110 − 100.333333333333 (12 places)
+    assert ledger.position("ETH").cost_basis == D("200.666666666667")
+    ledger.record(sell("ETH", "2", "110", "0", "2024-01-03"), NOW)
+    assert ledger.realised == D("29")  # 330 in, 301 out: to the last digit
+    assert ledger.position("ETH") == Position("ETH", D("0"), D("0"), D("29"))
+
+
+def test_selling_everything_closes_the_position_but_keeps_its_realised_pnl() -> None:
+    ledger = Ledger.replay([*THREE_LOTS, sell("BTC", "0.75", "30000", "0", "2024-05-01", id=5)])
+    assert ledger.position("BTC") == Position("BTC", D("0"), D("0"), D("34967.5") - D("20008.5"))
+    assert ledger.holdings() == []
+    assert ledger.realised == -ledger.net_invested  # nothing held: all P&L is realised
+
+
+def test_realised_and_unrealised_add_up_to_value_less_cash_put_in() -> None:
+    ledger = Ledger.replay([*THREE_LOTS, buy("ETH", "2", "3000", "3", "2024-05-01", id=5)])
+    view = valuation(ledger, {"BTC": D("80000"), "ETH": D("3500")}, NOW)
+    assert view.value == D("67000")
+    assert view.net_invested == D("13544")  # 7,541 + 6,003
+    assert view.realised + view.unrealised == view.value - view.net_invested == D("53456")
+
+
+def test_trades_are_replayed_in_time_order_with_ties_broken_by_id() -> None:
+    first, second = buy("SOL", "1", "100", id=8), sell("SOL", "1", "120", id=9)
+    assert Ledger.replay([second, first]).realised == D("20")
+    with pytest.raises(TradeRejected):
+        Ledger.replay([buy("SOL", "1", "100", id=9), sell("SOL", "1", "120", id=8)])
+
+
+# Rejections: each says what was wrong, and the ledger stays as it was.
+
+
+def rejected(trade: Trade, ledger: Ledger | None = None) -> str:
+    ledger = ledger or Ledger.replay(THREE_LOTS)
+    before = (ledger.trades, ledger.positions(), ledger.lots("BTC"), ledger.net_invested)
+    with pytest.raises(TradeRejected) as caught:
+        ledger.record(trade, NOW)
+    assert (ledger.trades, ledger.positions(), ledger.lots("BTC"), ledger.net_invested) == before
+    return caught.value.reason
+
+
+def test_selling_more_than_held_says_how_much_was_held() -> None:
+    reason = rejected(sell("BTC", "1", "70000", day="2024-05-01"))
+    assert reason == "you held only 0.75 BTC on 2024-05-01 00:00 UTC, less than the 1 BTC sold"
+
+
+def test_selling_what_was_never_bought_says_none_was_held() -> None:
+    reason = rejected(sell("ETH", "1", "3000", day="2024-05-01"))
+    assert reason == "you held no ETH on 2024-05-01 00:00 UTC, so there was nothing to sell"
+
+
+def test_selling_before_the_buy_is_judged_at_the_moment_of_the_sell() -> None:
+    reason = rejected(sell("BTC", "1.2", "45000", day="2024-02-01"))
+    assert reason == "you held only 1 BTC on 2024-02-01 00:00 UTC, less than the 1.2 BTC sold"
+
+
+def test_a_backdated_sell_may_not_starve_a_later_sell() -> None:
+    # Selling 0.5 of the 1.5 BTC held on 2024-03-01 leaves enough for the 1.25 BTC sold on
+    # 2024-04-10, once lot 3 arrives; selling another 0.5 the next day does not.
+    ledger = Ledger.replay(THREE_LOTS)
+    ledger.record(sell("BTC", "0.5", "55000", day="2024-03-01"), NOW)
+    assert ledger.position("BTC").quantity == D("0.25")
+    reason = rejected(sell("BTC", "0.5", "55000", day="2024-03-02"), ledger)
+    assert reason == (
+        "it would leave too little BTC for the sell of 1.25 BTC on 2024-04-10 00:00 UTC"
+    )
+
+
+def test_a_backdated_buy_is_booked_in_its_place() -> None:
+    ledger = Ledger.replay(THREE_LOTS)
+    ledger.record(buy("BTC", "1", "10000", "0", "2024-01-01"), NOW)
+    # now the cheap lot goes first: 1 BTC at 10,000 and 0.25 of lot 1 (10,002.5)
+    assert ledger.realised == D("87480") - D("20002.5")
+    assert ledger.trades[0].executed_at == at("2024-01-01")
+
+
+@pytest.mark.parametrize(
+    ("trade", "reason"),
+    [
+        (buy("BTC", "0", "64000"), "the quantity must be more than zero"),
+        (buy("BTC", "-1", "64000"), "the quantity must be more than zero"),
+        (buy("BTC", "1", "0"), "the price must be more than zero"),
+        (buy("BTC", "1", "-5"), "the price must be more than zero"),
+        (buy("BTC", "1", "64000", "-1"), "the fee cannot be negative"),
+        (buy("BTC", "NaN", "64000"), "the quantity must be a number"),
+        (buy("BTC", "1", "Infinity"), "the price must be a number"),
+        (buy("BTC", "1e20", "64000"), "the quantity is too large to be real"),
+        (buy("", "1", "64000"), "the trade names no asset"),
+        (buy("BTC", "1", "1", day="2024-06-02"), "the date 2024-06-02 00:00 UTC is in the future"),
+    ],
+)  # fmt: skip
+def test_impossible_trades_are_refused_with_the_reason(trade: Trade, reason: str) -> None:
+    assert rejected(trade) == reason
+
+
+def test_a_number_too_long_to_book_exactly_is_refused_rather_than_rounded() -> None:
+    very_long = "0." + "1" * 99
+    reason = rejected(buy("BTC", very_long, "1.23456789", day="2024-05-01"))
+    assert reason == "the numbers have too many digits to be booked exactly"
+
+
+def test_a_naive_date_is_refused() -> None:
+    naive = datetime(2024, 1, 1)  # noqa: DTZ001
+    trade = Trade(None, "BTC", "buy", D("1"), D("1"), D("0"), naive, "USD")
+    assert rejected(trade) == "the date has no time zone; give it in UTC"
+
+
+def test_an_unknown_side_is_refused() -> None:
+    trade = Trade(None, "BTC", "hold", D("1"), D("1"), D("0"), at("2024-01-01"), "USD")  # type: ignore
+    assert rejected(trade) == "a trade is a buy or a sell, not 'hold'"
+
+
+def test_a_float_never_enters_the_ledger() -> None:
+    trade = Trade(None, "BTC", "buy", 0.1, D("1"), D("0"), at("2024-01-01"), "USD")  # type: ignore
+    assert rejected(trade) == "the quantity must be a number"
+
+
+def test_a_trade_in_another_quote_currency_is_refused() -> None:
+    trade = Trade(None, "BTC", "buy", D("1"), D("60000"), D("0"), at("2024-05-01"), "EUR")
+    assert rejected(trade) == "this portfolio is kept in USD, not EUR"
+
+
+def test_an_aware_date_in_another_zone_is_the_same_moment() -> None:
+    three_am_at_plus_two = datetime(2024, 4, 10, 3, tzinfo=timezone(timedelta(hours=2)))
+    trade = Trade(None, "BTC", "sell", D("1"), D("1"), D("0"), three_am_at_plus_two, "USD")
+    assert rejected(trade) == (
+        "you held only 0.75 BTC on 2024-04-10 01:00 UTC, less than the 1 BTC sold"
+    )
+
+
+def test_replay_names_the_trade_that_cannot_be() -> None:
+    with pytest.raises(TradeRejected, match="you held no DOGE"):
+        Ledger.replay([sell("DOGE", "1", "0.1")])
+    with pytest.raises(TradeRejected, match="in the future"):
+        Ledger.replay([buy("BTC", "1", "1", day="2024-07-01")], now=NOW)
+
+
+# Valuation
+
+
+def test_valuation_lists_holdings_by_value_with_shares_and_unrealised() -> None:
+    ledger = Ledger.replay([*THREE_LOTS, buy("ETH", "10", "3000", "30", "2024-05-01", id=5)])
+    view = valuation(ledger, {"BTC": D("80000"), "ETH": D("9000")}, NOW)
+    eth, btc = view.holdings
+    assert (eth.asset, eth.value, eth.cost_basis) == ("ETH", D("90000"), D("30030"))
+    assert (eth.unrealised, eth.average_cost, eth.share_pct) == (D("59970"), D("3003"), D("60"))
+    assert eth.unrealised_pct.quantize(D("0.01")) == D("199.70")  # 59,970 / 30,030
+    assert (btc.asset, btc.value, btc.cost_basis) == ("BTC", D("60000"), D("42508.5"))
+    assert (btc.unrealised, btc.realised, btc.share_pct) == (D("17491.5"), D("34967.5"), D("40"))
+    assert (view.value, view.cost_basis) == (D("150000"), D("72538.5"))
+    assert view.unrealised == D("77461.5")
+    assert view.total_pnl == D("112429")  # 34,967.5 realised + 77,461.5
+    assert view.complete and view.quote == "USD" and view.at == NOW
+
+
+def test_a_holding_without_a_price_is_listed_but_left_out_of_totals() -> None:
+    ledger = Ledger.replay([*THREE_LOTS, buy("XYZ", "100", "2", "0", "2024-05-01", id=5)])
+    view = valuation(ledger, {"BTC": D("80000")}, NOW)
+    btc, xyz = view.holdings
+    assert btc.share_pct == D("100") and btc.priced
+    assert (xyz.quantity, xyz.cost_basis, xyz.average_cost) == (D("100"), D("200"), D("2"))
+    assert (xyz.price, xyz.value, xyz.unrealised, xyz.unrealised_pct, xyz.share_pct) == (None,) * 5
+    assert not xyz.priced
+    assert view.unpriced == ("XYZ",) and not view.complete
+    assert (view.value, view.cost_basis) == (D("60000"), D("42508.5"))
+    assert view.unrealised == D("17491.5")
+    assert view.realised == D("34967.5")
+
+
+def test_an_empty_ledger_is_worth_nothing() -> None:
+    view = valuation(Ledger(), {}, NOW)
+    assert view.holdings == () and view.value == 0 and view.unrealised_pct is None
+    assert view.quote is None
+
+
+# P&L over a period
+
+
+def test_pnl_over_a_period_is_sells_realised_in_it_plus_the_move_in_unrealised() -> None:
+    trades = [
+        buy("BTC", "1", "40000", day="2024-01-10"),
+        buy("BTC", "1", "50000", day="2024-02-10"),
+        sell("BTC", "0.5", "70000", day="2024-03-15"),  # FIFO: costs 20,000, brings 35,000
+        buy("BTC", "1", "1", day="2024-06-02"),  # after now: not in the period
+    ]
+    pnl = pnl_over(trades, "fifo", {"BTC": D("60000")}, {"BTC": D("80000")}, at("2024-03-01"), NOW)
+    assert pnl.realised == D("15000")
+    assert (pnl.value_start, pnl.unrealised_start) == (D("120000"), D("30000"))
+    assert (pnl.value_end, pnl.unrealised_end) == (D("120000"), D("50000"))
+    assert pnl.unrealised_change == D("20000")
+    assert pnl.invested == D("-35000")
+    assert pnl.total == D("35000") == pnl.value_end - pnl.value_start - pnl.invested
+    assert pnl.unpriced == ()
+
+
+def test_a_sell_at_the_very_start_of_the_period_belongs_to_it() -> None:
+    trades = [buy("BTC", "1", "100", day="2024-01-01"), sell("BTC", "1", "150", day="2024-03-01")]
+    pnl = pnl_over(trades, "fifo", {"BTC": D("120")}, {}, at("2024-03-01"), NOW)
+    assert (pnl.realised, pnl.unrealised_start, pnl.unrealised_end) == (D("50"), D("20"), D("0"))
+    assert pnl.total == D("30")
+
+
+def test_pnl_over_leaves_out_an_asset_without_a_price_at_either_end() -> None:
+    trades = [buy("BTC", "1", "100", day="2024-01-01"), buy("XYZ", "1", "5", day="2024-01-01")]
+    at_start, now = {"BTC": D("110")}, {"BTC": D("130"), "XYZ": D("9")}
+    pnl = pnl_over(trades, "average", at_start, now, at("2024-02-01"), NOW)
+    assert pnl.unpriced == ("XYZ",)
+    assert (pnl.unrealised_start, pnl.unrealised_end) == (D("10"), D("30"))
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [
+        ("day", "2024-03-13T23:00:00+00:00"),  # midnight in Berlin (UTC+1)
+        ("week", "2024-03-10T23:00:00+00:00"),  # Monday 11 March
+        ("month", "2024-02-29T23:00:00+00:00"),
+        ("year", "2023-12-31T23:00:00+00:00"),
+    ],
+)
+def test_periods_start_at_local_midnight(name: str, start: str) -> None:
+    now = datetime(2024, 3, 13, 23, 30, tzinfo=UTC)  # already Thursday the 14th in Berlin
+    assert period_start(name, now, ZoneInfo("Europe/Berlin")) == datetime.fromisoformat(start)
+
+
+def test_a_day_starts_at_the_right_offset_after_a_clock_change() -> None:
+    now = datetime(2024, 3, 31, 12, tzinfo=UTC)  # Berlin moved to UTC+2 at 02:00 that night
+    assert period_start("day", now, ZoneInfo("Europe/Berlin")) == at("2024-03-30", 23)
+
+
+def test_all_time_and_unknown_periods() -> None:
+    assert period_start("all", NOW, UTC) == ALL_TIME
+    with pytest.raises(BadArgument, match="day, week, month, year or all"):
+        period_start("fortnight", NOW, UTC)
+
+
+# Snapshots and display
+
+
+def test_a_snapshot_is_the_days_value_investment_and_realised_pnl() -> None:
+    ledger = Ledger.replay(THREE_LOTS)
+    day = date(2024, 4, 10)
+    assert snapshot(ledger, {"BTC": D("70000")}, day) == Snapshot(
+        day, D("52500"), D("7541"), D("34967.5")
+    )
+    assert snapshot(ledger, {}, day) == Snapshot(day, D("0"), D("7541"), D("34967.5"), ("BTC",))
+
+
+@pytest.mark.parametrize(
+    ("quantity", "asset", "shown"),
+    [
+        ("0.00012345", "BTC", "0.00012345 BTC"),
+        ("0.000123450", "BTC", "0.00012345 BTC"),
+        ("0.123456789", "BTC", "0.12345679 BTC"),
+        ("1.50", "ETH", "1.5 ETH"),
+        ("2", "ETH", "2 ETH"),
+        ("2.00000000", "ETH", "2 ETH"),
+        ("1234567.5", "SHIB", "1,234,567.5 SHIB"),
+        ("0.000000001", "BTC", "0.000000001 BTC"),  # dust is shown, never as 0
+        ("1234.5", "USDT", "1,234.50 USDT"),
+        ("0.001", "USDC", "0.001 USDC"),
+        ("1E+3", "SOL", "1,000 SOL"),
+    ],
+)
+def test_quantities_read_naturally(quantity: str, asset: str, shown: str) -> None:
+    assert format_quantity(D(quantity), asset) == shown
+
+
+def test_places_per_asset() -> None:
+    assert quantity_places("BTC") == 8
+    assert quantity_places("usdt") == 2
+    assert format_quantity(D("0.123456789"), "BTC", exact=True) == "0.123456789 BTC"

@@ -1,0 +1,244 @@
+"""Trades in and out of CSV: Pythia's layout, a person's spreadsheet, and every line refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from core.portfolio import Ledger, Trade
+from core.trades_csv import CsvUnreadable, export_trades, import_trades
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+HEADER = "date,side,symbol,quantity,price,fee"
+D = Decimal
+
+
+def trade(side: str, asset: str, quantity: str, price: str, fee: str, when: str, id=None) -> Trade:
+    moment = datetime.fromisoformat(when)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return Trade(id, asset, side, D(quantity), D(price), D(fee), moment, "USD")  # type: ignore
+
+
+RECORDED = [
+    trade("buy", "BTC", "0.5", "64000", "5", "2024-03-01T10:00:00", id=1),
+    trade("buy", "ETH", "2.25", "3100.5", "0", "2024-03-02T00:00:00", id=2),
+    trade("sell", "BTC", "0.00012345", "70000", "0.1", "2024-04-01T08:30:15", id=3),
+]
+
+
+def test_export_writes_pythias_layout_in_ledger_order() -> None:
+    assert export_trades(reversed(RECORDED)) == (
+        "id,date,side,symbol,quantity,price,fee,quote\r\n"
+        "1,2024-03-01T10:00:00Z,buy,BTC,0.5,64000,5,USD\r\n"
+        "2,2024-03-02T00:00:00Z,buy,ETH,2.25,3100.5,0,USD\r\n"
+        "3,2024-04-01T08:30:15Z,sell,BTC,0.00012345,70000,0.1,USD\r\n"
+    )
+
+
+def test_export_never_writes_scientific_notation() -> None:
+    tiny = Trade(7, "SHIB", "buy", D("1E+7"), D("1.2E-7"), D("0E-8"), NOW, "USD")
+    line = export_trades([tiny]).splitlines()[1]
+    assert line == "7,2024-06-01T12:00:00Z,buy,SHIB,10000000,0.00000012,0.00000000,USD"
+
+
+def test_export_then_import_gives_the_same_trades_without_their_ids() -> None:
+    result = import_trades(export_trades(RECORDED), now=NOW)
+    assert result.refused == []
+    assert result.trades == [
+        Trade(None, t.asset, t.side, t.quantity, t.price, t.fee, t.executed_at, t.quote)
+        for t in RECORDED
+    ]
+
+
+def test_the_plain_layout_with_dates_sides_and_symbols_as_people_write_them() -> None:
+    text = (
+        "date,side,symbol,quantity,price,fee\n"
+        "2024-03-01,BUY,btc,0.5,64000,5\n"
+        "2024-03-05T14:00:00+02:00,Sell,BTC,0.2,66000.50,\n"
+    )
+    result = import_trades(text, now=NOW)
+    assert result.refused == []
+    assert result.trades == [
+        trade("buy", "BTC", "0.5", "64000", "5", "2024-03-01T00:00:00"),
+        trade("sell", "BTC", "0.2", "66000.50", "0", "2024-03-05T12:00:00"),
+    ]
+
+
+def test_columns_may_come_in_any_order_and_case_with_a_quote_column() -> None:
+    text = "Symbol , Side, Quantity, Price, Date, Quote\nETH,buy,1,3000,2024-03-01,eur\n"
+    result = import_trades(text, now=NOW)
+    day = datetime(2024, 3, 1, tzinfo=UTC)
+    assert result.trades == [Trade(None, "ETH", "buy", D("1"), D("3000"), D("0"), day, "EUR")]
+
+
+def test_a_semicolon_file_from_a_spreadsheet_with_bom_crlf_and_decimal_commas() -> None:
+    text = (
+        "\ufeffdate;side;symbol;quantity;price;fee\r\n"
+        "2024-03-01;buy;BTC;0,5;64.000,50;5\r\n"
+        "\r\n"
+        "2024-03-02;buy;BTC;1,234;1.000;0\r\n"  # ambiguous alone: decimal commas, says the file
+    )
+    result = import_trades(text.encode("utf-8"), now=NOW)
+    assert result.refused == []
+    assert [(t.quantity, t.price) for t in result.trades] == [
+        (D("0.5"), D("64000.50")),
+        (D("1.234"), D("1000")),
+    ]
+
+
+def test_thousands_separators_are_read_when_they_cannot_be_misread() -> None:
+    text = (
+        "date,side,symbol,quantity,price,fee\n"
+        '2024-03-01,buy,SHIB,"1,234,567",0.00002,"1,234.5"\n'
+        '2024-03-02,buy,SHIB,"1,000",0.00002,0\n'  # a comma file writes decimal points
+    )
+    result = import_trades(text, now=NOW)
+    assert [(t.quantity, t.fee) for t in result.trades] == [
+        (D("1234567"), D("1234.5")),
+        (D("1000"), D("0")),
+    ]
+
+
+def test_a_number_the_file_does_not_say_how_to_read_is_refused() -> None:
+    text = "date;side;symbol;quantity;price;fee\n2024-03-01;buy;BTC;1.234;64000;0\n"
+    result = import_trades(text, now=NOW)
+    assert result.trades == []
+    assert result.refused == [
+        (
+            2,
+            "2024-03-01;buy;BTC;1.234;64000;0",
+            "the quantity 1.234 could be 1.234 or 1234; write it without thousands separators",
+        )
+    ]
+
+
+def test_pythias_own_layout_takes_only_plain_numbers() -> None:
+    text = "id;date;side;symbol;quantity;price;fee;quote\n1;2024-03-01;buy;BTC;0,5;64000;0;USD\n"
+    (refusal,) = import_trades(text, now=NOW).refused
+    assert refusal[2] == "the quantity 0,5 is not a plain number like 1234.5"
+
+
+def test_a_tab_separated_file_with_scientific_notation() -> None:
+    text = "date\tside\tsymbol\tquantity\tprice\tfee\n2024-03-01\tbuy\tPEPE\t1.5E+6\t1.2E-05\t0\n"
+    (bought,) = import_trades(text, now=NOW).trades
+    assert (bought.quantity, bought.price) == (D("1500000"), D("0.000012"))
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("01/03/2024,buy,BTC,1,64000,0", "the date '01/03/2024' is not YYYY-MM-DD or ISO 8601"),
+        ("2024-02-30,buy,BTC,1,64000,0", "the date '2024-02-30' is not YYYY-MM-DD or ISO 8601"),
+        (
+            "2024-03-01 10:00,buy,BTC,1,64000,0",
+            "the date 2024-03-01 10:00 has a time but no zone; add Z for UTC",
+        ),
+        ("2099-01-01,buy,BTC,1,64000,0", "the date 2099-01-01 00:00 UTC is in the future"),
+        ("2024-03-01,hold,BTC,1,64000,0", "a trade is a buy or a sell, not 'hold'"),
+        ("2024-03-01,buy,,1,64000,0", "the trade names no asset"),
+        ("2024-03-01,buy,BTC,,64000,0", "the quantity is missing"),
+        ("2024-03-01,buy,BTC,0,64000,0", "the quantity must be more than zero"),
+        ("2024-03-01,buy,BTC,-1,64000,0", "the quantity must be more than zero"),
+        ("2024-03-01,buy,BTC,1,-64000,0", "the price must be more than zero"),
+        ("2024-03-01,buy,BTC,1,64000,-5", "the fee cannot be negative"),
+        ("2024-03-01,buy,BTC,1,$64000,0", "the price '$64000' is not a number"),
+        ("2024-03-01,buy,BTC,one,64000,0", "the quantity 'one' is not a number"),
+        ("2024-03-01,buy,BTC,1,64000", "the line has 5 fields, the header 6"),
+        ("2024-03-01,buy,BTC,1,64,000.50,0", "the line has 7 fields, the header 6"),
+        (
+            "2024-03-01,sell,BTC,1,64000,0",
+            "you held no BTC on 2024-03-01 00:00 UTC, so there was nothing to sell",
+        ),
+    ],
+)  # fmt: skip
+def test_each_refused_line_says_why(line: str, reason: str) -> None:
+    result = import_trades(f"{HEADER}\n{line}\n", now=NOW)
+    assert result.trades == []
+    assert result.refused == [(2, line, reason)]
+
+
+def test_trailing_delimiters_are_tolerated() -> None:
+    text = "date,side,symbol,quantity,price,fee\n2024-03-01,buy,BTC,1,64000,0,,\n"
+    assert len(import_trades(text, now=NOW).trades) == 1
+
+
+def test_rows_without_a_quote_are_in_the_portfolios_currency() -> None:
+    in_euros = [Trade(1, "BTC", "buy", D("1"), D("60000"), D("0"), NOW, "EUR")]
+    (bought,) = import_trades(f"{HEADER}\n2024-05-01,buy,ETH,1,3000,0\n", in_euros, now=NOW).trades
+    assert bought.quote == "EUR"
+
+
+def test_a_trade_in_another_currency_than_the_portfolio_is_refused() -> None:
+    text = "date,side,symbol,quantity,price,fee,quote\n2024-05-01,buy,BTC,1,60000,0,EUR\n"
+    (refusal,) = import_trades(text, RECORDED, now=NOW).refused
+    assert refusal[2] == "this portfolio is kept in USD, not EUR"
+
+
+def test_sells_are_checked_in_time_order_against_recorded_and_imported_trades() -> None:
+    text = (
+        "date,side,symbol,quantity,price,fee\n"
+        "2024-05-02,sell,BTC,1.2,70000,0\n"  # after the buy below: 0.49987655 + 1 held
+        "2024-05-01,buy,BTC,1,65000,0\n"
+        "2024-05-03,sell,BTC,0.5,71000,0\n"  # 0.29987655 left: too much
+        "2024-05-04,sell,ETH,2.25,3500,0\n"
+    )
+    result = import_trades(text, RECORDED, now=NOW)
+    assert [(t.side, t.asset, t.quantity) for t in result.trades] == [
+        ("buy", "BTC", D("1")),
+        ("sell", "BTC", D("1.2")),
+        ("sell", "ETH", D("2.25")),
+    ]
+    assert result.refused == [
+        (
+            4,
+            "2024-05-03,sell,BTC,0.5,71000,0",
+            "you held only 0.29987655 BTC on 2024-05-03 00:00 UTC, less than the 0.5 BTC sold",
+        )
+    ]
+    everything = Ledger.replay([*RECORDED, *result.trades])
+    assert everything.position("ETH").quantity == 0
+
+
+def test_an_imported_sell_may_not_starve_a_sell_already_recorded() -> None:
+    text = "date,side,symbol,quantity,price,fee\n2024-03-15,sell,BTC,0.4999,70000,0\n"
+    (refusal,) = import_trades(text, RECORDED, now=NOW).refused
+    assert refusal[2] == (
+        "it would leave too little BTC for the sell of 0.00012345 BTC on 2024-04-01 08:30 UTC"
+    )
+
+
+def test_rows_at_the_same_moment_keep_the_files_order() -> None:
+    header, buy, sell = (
+        HEADER + "\n",
+        "2024-03-01,buy,SOL,1,100,0\n",
+        "2024-03-01,sell,SOL,1,110,0\n",
+    )
+    assert [t.side for t in import_trades(header + buy + sell, now=NOW).trades] == ["buy", "sell"]
+    assert [line for line, _, _ in import_trades(header + sell + buy, now=NOW).refused] == [2]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "the file is empty"),
+        ("\r\n\r\n", "the file is empty"),
+        ("2024-03-01,buy,BTC,1,64000,0\n", f"the first line should name the columns: {HEADER}"),
+        ("date,side,symbol,amount,price\n", f"the first line should name the columns: {HEADER}"),
+        ("date,side,symbol,quantity,price,price\n", "a column is named twice in the first line"),
+        (
+            b"date,side,symbol,quantity,price\n\xff",
+            "the file is not UTF-8 text; save it as CSV UTF-8",
+        ),
+        (
+            "date,side,symbol,quantity,price,notes\n",
+            "unknown column 'notes'; "
+            "the columns are id, date, side, symbol, quantity, price, fee, quote",
+        ),
+    ],
+)
+def test_a_file_without_a_usable_header_is_refused_whole(text: str | bytes, reason: str) -> None:
+    with pytest.raises(CsvUnreadable) as caught:
+        import_trades(text, now=NOW)
+    assert str(caught.value) == reason
