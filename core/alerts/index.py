@@ -51,7 +51,7 @@ class AlertIndex:
 
     def __init__(self) -> None:
         self._sides: dict[tuple[str, Direction], _Side] = {}
-        self._where: dict[AlertId, tuple[str, Direction, Decimal]] = {}
+        self._where: dict[AlertId, IndexedAlert] = {}  # the rows given, kept rather than copied
 
     @classmethod
     def build(cls, alerts: Iterable[IndexedAlert]) -> AlertIndex:
@@ -61,7 +61,7 @@ class AlertIndex:
         for alert in alerts:
             if alert.alert_id in index._where:
                 raise ValueError(f"alert {alert.alert_id} given twice")
-            index._where[alert.alert_id] = (alert.symbol, alert.direction, alert.level)
+            index._where[alert.alert_id] = alert
             grouped.setdefault((alert.symbol, alert.direction), []).append(alert)
         for key, group in grouped.items():
             group.sort(key=lambda a: a.level)  # stable: equal levels keep their given order
@@ -85,14 +85,14 @@ class AlertIndex:
         at = bisect_right(side.levels, level)
         side.levels.insert(at, level)
         side.ids.insert(at, alert_id)
-        self._where[alert_id] = (symbol, direction, level)
+        self._where[alert_id] = IndexedAlert(alert_id, symbol, direction, level)
 
     def remove(self, alert_id: AlertId) -> bool:
         """Take an alert out (fired once, paused, deleted); False if it was not in."""
-        place = self._where.pop(alert_id, None)
-        if place is None:
+        alert = self._where.pop(alert_id, None)
+        if alert is None:
             return False
-        symbol, direction, level = place
+        _, symbol, direction, level = alert
         side = self._sides[symbol, direction]
         lo, hi = bisect_left(side.levels, level), bisect_right(side.levels, level)
         at = side.ids.index(alert_id, lo, hi)
