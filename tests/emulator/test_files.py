@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 from telegram import Bot, InputMediaPhoto
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from bot.emulator import Emulator, User
 
@@ -75,3 +76,31 @@ async def test_media_group(bot: Bot, emu: Emulator, alice: User) -> None:
     assert [m.photo[-1].width for m in messages] == [10, 20]
     assert messages[0].media_group_id == messages[1].media_group_id is not None
     assert [m.caption for m in emu.bot_messages(alice)] == ["one", None]
+
+
+async def test_the_bot_downloads_up_to_20_mb_and_only_with_its_token(
+    bot: Bot, emu: Emulator, alice: User
+) -> None:
+    big = b"x" * (20 * 1024 * 1024 + 1)
+    message = await emu.send_document(alice, "huge.csv", big)
+    with pytest.raises(BadRequest, match="File is too big"):
+        await bot.get_file(message.document.file_id)
+    small = await emu.send_document(alice, "small.csv", b"date,side\n")
+    file = await bot.get_file(small.document.file_id)
+    path = file.file_path.rsplit(f"/file/bot{emu.token}/", 1)[-1]
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{emu.base_file_url}123:WRONG/{path}") as response:
+            assert response.status == 401
+        async with http.get(f"{emu.base_file_url}{emu.token}/{path}") as response:
+            assert await response.read() == b"date,side\n"
+
+
+async def test_a_document_to_someone_who_never_started_the_bot_is_forbidden(
+    bot: Bot, emu: Emulator
+) -> None:
+    carol = emu.add_user("Carol", started=False)
+    group = emu.add_group("Traders", members=[carol])
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_document(carol.id, document=b"a,b\n", filename="export.csv")
+    await bot.send_message(group.id, "open a private chat with me")  # the group is fine
+    assert emu.bot_messages(carol) == []

@@ -178,3 +178,13 @@ async def test_chat_actions_and_commands(bot: Bot, emu: Emulator, alice: User) -
         await bot.set_my_commands([("price", "")])
     assert await bot.delete_my_commands()
     assert emu.my_commands() == []
+
+
+async def test_dropping_the_buttons_twice_is_not_modified(
+    bot: Bot, emu: Emulator, alice: User
+) -> None:
+    sent = await bot.send_message(alice.id, "confirm?", reply_markup=KEYBOARD)
+    await bot.edit_message_reply_markup(alice.id, sent.message_id, reply_markup=None)
+    assert emu.last_bot_message(alice).buttons == []
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_reply_markup(alice.id, sent.message_id, reply_markup=None)
