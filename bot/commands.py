@@ -71,6 +71,42 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "Example: <code>/corr 90d</code>",
     ),
     CommandHelp(
+        "buy",
+        "Record a buy in your portfolio",
+        "<b>/buy</b> SYMBOL QUANTITY [@ PRICE] [fee FEE] [on DATE]\n"
+        "Records a buy after you press Confirm. Without a price, the market price now; prices "
+        "and fees are in your portfolio's currency (USD unless you chose another).\n"
+        "Examples: <code>/buy BTC 0.5</code> · <code>/buy ETH 2 @ 3500 fee 4.20</code> · "
+        "<code>/buy SOL 10 @ 140 on 2024-03-01</code>",
+    ),
+    CommandHelp(
+        "sell",
+        "Record a sell from your portfolio",
+        "<b>/sell</b> SYMBOL QUANTITY [@ PRICE] [fee FEE] [on DATE]\n"
+        "Records a sell after you press Confirm; you can't sell more than you held then.\n"
+        "Examples: <code>/sell BTC 0.1</code> · <code>/sell ETH 1 @ 3900 on yesterday</code>",
+    ),
+    CommandHelp(
+        "trades",
+        "Your trade history",
+        "<b>/trades</b> [SYMBOL]\nYour trades, newest first, ten to a page with ◀ ▶ buttons. "
+        "In a group I send them to you privately.\nExample: <code>/trades BTC</code>",
+    ),
+    CommandHelp(
+        "undo",
+        "Remove your last recorded trade",
+        "<b>/undo</b>\nShows your last recorded trade and removes it when you press Undo — "
+        "unless a later sell depends on it.",
+    ),
+    CommandHelp(
+        "export",
+        "Your trades as a CSV file",
+        "<b>/export</b>\nSends your trades as a CSV file (privately, when asked in a group).\n"
+        "<b>Import</b>: send me a CSV file in our private chat — my own export, or columns "
+        "<code>date,side,symbol,quantity,price,fee</code> — up to 1 MB. I show what I read and "
+        "what I refused, line by line, and record it all when you press Confirm.",
+    ),
+    CommandHelp(
         "help",
         "What Pythia can do",
         "<b>/help</b> [command]\nAll commands, or the details of one: <code>/help price</code>.",
