@@ -44,10 +44,24 @@ DEFAULT_MULTIPLE = Decimal(3)
 MAX_MULTIPLE = Decimal(100)
 KNOWN = "price levels, % moves, rsi, macd, sma, ema and volume"
 
-_UP_WORDS = {">", ">=", "above", "over", "up", "upward", "upwards"}
-_DOWN_WORDS = {"<", "<=", "below", "under", "down", "downward", "downwards"}
+_UP_WORDS = {
+    ">",
+    ">=",
+    "above",
+    "over",
+    "up",
+    "upward",
+    "upwards",
+    "rises",
+    "rise",
+    "jumps",
+    "pumps",
+}
+_DOWN_WORDS = {"<", "<=", "below", "under", "down", "downward", "drops", "drop", "falls", "fall"}
+_DOWN_WORDS |= {"dips", "dumps"}
 _CROSS_WORDS = {"cross", "crosses", "crossing", "crossed"}
-_FILLER = {"price", "is", "goes", "rises", "falls", "drops", "hits", "when", "if", "the", "its"}
+_FILLER = {"price", "is", "goes", "hits", "reaches", "touches", "at", "to", "when", "if", "the"}
+_FILLER |= {"its", "moves", "changes"}
 _FILLER |= {"on", "candles", "candle", "within", "in", "of", "signal", "line", "spike", "by"}
 _UNITS = {"m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1}
 _UNITS |= {"h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60}

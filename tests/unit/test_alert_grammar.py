@@ -45,6 +45,9 @@ def parse(text: str, price: str | None = None, zone: str = "UTC") -> AlertSpec:
         ("ETH +-2.5% 15m", PriceChange("either", D("2.5"), timedelta(minutes=15))),
         ("ETH up 5% in 2 days", PriceChange("up", D(5), timedelta(days=2))),
         ("ETH -5%", PriceChange("down", D(5), timedelta(hours=24))),
+        ("ETH drops 5% within 1 hour", PriceChange("down", D(5), timedelta(hours=1))),
+        ("ETH moves 5% 1h", PriceChange("either", D(5), timedelta(hours=1))),
+        ("BTC falls to 60k", PriceLevel("below", D(60000))),
         ("SOL rsi < 30 4h", RsiLevel("below", D(30), "4h")),
         ("SOL RSI(7)>70 1d", RsiLevel("above", D(70), "1d", 7)),
         ("sol rsi 21 crosses below 25", RsiLevel("below", D(25), "1h", 21)),
@@ -71,6 +74,7 @@ def test_each_kind_however_it_is_written(text: str, condition: object) -> None:
 def test_a_bare_level_means_crossing_it_from_the_price_now() -> None:
     assert parse("BTC 70000", price="65000").condition == PriceLevel("above", D(70000))
     assert parse("BTC crosses 60k", price="65000").condition == PriceLevel("below", D(60000))
+    assert parse("BTC hits 70k", price="65000").condition == PriceLevel("above", D(70000))
 
 
 def test_options_anywhere_after_the_coin() -> None:
