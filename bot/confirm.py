@@ -38,7 +38,7 @@ class Confirmations:
         self.prefix = prefix
         self.actions = dict(actions)
 
-    def _key(self, token: str) -> str:
+    def key(self, token: str) -> str:
         return f"confirm:{self.prefix}:{token}"
 
     async def ask(
@@ -49,7 +49,7 @@ class Confirmations:
             raise ValueError(f"no action {kind!r}")
         token = secrets.token_urlsafe(12)
         entry = {"owner": owner, "kind": kind, "data": data, "answered": False}
-        await cache.set(self._key(token), json.dumps(entry), PENDING_TTL)
+        await cache.set(self.key(token), json.dumps(entry), PENDING_TTL)
         return InlineKeyboardMarkup(
             [
                 [
@@ -75,7 +75,7 @@ class Confirmations:
         if query is None or query.data is None:
             return
         _, token, choice = query.data.split(":")
-        cache, key = context.deps.cache, self._key(token)
+        cache, key = context.deps.cache, self.key(token)
         raw = await cache.get(key)
         if raw is None:
             await query.answer(EXPIRED, show_alert=True)

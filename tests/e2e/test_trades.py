@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from bot.emulator.records import CallbackQueryRecord, MessageRecord, User
-from db.portfolio import load_ledger
+from bot.handlers.trades import CONFIRM
+from db.portfolio import load_ledger, save_settings
 from db.repos import trades as trade_rows
 from tests.e2e.conftest import Stack
 
@@ -409,3 +410,25 @@ async def test_a_file_that_is_not_trades_gets_one_line(
     assert reply.text.startswith(expected), reply.text
     assert not reply.buttons
     assert await stack.row_counts() == before
+
+
+async def test_an_expired_confirmation_says_so_and_records_nothing(stack: Stack, alice) -> None:
+    preview = await stack.ask(alice, "/buy BTC 1 @ 60000")
+    token = preview.buttons[0]["callback_data"].split(":")[1]
+    await stack.deps.cache.delete(CONFIRM.key(token))  # what ten minutes do to it
+    answered = await press(stack, alice, preview, "✅ Confirm")
+    assert answered.answer_text == "This confirmation has expired — send the command again."
+    await stack.emu.wait_for(lambda: not preview.buttons, what="the buttons to go")
+    assert preview.text.startswith("Record this buy?")
+    assert await trade_count(stack, alice) == 0
+
+
+async def test_a_trade_is_recorded_in_the_persons_quote_currency(stack: Stack, alice) -> None:
+    await stack.ask(alice, "/start")
+    async with stack.deps.sessions.begin() as session:
+        await save_settings(session, alice.id, quote="USDT")
+    preview = await stack.ask(alice, "/buy ETH 1.5 @ 3000.5 fee 1")
+    assert "Total: 4,501.75 USDT" in preview.text.split("\n")
+    await press(stack, alice, preview, "✅ Confirm")
+    [row] = await stored(stack, alice)
+    assert row[-1] == "USDT"
