@@ -114,16 +114,15 @@ def _price_change(
             f"a {condition.window} window needs candles that divide it, not {timeframe}"
         )
     back = condition.window // step
-    pct = condition.pct
-    true = np.zeros(len(candles), dtype=bool)
-    known = np.zeros(len(candles), dtype=bool)
+    pct, move = condition.pct, condition.move
+    state = np.full(len(candles), np.nan)  # 1.0 moved enough, 0.0 not, NaN not yet measurable
     for i in range(back, len(candles)):
         then, now = candles[i - back].close, candles[i].close
-        moved = (now - then) * 100  # compared with pct × then: exact, no division
-        up, down = moved >= pct * then, moved <= -pct * then
-        true[i] = {"up": up, "down": down, "either": up or down}[condition.move]
-        known[i] = True
-    return _times(candles, _edges(np.where(known, true, np.nan)))
+        moved = (now - then) * 100  # against pct × then: exact, no division
+        up = move != "down" and moved >= pct * then
+        down = move != "up" and moved <= -pct * then
+        state[i] = up or down
+    return _times(candles, _edges(state))
 
 
 def _volume_spikes(condition: VolumeSpike, volume: FloatArray) -> FloatArray:

@@ -61,7 +61,7 @@ _DOWN_WORDS = {"<", "<=", "below", "under", "down", "downward", "drops", "drop",
 _DOWN_WORDS |= {"dips", "dumps"}
 _CROSS_WORDS = {"cross", "crosses", "crossing", "crossed"}
 _FILLER = {"price", "is", "goes", "hits", "reaches", "touches", "at", "to", "when", "if", "the"}
-_FILLER |= {"its", "moves", "changes"}
+_FILLER |= {"its", "moves", "changes", "usd", "usdt", "dollars", "$"}
 _FILLER |= {"on", "candles", "candle", "within", "in", "of", "signal", "line", "spike", "by"}
 _UNITS = {"m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1}
 _UNITS |= {"h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60}

@@ -61,6 +61,7 @@ class AlertIndex:
         for alert in alerts:
             if alert.alert_id in index._where:
                 raise ValueError(f"alert {alert.alert_id} given twice")
+            _check_direction(alert.direction)
             index._where[alert.alert_id] = alert
             grouped.setdefault((alert.symbol, alert.direction), []).append(alert)
         for key, group in grouped.items():
@@ -79,8 +80,7 @@ class AlertIndex:
     def add(self, alert_id: AlertId, symbol: str, direction: Direction, level: Decimal) -> None:
         if alert_id in self._where:
             raise ValueError(f"alert {alert_id} is already in the index")
-        if direction not in ("above", "below"):
-            raise ValueError(f"direction is above or below, not {direction!r}")
+        _check_direction(direction)
         side = self._sides.setdefault((symbol, direction), _Side())
         at = bisect_right(side.levels, level)
         side.levels.insert(at, level)
@@ -116,6 +116,11 @@ class AlertIndex:
             lo = bisect_left(side.levels, current)
             return side.ids[lo : bisect_left(side.levels, previous, lo)][::-1]
         return []
+
+
+def _check_direction(direction: str) -> None:
+    if direction not in ("above", "below"):
+        raise ValueError(f"direction is above or below, not {direction!r}")
 
 
 def fires(direction: Direction, level: Decimal, previous: Decimal, current: Decimal) -> bool:

@@ -48,6 +48,7 @@ def parse(text: str, price: str | None = None, zone: str = "UTC") -> AlertSpec:
         ("ETH drops 5% within 1 hour", PriceChange("down", D(5), timedelta(hours=1))),
         ("ETH moves 5% 1h", PriceChange("either", D(5), timedelta(hours=1))),
         ("BTC falls to 60k", PriceLevel("below", D(60000))),
+        ("BTC > 70000 usd", PriceLevel("above", D(70000))),
         ("SOL rsi < 30 4h", RsiLevel("below", D(30), "4h")),
         ("SOL RSI(7)>70 1d", RsiLevel("above", D(70), "1d", 7)),
         ("sol rsi 21 crosses below 25", RsiLevel("below", D(25), "1h", 21)),

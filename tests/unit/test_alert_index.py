@@ -81,6 +81,13 @@ def test_an_alert_id_is_indexed_once() -> None:
         index_of((1, "BTC", "above", "1"), (1, "BTC", "above", "2"))
 
 
+def test_a_side_is_above_or_below() -> None:
+    with pytest.raises(ValueError, match="above or below"):
+        index_of((1, "BTC", "over", "1"))
+    with pytest.raises(ValueError, match="above or below"):
+        AlertIndex().add(1, "BTC", "up", D(1))  # type: ignore[arg-type]
+
+
 def test_decimal_levels_are_compared_exactly() -> None:
     # As floats, 0.1 + 0.2 and 0.30000000000000004 are one number; as Decimals they are two.
     index = index_of((1, "X", "above", "0.30000000000000004"))
