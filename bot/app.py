@@ -12,7 +12,17 @@ from bot.charts import ChartRenderer
 from bot.commands import menu
 from bot.context import BotData, CustomContext
 from bot.errors import on_error
-from bot.handlers import basic, charts, market, price, ta, trades, watchlist
+from bot.handlers import (
+    basic,
+    charts,
+    market,
+    portfolio,
+    price,
+    ta,
+    trades,
+    watchlist,
+)
+from bot.handlers import settings as setting_handlers
 from bot.request import AiohttpRequest
 from core.settings import Settings
 from db.deps import Deps, build_deps, close_deps
@@ -20,7 +30,17 @@ from db.heartbeat import BEAT_EVERY, beat
 
 log = logging.getLogger(__name__)
 
-HANDLER_MODULES = (basic, price, watchlist, market, charts, ta, trades)
+HANDLER_MODULES = (
+    basic,
+    price,
+    watchlist,
+    market,
+    charts,
+    ta,
+    trades,
+    portfolio,
+    setting_handlers,
+)
 
 PythiaApp = Application  # Application[ExtBot, CustomContext, dict, dict, BotData, JobQueue]
 

@@ -107,6 +107,34 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "what I refused, line by line, and record it all when you press Confirm.",
     ),
     CommandHelp(
+        "portfolio",
+        "Your holdings, their value and P&L",
+        "<b>/portfolio</b>\nEach holding's quantity, average cost, value at the latest price, "
+        "unrealised P&amp;L and share, the totals, and a picture of the allocation. "
+        "In a group I send it to you privately.",
+    ),
+    CommandHelp(
+        "pnl",
+        "Profit and loss over a period",
+        "<b>/pnl</b> [day|week|month|year|all]\nRealised and unrealised P&amp;L since the "
+        "period began (in your time zone), with a chart of your portfolio's value from daily "
+        "snapshots. In a group I send it to you privately. Example: <code>/pnl month</code>",
+    ),
+    CommandHelp(
+        "costbasis",
+        "FIFO or average cost for your P&L",
+        "<b>/costbasis</b> [fifo|average]\nHow the cost of what you sell is counted: FIFO "
+        "(the oldest units first; the default) or average cost. Changing it recounts all your "
+        "trades. Without a choice, shows yours.",
+    ),
+    CommandHelp(
+        "currency",
+        "The currency your portfolio is kept in",
+        "<b>/currency</b> [USD|USDT|USDC]\nUSD by default, and USDT and USDC trades count as "
+        "USD; choose a stablecoin to keep them apart. Refused once your trades are booked in "
+        "another currency. Without a choice, shows yours.",
+    ),
+    CommandHelp(
         "help",
         "What Pythia can do",
         "<b>/help</b> [command]\nAll commands, or the details of one: <code>/help price</code>.",

@@ -7,20 +7,35 @@ count as one currency ("USD") unless the person chose a stablecoin as their quot
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
+from weakref import WeakKeyDictionary
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from core.market import USD_QUOTES
-from core.portfolio import CostMethod, Ledger, Trade
+from core.market import TIMEFRAMES, USD_QUOTES
+from core.portfolio import (
+    CostMethod,
+    Ledger,
+    PeriodPnL,
+    PortfolioView,
+    Trade,
+    period_start,
+    pnl_over,
+    valuation,
+)
+from db.candles import load_candles, market_ids_for
 from db.deps import Deps
+from db.models import Trade as TradeModel
 from db.models import User
 from db.quotes import latest_quotes
 from db.repos import trades as trade_rows
-from db.repos.people import get_user
+from db.repos.people import ChatSeen, PersonSeen, get_user, register
 from db.repos.trades import TradeRow
 
 DEFAULT_QUOTE = "USD"
@@ -112,3 +127,177 @@ async def current_prices(deps: Deps, assets: Sequence[str], quote: str) -> dict[
 
 def prices_of(held: Iterable[str], prices: Mapping[str, Decimal]) -> dict[str, Decimal]:
     return {asset: prices[asset] for asset in held if asset in prices}
+
+
+# ---- what the read commands (/portfolio, /pnl) and the settings commands need --------------
+
+LEDGER_CACHE_SIZE = 128  # people whose replayed ledger this process keeps
+# Per engine (so two stacks in one test process never share), least recently used last.
+_ledgers: WeakKeyDictionary[AsyncEngine, OrderedDict[tuple[object, ...], Ledger]]
+_ledgers = WeakKeyDictionary()
+# How far before a moment the last candle may have closed and still give its price then.
+PRICE_AT_TIMEFRAMES = (("1h", timedelta(days=2)), ("1d", timedelta(days=7)))
+
+
+async def _trades_version(session: AsyncSession, user_id: int) -> tuple[object, ...]:
+    """Changes whenever the person's trades do: one more or one fewer changes the count, and a
+    trade recorded in place of one removed has a later id or a later recording time."""
+    row = (
+        await session.execute(
+            select(func.count(), func.max(TradeModel.id), func.max(TradeModel.created_at)).where(
+                TradeModel.user_id == user_id
+            )
+        )
+    ).one()
+    return tuple(row)
+
+
+async def shared_ledger(
+    deps: Deps, session: AsyncSession, user_id: int, settings: PortfolioSettings
+) -> Ledger:
+    """The person's ledger as load_ledger replays it, reused while their trades and settings
+    stay as they were (replaying 10,000 trades takes tens of ms). Read it; never record into it.
+    """
+    cache = _ledgers.setdefault(deps.engine, OrderedDict())
+    key = (user_id, settings.method, settings.quote, *await _trades_version(session, user_id))
+    ledger = cache.get(key)
+    if ledger is None:
+        ledger, _ = await load_ledger(session, user_id, settings)
+        for stale in [k for k in cache if k[0] == user_id]:
+            del cache[stale]
+        cache[key] = ledger
+        while len(cache) > LEDGER_CACHE_SIZE:
+            cache.popitem(last=False)
+    cache.move_to_end(key)
+    return ledger
+
+
+async def portfolio_now(deps: Deps, user_id: int) -> tuple[PortfolioView, PortfolioSettings]:
+    """The person's holdings at the latest prices, and the settings they were valued with.
+
+    Raises TradeRejected when the stored trades do not replay (a stored sell that oversells).
+    """
+    async with deps.sessions() as session:
+        settings = await read_settings(session, user_id)
+        ledger = await shared_ledger(deps, session, user_id, settings)
+    prices = await current_prices(deps, [p.asset for p in ledger.holdings()], settings.quote)
+    return valuation(ledger, prices, deps.clock.now()), settings
+
+
+async def prices_at(deps: Deps, assets: Iterable[str], moment: datetime) -> dict[str, Decimal]:
+    """Each asset's price at a past `moment`: the close of the last stored candle that had
+    closed by then — hourly if one closed within PRICE_AT_TIMEFRAMES' age, else daily. An asset
+    without such a candle is left out (its P&L over the period cannot be told)."""
+    prices: dict[str, Decimal] = {}
+    async with deps.sessions() as session:
+        for asset in sorted(set(assets)):
+            for timeframe, max_age in PRICE_AT_TIMEFRAMES:
+                markets = await market_ids_for(session, asset, timeframe)
+                if not markets:
+                    continue
+                step = TIMEFRAMES[timeframe]
+                # open times < moment − step + 1 µs: candles that had closed by `moment`
+                until = moment - step + timedelta(microseconds=1)
+                last = await load_candles(session, markets[0][0], timeframe, until=until, limit=1)
+                if last and moment - (last[0].ts + step) <= max_age:
+                    prices[asset] = last[0].close
+                    break
+    return prices
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodReport:
+    """P&L over a named period, with the value history to draw (daily snapshots, then now)."""
+
+    period: str
+    pnl: PeriodPnL
+    quote: str
+    timezone: str
+    history: tuple[tuple[datetime, Decimal], ...]
+
+
+async def period_report(deps: Deps, user_id: int, period: str) -> PeriodReport | None:
+    """P&L of the person's portfolio over `period` (core's PERIODS), in their time zone; None
+    when they have no trades. Raises BadArgument for another period, TradeRejected as
+    portfolio_now does.
+
+    Prices at the period's start come from stored candles (prices_at), not from the daily
+    snapshots: pnl_over needs each asset's price to split unrealised P&L from cash put in or
+    taken out, and a snapshot keeps only the total. Snapshots draw the value line instead.
+    """
+    now = deps.clock.now()
+    async with deps.sessions() as session:
+        settings = await read_settings(session, user_id)
+        zone = _zone(settings.timezone)
+        start = period_start(period, now, zone)
+        ledger = await shared_ledger(deps, session, user_id, settings)
+        if not ledger.trades:
+            return None
+        stored = await trade_rows.snapshots(session, user_id, since=start)
+    trades = ledger.trades
+    earlier = {t.asset for t in trades if t.executed_at < start}
+    held_now = [p.asset for p in ledger.holdings()]
+    at_start = await prices_at(deps, earlier, start) if earlier else {}
+    prices = await current_prices(deps, held_now, settings.quote)
+    pnl = pnl_over(trades, settings.method, at_start, prices, start, now)
+    history = [(day, value) for day, value, _ in stored if day <= now]
+    if not history or history[-1][0] < now:
+        history.append((now, valuation(ledger, prices, now).value))
+    return PeriodReport(period, pnl, ledger.quote or settings.quote, zone.key, tuple(history))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+async def settings_of(deps: Deps, user_id: int) -> PortfolioSettings:
+    async with deps.sessions() as session:
+        return await read_settings(session, user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingChange:
+    """What a settings command did: `changed` False with `refusal` set means nothing was
+    written; with neither, the setting already was `value`."""
+
+    value: str
+    changed: bool = False
+    refusal: str = ""
+    trades: int = 0
+
+
+async def change_cost_method(
+    deps: Deps, person: PersonSeen, chat: ChatSeen, method: str
+) -> SettingChange:
+    """Set the person's cost-basis method ("fifo" or "average"; checked by the caller). Their
+    ledger is replayed from the trades with it the next time it is read."""
+    async with deps.sessions.begin() as session:
+        current = await read_settings(session, person.id)
+        count = await trade_rows.count(session, person.id)
+        if current.method == method:
+            return SettingChange(method, trades=count)
+        await register(session, person, chat, deps.clock.now())
+        await save_settings(session, person.id, method=method)
+    return SettingChange(method, changed=True, trades=count)
+
+
+async def change_quote(deps: Deps, person: PersonSeen, chat: ChatSeen, quote: str) -> SettingChange:
+    """Set the person's quote currency (one of QUOTE_CURRENCIES; checked by the caller), unless
+    trades they have would then book in another currency than `quote`; nothing is written then.
+    """
+    async with deps.sessions.begin() as session:
+        current = await read_settings(session, person.id)
+        if current.quote == quote:
+            return SettingChange(quote)
+        booked = await session.scalars(
+            select(TradeModel.quote_currency).distinct().where(TradeModel.user_id == person.id)
+        )
+        other = sorted({book_quote(q, quote) for q in booked} - {quote})
+        if other:
+            return SettingChange(current.quote, refusal=", ".join(other))
+        await register(session, person, chat, deps.clock.now())
+        await save_settings(session, person.id, quote=quote)
+    return SettingChange(quote, changed=True)

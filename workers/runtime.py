@@ -18,6 +18,7 @@ from workers.jobs import (
     housekeeping,
     ingest_candles,
     ingest_prices,
+    snapshots,
     sync_markets,
 )
 from workers.jobs.base import WorkerDeps
@@ -49,6 +50,7 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
             market_every(settings, settings.candle_interval, 5),
         ),
         JobSpec("housekeeping", housekeeping.run, timedelta(hours=1), record=False),
+        JobSpec("snapshots", snapshots.run, snapshots.CHECK_EVERY, at_start=True),
         JobSpec(
             "heartbeat", heartbeat.run, timedelta(seconds=BEAT_EVERY), singleton=False, record=False
         ),
