@@ -341,7 +341,7 @@ def _price(symbol: str, tokens: list[str], current: Decimal | None) -> PriceLeve
     if current is not None and (current >= level if direction == "above" else current <= level):
         side, other = ("above", "<") if direction == "above" else ("below", ">")
         raise BadArgument(
-            f"{symbol} is already {side} {shown} ({format_level(current)} now); "
+            f"{symbol} is already at or {side} {shown} ({format_level(current)} now); "
             f"pick another level or use {other}"
         )
     return PriceLevel(direction, level)
@@ -496,7 +496,7 @@ ALERT_HELP = """<b>/alert</b> — tell me when something happens to a coin.
 
 <b>Options</b>, anywhere after the coin
 <code>once</code> — fire once, then stop (the default)
-<code>every 1h</code> — keep watching; fire again at most once an hour
+<code>every 1h</code> — keep watching; fire again at most once an hour (<code>repeat</code>: 1h)
 <code>for 7d</code> or <code>until 2026-12-31</code> — stop watching after that
 
 Minutes are <code>m</code>, hours <code>h</code>, days <code>d</code>. Commas and \

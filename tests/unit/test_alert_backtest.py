@@ -134,6 +134,11 @@ def test_longer_timeframes_are_built_from_the_candles_given() -> None:
     assert trigger_times(condition, candles, "1h") == trigger_times(condition, four_hourly, "4h")
 
 
+@pytest.mark.parametrize("text", ["X rsi < 30 1d", "X macd 1h", "X crosses sma 1h", "X vol x3 4h"])
+def test_too_few_candles_for_an_indicator_fire_nothing(text: str) -> None:
+    assert backtest(spec(text), hourly(*["1", "2"] * 5), "1h").count == 0
+
+
 def test_no_candles_is_an_error() -> None:
     with pytest.raises(ValueError, match="no candles"):
         backtest(spec("X > 1"), [], "1h")

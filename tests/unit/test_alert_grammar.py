@@ -152,9 +152,9 @@ def test_what_cannot_be_an_alert_is_refused_in_one_line(text: str, complaint: st
 
 
 def test_a_level_the_price_is_already_past_is_refused() -> None:
-    with pytest.raises(BadArgument, match=r"already above 70,000 \(71,234.5 now\).*use <"):
+    with pytest.raises(BadArgument, match=r"already at or above 70,000 \(71,234.5 now\).*use <"):
         parse("BTC > 70000", price="71234.5")
-    with pytest.raises(BadArgument, match="already below"):
+    with pytest.raises(BadArgument, match="already at or below"):
         parse("BTC < 70000", price="70000")
     with pytest.raises(BadArgument, match="at 70,000 now"):
         parse("BTC 70000", price="70000")
