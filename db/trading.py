@@ -8,6 +8,7 @@ here reads or writes another person's trades.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -131,6 +132,8 @@ async def record_trades(
         await register(session, person, chat, now)
         existing, settings = await _ledger(session, person.id)
         booked = [replace(t, quote=book_quote(t.quote, settings.quote)) for t in trades]
+        if any(t.quote != settings.quote for t in booked):
+            raise TradeRejected(f"your portfolio is now kept in {settings.quote}; ask again")
         _, refused = admit(existing, booked, settings.method, now)
         if refused:
             index, reason = refused[0]
@@ -218,38 +221,61 @@ async def read_import(deps: Deps, user_id: int, content: bytes) -> ImportResult:
     now = deps.clock.now()
     async with deps.sessions() as session:
         existing, settings = await _ledger(session, user_id)
-    import_trades(content, existing, now=now, default_quote=settings.quote)  # the header is fine
     directory = await deps.current_directory()
-    lines, unknown = _unknown_symbol_lines(content, set(directory.ids))
+    try:
+        original = content.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        return import_trades(content, now=now)  # raises CsvUnreadable, saying what would work
+    lines, screened = _screen(original, set(directory.ids), settings.quote)
     result = import_trades("\n".join(lines), existing, now=now, default_quote=settings.quote)
-    return ImportResult(result.trades, sorted([*result.refused, *unknown]))
+    refused = [(n, original[n - 1], reason) for n, _, reason in result.refused]
+    return ImportResult(result.trades, sorted([*refused, *screened]))
 
 
-def _unknown_symbol_lines(
-    content: bytes, known: set[str]
+def _screen(
+    original: list[str], known: set[str], quote: str
 ) -> tuple[list[str], list[tuple[int, str, str]]]:
-    """The file's lines with those of unknown coins blanked out, and those lines refused.
+    """The file's lines as the import should read them, and the lines refused here.
 
-    Blank lines are skipped on import, so every other line keeps its number.
+    A line of a coin Pythia doesn't know, or priced in a currency the portfolio is not kept
+    in, is refused and blanked out (blank lines are skipped, so every other line keeps its
+    number). A currency the portfolio books as its own (USDT in a USD one) is left empty,
+    which the import reads as the portfolio's.
     """
-    lines = content.decode("utf-8-sig").splitlines()
-    first = next(n for n, line in enumerate(lines) if line.strip())
+    lines = list(original)
+    first = next((n for n, line in enumerate(lines) if line.strip()), len(lines))
     for delimiter in DELIMITERS:
-        names = [n.strip().lower() for n in next(csv.reader([lines[first]], delimiter=delimiter))]
+        header = lines[first] if first < len(lines) else ""
+        names = [n.strip().lower() for n in next(csv.reader([header], delimiter=delimiter), [])]
         if set(names) >= NEEDED:
             break
-    place = names.index("symbol")
+    else:
+        return lines, []  # the import says what is wrong with the first line
+    symbol_at = names.index("symbol")
+    quote_at = names.index("quote") if "quote" in names else len(names)
     refused = []
     for n in range(first + 1, len(lines)):
         cells = next(csv.reader([lines[n]], delimiter=delimiter), [])
-        if len(cells) <= place:
-            continue
-        symbol = cells[place].strip().upper()
+        symbol = cells[symbol_at].strip().upper() if symbol_at < len(cells) else ""
+        priced_in = cells[quote_at].strip().upper() if quote_at < len(cells) else ""
+        reason = ""
         if symbol and symbol not in known:
-            shown = symbol if re.fullmatch(r"[A-Z0-9]{1,15}", symbol) else symbol[:15] + "…"
-            refused.append((n + 1, lines[n], f"{shown} is not a coin I know"))
+            reason = f"{_shown(symbol)} is not a coin I know"
+        elif priced_in and book_quote(priced_in, quote) != quote:
+            reason = f"this portfolio is kept in {quote}, not {_shown(priced_in)}"
+        if reason:
+            refused.append((n + 1, lines[n], reason))
             lines[n] = ""
+        elif priced_in:
+            cells[quote_at] = ""
+            out = io.StringIO()
+            csv.writer(out, delimiter=delimiter, lineterminator="").writerow(cells)
+            lines[n] = out.getvalue()
     return lines, refused
+
+
+def _shown(symbol: str) -> str:
+    return symbol if re.fullmatch(r"[A-Z0-9]{1,15}", symbol) else symbol[:15] + "…"
 
 
 def dump_trades(trades: Sequence[Trade]) -> list[list[str]]:

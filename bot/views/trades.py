@@ -172,7 +172,7 @@ def import_preview(filename: str, result: ImportResult) -> str:
     room = MAX_MESSAGE - telegram_length(head) - telegram_length(ask) - 60
     lines = [head]
     for shown, (number, text, reason) in enumerate(result.refused):
-        line = f"Line {number}: <code>{e(clip(text, 40))}</code> — {e(clip(reason, 160))}"
+        line = f"Line {number}: <code>{e(clip(text, 64))}</code> — {e(clip(reason, 160))}"
         room -= telegram_length(line) + 1
         if room < 0:
             lines.append(f"…and {refused - shown} more lines refused.")

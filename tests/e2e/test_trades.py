@@ -432,3 +432,25 @@ async def test_a_trade_is_recorded_in_the_persons_quote_currency(stack: Stack, a
     await press(stack, alice, preview, "✅ Confirm")
     [row] = await stored(stack, alice)
     assert row[-1] == "USDT"
+
+
+async def test_an_import_books_dollar_coins_as_usd_and_refuses_other_currencies(
+    stack: Stack, alice
+) -> None:
+    csv = (
+        "id,date,side,symbol,quantity,price,fee,quote\r\n"
+        '7,2024-01-01T00:00:00Z,buy,BTC,1,"60000",0,USDT\r\n'
+        "8,2024-01-02T00:00:00Z,buy,ETH,1,3000,0,EUR\r\n"
+        "9,2024-01-03T00:00:00Z,buy,ETH,1,3100,0,\r\n"
+    )
+    preview = await upload(stack, alice, "theirs.csv", csv.encode())
+    assert preview.text.split("\n")[:2] == [
+        "theirs.csv: 2 trades to record, 1 line refused:",
+        "Line 3: 8,2024-01-02T00:00:00Z,buy,ETH,1,3000,0,EUR — this portfolio is kept in USD, "
+        "not EUR",
+    ]
+    await press(stack, alice, preview, "✅ Confirm")
+    assert [(row[0], row[-1]) for row in await stored(stack, alice)] == [
+        ("BTC", "USD"),
+        ("ETH", "USD"),
+    ]
