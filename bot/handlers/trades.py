@@ -30,6 +30,7 @@ from bot.views.trades import (
     import_preview,
     imported,
     not_recorded,
+    not_undone,
     page_keyboard,
     too_big,
     trade_preview,
@@ -92,7 +93,7 @@ async def _undo(update: Update, context: CustomContext, data: Any) -> str:
     try:
         trade = await undo_trade(context.deps, person.id, data["id"])
     except TradeRejected as why:
-        return f"Not undone: {why.reason}."  # the ledger changed since the question
+        return not_undone(why.reason)  # the ledger changed since the question
     return undone(trade, data["timezone"])
 
 

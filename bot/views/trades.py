@@ -82,6 +82,10 @@ def not_recorded(reason: str) -> str:
     return f"Not recorded: {e(reason)}."
 
 
+def not_undone(reason: str) -> str:
+    return f"Not undone: {e(reason)}."
+
+
 def bad_trade(side: str, reason: str, *, typing: bool) -> str:
     """One line: what was wrong, and (for what was typed) what would work."""
     line = f"Can't record that {side}: {e(reason)}."

@@ -454,3 +454,14 @@ async def test_an_import_books_dollar_coins_as_usd_and_refuses_other_currencies(
         ("BTC", "USD"),
         ("ETH", "USD"),
     ]
+
+
+async def test_undo_is_checked_again_at_confirm(stack: Stack, alice) -> None:
+    await buy(stack, alice, "BTC 1 @ 60000 on 2024-01-01")
+    preview = await stack.ask(alice, "/undo")
+    await buy(stack, alice, "ETH 1 @ 3000 on 2024-01-02")
+    await press(stack, alice, preview, "↩️ Undo it")
+    assert preview.text == (
+        "Not undone: your last trade changed since you asked; send /undo again."
+    )
+    assert await trade_count(stack, alice) == 2
