@@ -31,8 +31,8 @@ from core.portfolio import (
 )
 from db.candles import load_candles, market_ids_for
 from db.deps import Deps
+from db.models import Asset, User
 from db.models import Trade as TradeModel
-from db.models import User
 from db.quotes import latest_quotes
 from db.repos import trades as trade_rows
 from db.repos.people import ChatSeen, PersonSeen, get_user, register
@@ -132,14 +132,16 @@ def prices_of(held: Iterable[str], prices: Mapping[str, Decimal]) -> dict[str, D
 # ---- what the read commands (/portfolio, /pnl) and the settings commands need --------------
 
 LEDGER_CACHE_SIZE = 128  # people whose replayed ledger this process keeps
-# Per engine (so two stacks in one test process never share), least recently used last.
-_ledgers: WeakKeyDictionary[AsyncEngine, OrderedDict[tuple[object, ...], Ledger]]
-_ledgers = WeakKeyDictionary()
+# Per engine (so two stacks in one test process never share), least recently used last:
+# (person, method, quote) -> (the version of their trades, the ledger replayed from them).
+_Version = tuple[int, int | None, datetime | None]  # count, last id, last recorded at
+_Cached = OrderedDict[tuple[int, str, str], tuple[_Version, Ledger]]
+_ledgers: WeakKeyDictionary[AsyncEngine, _Cached] = WeakKeyDictionary()
 # How far before a moment the last candle may have closed and still give its price then.
 PRICE_AT_TIMEFRAMES = (("1h", timedelta(days=2)), ("1d", timedelta(days=7)))
 
 
-async def _trades_version(session: AsyncSession, user_id: int) -> tuple[object, ...]:
+async def _trades_version(session: AsyncSession, user_id: int) -> _Version:
     """Changes whenever the person's trades do: one more or one fewer changes the count, and a
     trade recorded in place of one removed has a later id or a later recording time."""
     row = (
@@ -149,27 +151,65 @@ async def _trades_version(session: AsyncSession, user_id: int) -> tuple[object, 
             )
         )
     ).one()
-    return tuple(row)
+    return row[0], row[1], row[2]
 
 
 async def shared_ledger(
     deps: Deps, session: AsyncSession, user_id: int, settings: PortfolioSettings
 ) -> Ledger:
     """The person's ledger as load_ledger replays it, reused while their trades and settings
-    stay as they were (replaying 10,000 trades takes tens of ms). Read it; never record into it.
+    stay as they were; after trades were only added, just those are read (reading 10,000 trades
+    takes far longer than replaying them). Read the ledger; never record into it.
     """
     cache = _ledgers.setdefault(deps.engine, OrderedDict())
-    key = (user_id, settings.method, settings.quote, *await _trades_version(session, user_id))
-    ledger = cache.get(key)
-    if ledger is None:
-        ledger, _ = await load_ledger(session, user_id, settings)
-        for stale in [k for k in cache if k[0] == user_id]:
-            del cache[stale]
-        cache[key] = ledger
+    key = (user_id, settings.method, settings.quote)
+    version = await _trades_version(session, user_id)
+    seen = cache.get(key)
+    if seen is not None and seen[0] == version:
+        ledger = seen[1]
+    else:
+        added = await _added_since(session, user_id, settings, seen[0], version) if seen else None
+        if seen is not None and added is not None:
+            ledger = Ledger.replay([*seen[1].trades, *added], settings.method)
+        else:
+            ledger, _ = await load_ledger(session, user_id, settings)
+        for other in [k for k in cache if k[0] == user_id]:
+            del cache[other]
+        cache[key] = version, ledger
         while len(cache) > LEDGER_CACHE_SIZE:
             cache.popitem(last=False)
     cache.move_to_end(key)
     return ledger
+
+
+async def _added_since(
+    session: AsyncSession,
+    user_id: int,
+    settings: PortfolioSettings,
+    before: _Version,
+    now: _Version,
+) -> list[Trade] | None:
+    """The trades recorded since `before` as the ledger books them, if adding them is all that
+    happened (none of the earlier ones went away); else None."""
+    count, last_id, _ = before
+    if last_id is None or now[0] <= count:
+        return None
+    rows = await session.execute(
+        select(
+            TradeModel.id,
+            Asset.symbol,
+            TradeModel.side,
+            TradeModel.quantity,
+            TradeModel.price,
+            TradeModel.fee,
+            TradeModel.executed_at,
+            TradeModel.quote_currency,
+        )
+        .join(Asset, Asset.id == TradeModel.asset_id)
+        .where(TradeModel.user_id == user_id, TradeModel.id > last_id)
+    )
+    added = ledger_trades([tuple(row) for row in rows], settings)  # type: ignore[misc]
+    return added if count + len(added) == now[0] else None
 
 
 async def portfolio_now(deps: Deps, user_id: int) -> tuple[PortfolioView, PortfolioSettings]:

@@ -286,3 +286,22 @@ async def test_one_person_never_sees_anothers_holdings(still: Stack, alice) -> N
     alices, _ = await answers(still, alice, "/portfolio", 2)
     assert "SOL" in bobs.text and "BTC" not in bobs.text and "ETH" not in bobs.text
     assert "SOL" not in alices.text and "BTC" in alices.text
+
+
+async def test_portfolio_follows_trades_added_and_removed(still: Stack, alice) -> None:
+    trades = await seed(still, alice, TRADES[:2])
+    prices = await prices_now(still, ["BTC", "ETH"])
+
+    async def shown_against(expected: list[Trade]) -> None:
+        view = valuation(Ledger.replay(expected), prices, still.deps.clock.now())
+        text, _ = await answers(still, alice, "/portfolio", 2)
+        assert f"Net invested {money(view.net_invested)} USD" in text.text
+        assert f"Value {money(view.value)} USD" in text.text
+
+    await shown_against(trades)
+    trades += await seed(still, alice, [("BTC", "sell", "0.1", "30000", "1", 1)])
+    await shown_against(trades)
+    async with still.deps.sessions.begin() as session:  # what /undo does
+        assert await trade_rows.remove(session, alice.id, trades[-1].id)
+    trades = trades[:-1] + await seed(still, alice, [("ETH", "buy", "1", "1700", "0", 1)])
+    await shown_against(trades)
