@@ -118,7 +118,8 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "Profit and loss over a period",
         "<b>/pnl</b> [day|week|month|year|all]\nRealised and unrealised P&amp;L since the "
         "period began (in your time zone), with a chart of your portfolio's value from daily "
-        "snapshots. In a group I send it to you privately. Example: <code>/pnl month</code>",
+        "snapshots; today when no period is given. In a group I send it to you privately. "
+        "Example: <code>/pnl month</code>",
     ),
     CommandHelp(
         "costbasis",

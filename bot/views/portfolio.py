@@ -227,8 +227,8 @@ def cost_basis_result(change: SettingChange) -> str:
     name = METHOD_NAMES[change.value]
     if not change.changed:
         return f"Your cost basis already is {name}."
-    plural = "s" if change.trades != 1 else ""
-    redone = f" — your {change.trades} trade{plural} are counted with it" if change.trades else ""
+    # no count: this may be said in a group, and how much someone trades is theirs to tell
+    redone = " — all your trades are counted again with it" if change.trades else ""
     return f"Cost basis set to <b>{name}</b>{redone}. See /portfolio."
 
 

@@ -56,11 +56,11 @@ async def seed(
         person = PersonSeen(user.id, user.first_name, user.username)
         await register(session, person, ChatSeen(user.id, "private"), now)
         stored = await trade_rows.add(session, user.id, rows, now)
+    # as the ledger books them: dollar stablecoins as USD
     return [
-        Trade(trade_id, asset, side, q, p, fee, when, "USD")
-        for trade_id, (_, side, q, p, fee, when, _) , (asset, *_)
-        in zip(stored, rows, trades, strict=True)
-    ]  # fmt: skip
+        Trade(trade_id, trade[0], side, q, p, fee, when, "USD")
+        for trade_id, (_, side, q, p, fee, when, _), trade in zip(stored, rows, trades, strict=True)
+    ]
 
 
 async def prices_now(stack: Stack, assets: Sequence[str]) -> dict[str, Decimal]:
@@ -146,8 +146,15 @@ async def test_pnl_over_each_period_matches_core(still: Stack, alice, period: st
 
 
 async def test_a_bad_period_lists_the_good_ones(still: Stack, alice) -> None:
-    reply = await still.ask(alice, "/pnl fortnight")
-    assert reply.text == "The period is day, week, month, year or all — e.g. /pnl week."
+    for typed in ("/pnl fortnight", "/pnl week month"):
+        reply = await still.ask(alice, typed)
+        assert reply.text == "The period is day, week, month, year or all — e.g. /pnl week."
+
+
+async def test_pnl_without_a_period_is_today(still: Stack, alice) -> None:
+    await seed(still, alice, TRADES[:1])
+    reply = await still.ask(alice, "/pnl")
+    assert reply.text.startswith("P&L today · USD · since ")
 
 
 async def test_pnl_draws_the_value_from_daily_snapshots(still: Stack, alice) -> None:
@@ -173,9 +180,9 @@ async def test_average_cost_recounts_the_portfolio(still: Stack, alice) -> None:
     assert shown.text.startswith("Your cost basis is FIFO.")
     assert [b["text"] for b in shown.buttons] == ["✓ FIFO", "Average cost"]
     changed = await still.ask(alice, "/costbasis average")
-    assert (
-        changed.text
-        == "Cost basis set to average cost — your 6 trades are counted with it. See /portfolio."
+    assert changed.text == (
+        "Cost basis set to average cost — all your trades are counted again with it. "
+        "See /portfolio."
     )
     prices = await prices_now(still, ["BTC", "ETH"])
     view = valuation(Ledger.replay(trades, "average"), prices, still.deps.clock.now())
