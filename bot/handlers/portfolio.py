@@ -29,7 +29,6 @@ from bot.views.portfolio import (
     trades_do_not_add_up,
     value_caption,
 )
-from core.periods import BadArgument
 from core.portfolio import PortfolioView, TradeRejected
 from db.portfolio import PeriodReport, period_report, portfolio_now
 
@@ -98,7 +97,7 @@ async def portfolio_command(update: Update, context: CustomContext) -> None:
 
     async def send(chat_id: int) -> None:
         await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
-        if view is not None and picture is not None:
+        if picture is not None and view is not None:
             key, labels, values = picture
 
             async def draw() -> bytes:
@@ -124,8 +123,6 @@ async def pnl_command(update: Update, context: CustomContext) -> None:
         text = pnl_text(report) if report is not None else EMPTY
     except TradeRejected as exc:
         text = trades_do_not_add_up(exc.reason)
-    except BadArgument:  # pragma: no cover - the period was checked above
-        text = BAD_PERIOD
 
     async def send(chat_id: int) -> None:
         await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
