@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     stale_after: float = Field(
         default=120.0, gt=0, description="seconds after which a price is shown as stale"
     )
+    alerts_max_active: int = Field(
+        default=100, gt=0, le=100_000, description="active alerts one person may keep at once"
+    )
     telegram_rate_limit: bool = Field(
         default=True,
         description="queue sends within Telegram's limits; off only for a local benchmark",
