@@ -117,6 +117,11 @@ class EmulatorClient:
     async def unblock_bot(self, user: User) -> None:
         await self._call("unblock_bot", user_id=user.id)
 
+    async def fail_next(
+        self, method: str = "sendMessage", *, chat: ChatRef | None = None, **options: Any
+    ) -> None:
+        await self._call("fail_next", method=method, chat_id=_chat_id(chat), **options)
+
     async def reset(self) -> None:
         await self._call("reset")
 

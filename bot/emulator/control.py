@@ -221,6 +221,16 @@ async def _set_bot_status(emu: Emulator, body: JsonDict) -> bool:
     return True
 
 
+@action("fail_next")
+async def _fail_next(emu: Emulator, body: JsonDict) -> bool:
+    names = ("code", "retry_after", "description", "times")
+    emu.fail_next(
+        body.get("method", "sendMessage"), chat=_chat_id(body),
+        **{k: body[k] for k in names if body.get(k) is not None},
+    )  # fmt: skip
+    return True
+
+
 @action("calls")
 async def _calls(emu: Emulator, body: JsonDict) -> list[JsonDict]:
     return [call.to_json() for call in emu.calls]

@@ -88,6 +88,9 @@ class EmulatorServer:
             if found is None:
                 self._log_missing(requested)
                 raise ApiError(404, "Not Found")
+            fault = emulator.context.take_fault(found[0], params)
+            if fault is not None:
+                raise fault
             result = await found[1](emulator.context, params)
         except ApiError as exc:
             call.status, call.description = exc.code, exc.description

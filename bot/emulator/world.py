@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.emulator.limits import FloodViolation
 from bot.emulator.methods import ApiContext
+from bot.emulator.methods.common import Fault
 from bot.emulator.records import (
     CHANNEL,
     GROUP,
@@ -212,10 +213,37 @@ class World:
         )
         self._notify_soon()
 
+    def fail_next(
+        self,
+        method: str = "sendMessage",
+        *,
+        chat: ChatRef | None = None,
+        code: int = 429,
+        retry_after: int | None = None,
+        description: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat``, if given) fail as Telegram
+        can: 429 with ``retry_after`` (default 1), 502 Bad Gateway (PTB: NetworkError), 403..."""
+        parameters = None
+        if code == 429:
+            retry_after = retry_after or 1
+            parameters = {"retry_after": retry_after}
+        default = {
+            429: f"Too Many Requests: retry after {retry_after}",
+            502: "Bad Gateway",
+            403: "Forbidden: bot was blocked by the user",
+            400: "Bad Request: chat not found",
+        }.get(code, "Internal Server Error")
+        chat_id = None if chat is None else chat if isinstance(chat, int) else chat.id
+        fault = Fault(method, code, description or default, chat_id, parameters, times)
+        self.context.faults.append(fault)
+
     def reset(self) -> None:
         """Forget everything (users, chats, messages, calls...) except the bot's identity."""
         self.context.state = EmulatorState(self.bot)
         self.context.flood_violations.clear()
+        self.context.faults.clear()
         if self.context.limiter is not None:
             self.context.limiter.reset()
         self.internal_errors.clear()

@@ -163,6 +163,23 @@ class Params:
 
 
 @dataclass
+class Fault:
+    """An error the next ``times`` calls of ``method`` (to ``chat_id``, if set) answer with."""
+
+    method: str
+    code: int
+    description: str
+    chat_id: int | None = None
+    parameters: JsonDict | None = None
+    times: int = 1
+
+    def matches(self, method: str, params: Params) -> bool:
+        if self.times <= 0 or self.method.lower() != method.lower():
+            return False
+        return self.chat_id is None or str(params.values.get("chat_id")) == str(self.chat_id)
+
+
+@dataclass
 class ApiContext:
     """What handlers may touch; owned by the Emulator."""
 
@@ -173,6 +190,15 @@ class ApiContext:
     flood_violations: list[FloodViolation] = field(default_factory=list)
     closing: bool = False
     poll_generation: int = 0
+    faults: list[Fault] = field(default_factory=list)  # injected by tests: fail_next()
+
+    def take_fault(self, method: str, params: Params) -> ApiError | None:
+        """The injected error this call answers with, if any (each fault fires `times` times)."""
+        for fault in self.faults:
+            if fault.matches(method, params):
+                fault.times -= 1
+                return ApiError(fault.code, fault.description, fault.parameters)
+        return None
 
     async def notify(self) -> None:
         async with self.changed:
