@@ -52,6 +52,7 @@ class Backtest:
     first: tuple[datetime, ...]  # open times of the candles of the first few firings
     since: datetime  # the first candle counted
     until: datetime  # the end of the last candle
+    last: datetime | None = None  # open time of the candle of the latest firing
 
 
 def backtest(
@@ -65,7 +66,8 @@ def backtest(
     times = [t for t in trigger_times(spec.condition, candles, timeframe) if t >= start]
     if spec.cooldown is not None:
         times = _spaced(times, spec.cooldown)
-    return Backtest(len(times), tuple(times[:FIRST_FEW]), start, candles[-1].ts + step)
+    last = times[-1] if times else None
+    return Backtest(len(times), tuple(times[:FIRST_FEW]), start, candles[-1].ts + step, last)
 
 
 def trigger_times(

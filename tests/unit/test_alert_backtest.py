@@ -86,6 +86,18 @@ def test_a_recurring_alert_waits_out_its_cooldown() -> None:
     assert backtest(spec("X > 100 every 150m"), candles, "1h").first == hours(0, 3)
 
 
+def test_the_latest_firing_is_kept_beyond_the_first_few() -> None:
+    up_and_back = ("99", "101", "98", "99")
+    candles = hourly(*[up_and_back] * (FIRST_FEW + 3))
+    result = backtest(spec("X > 100"), candles, "1h")
+    assert (result.count, result.first, result.last) == (
+        FIRST_FEW + 3,
+        hours(*range(FIRST_FEW)),
+        T0 + (FIRST_FEW + 2) * HOUR,
+    )
+    assert backtest(spec("X > 200"), candles, "1h").last is None
+
+
 def test_only_candles_from_since_count_but_earlier_ones_set_the_scene() -> None:
     candles = hourly("95", ("95", "101", "95", "101"), "102", ("102", "102", "99", "99"), "101")
     assert backtest(spec("X > 100"), candles, "1h").first == hours(1, 4)
