@@ -11,12 +11,15 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.charts import ChartRenderer
 from bot.commands import menu
 from bot.context import BotData, CustomContext
+from bot.delivery import OutboxSender
 from bot.errors import on_error
 from bot.handlers import (
+    alerts,
     basic,
     charts,
     market,
     portfolio,
+    preferences,
     price,
     ta,
     trades,
@@ -24,6 +27,7 @@ from bot.handlers import (
 )
 from bot.handlers import settings as setting_handlers
 from bot.request import AiohttpRequest
+from bot.updates import OnePerPersonAndChat
 from core.settings import Settings
 from db.deps import Deps, build_deps, close_deps
 from db.heartbeat import BEAT_EVERY, beat
@@ -40,6 +44,8 @@ HANDLER_MODULES = (
     trades,
     portfolio,
     setting_handlers,
+    alerts,
+    preferences,
 )
 
 PythiaApp = Application  # Application[ExtBot, CustomContext, dict, dict, BotData, JobQueue]
@@ -53,10 +59,21 @@ async def _post_init(app: Application) -> None:
         data.owns_deps = True
     data.charts = ChartRenderer()
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu()])
+    data.outbox = OutboxSender(app.bot, data.deps.sessions, data.deps.cache)
+    await data.outbox.start()
+
+
+async def _post_stop(app: Application) -> None:
+    """Finish the sends in flight while the bot can still send."""
+    data: BotData = app.bot_data
+    if data.outbox is not None:
+        await data.outbox.stop()
+        data.outbox = None
 
 
 async def _post_shutdown(app: Application) -> None:
     data: BotData = app.bot_data
+    await _post_stop(app)  # when stopped without app.stop(), e.g. a failed start
     if data.charts is not None:
         data.charts.close()
         data.charts = None
@@ -81,10 +98,12 @@ def build_application(
         .base_url(base_url or settings.bot_api_base_url)
         .base_file_url(base_file_url or settings.bot_api_file_url)
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
-        .concurrent_updates(True)  # one slow reply must not hold up everyone else's
+        # one slow reply must not hold up everyone else's; one person's run in order
+        .concurrent_updates(OnePerPersonAndChat())
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connections=1))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.telegram_rate_limit if rate_limit is None else rate_limit:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.charts import ChartRenderer
+from bot.delivery import OutboxSender
 from core.settings import Settings
 from db.deps import Deps
 
@@ -17,6 +18,7 @@ class BotData:
     deps: Deps | None = None
     owns_deps: bool = True  # False when `pythia run` shares one Deps with the workers
     charts: ChartRenderer | None = None
+    outbox: OutboxSender | None = None  # started in post_init, stopped in post_stop
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotData]):

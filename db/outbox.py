@@ -1,0 +1,219 @@
+"""The outbox queue: notifications written by the workers, claimed and sent by the bot.
+
+A row is `pending` until sent (`sent`) or given up (`failed`). Claiming sets `claimed_until`
+(a lease): nobody else takes the row until the lease runs out, so a sender that dies holding
+rows only delays them. On Postgres the claim locks its rows with `FOR UPDATE SKIP LOCKED`
+before setting the lease in the same transaction, so two bot processes never take one row;
+on SQLite (one process by design) the conditional UPDATE alone is enough.
+
+Claims are per chat: the oldest due row of each chat that has nothing claimed already (so
+one chat is served by one sender at a time, in order), and with a quiet-hours row every due
+quiet row of that chat, to be merged into one summary. Repositories never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from db.models import Alert, OutboxMessage, User
+from db.upsert import insert_for
+
+OUTBOX_CHANNEL = "outbox"  # publish here (any message) after writing rows: senders wake at once
+ERROR_LENGTH = 512  # OutboxMessage.last_error
+
+
+async def enqueue(
+    session: AsyncSession,
+    chat_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    not_before: datetime,
+    now: datetime | None = None,
+) -> bool:
+    """Queue a message for `chat_id`, due at `not_before` (wall-clock UTC); False if a row
+    with `dedupe_key` already exists, which is then left as it was."""
+    statement = (
+        insert_for(session, OutboxMessage)
+        .values(
+            chat_id=chat_id,
+            kind=kind,
+            payload=payload,
+            dedupe_key=dedupe_key,
+            status="pending",
+            attempts=0,
+            not_before=not_before,
+            created_at=now or not_before,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
+    return (await session.scalar(statement)) is not None
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        OutboxMessage.status == "pending",
+        OutboxMessage.not_before <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+
+
+def _quiet() -> ColumnElement[bool]:
+    return OutboxMessage.payload["quiet"].as_boolean().is_(True)
+
+
+async def claim(
+    session: AsyncSession,
+    now: datetime,
+    lease: timedelta,
+    chats: int,
+    *,
+    skip_chats: Iterable[int] = (),
+) -> list[OutboxMessage]:
+    """Claim the next due row of up to `chats` chats (all due quiet rows of a chat whose next
+    row is quiet), oldest first, for `lease`; chats in `skip_chats` wait (a RetryAfter)."""
+    row = OutboxMessage
+    busy = select(row.chat_id).where(row.status == "pending", row.claimed_until >= now)
+    ranked = (
+        select(
+            row.id,
+            row.chat_id,
+            row.not_before,
+            _quiet().label("quiet"),
+            func.row_number().over(partition_by=row.chat_id, order_by=(row.not_before, row.id))
+            .label("rank"),
+        )
+        .where(_claimable(now), row.chat_id.not_in(busy), row.chat_id.not_in(list(skip_chats)))
+        .subquery()
+    )  # fmt: skip
+    heads = (
+        await session.execute(
+            select(ranked.c.id, ranked.c.chat_id, ranked.c.quiet)
+            .where(ranked.c.rank == 1)
+            .order_by(ranked.c.not_before, ranked.c.id)
+            .limit(chats)
+        )
+    ).all()
+    chat_of = {head.id: head.chat_id for head in heads}
+    quiet_chats = [head.chat_id for head in heads if head.quiet]
+    if quiet_chats:
+        followers = select(row.id, row.chat_id).where(
+            _claimable(now), row.chat_id.in_(quiet_chats), _quiet()
+        )
+        chat_of.update({found.id: found.chat_id for found in await session.execute(followers)})
+    ids = list(chat_of)
+    if not ids:
+        return []
+    if session.bind.dialect.name == "postgresql":
+        locking = select(row.id).where(row.id.in_(ids), _claimable(now))
+        locked = set(await session.scalars(locking.with_for_update(skip_locked=True)))
+        ours = {chat_of[head.id] for head in heads if head.id in locked}  # the rest: theirs
+        ids = [row_id for row_id in locked if chat_of[row_id] in ours]
+        if not ids:
+            return []
+    claimed = await session.scalars(
+        update(row)
+        .where(row.id.in_(ids), _claimable(now))
+        .values(claimed_until=now + lease)
+        .returning(row),
+        execution_options={"synchronize_session": False},
+    )
+    return sorted(claimed, key=lambda message: (message.not_before, message.id))
+
+
+async def _settle(
+    session: AsyncSession, ids: Sequence[int], *, attempt: bool = True, **values: Any
+) -> None:
+    """End a claim on rows: the lease goes, the attempt counts (unless told otherwise)."""
+    if attempt:
+        values["attempts"] = OutboxMessage.attempts + 1
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=None, **values)
+    )
+
+
+async def mark_sent(
+    session: AsyncSession, ids: Sequence[int], message_id: int, now: datetime
+) -> None:
+    """Sent as Telegram message `message_id` (several quiet rows share one summary)."""
+    await _settle(session, ids, status="sent", sent_at=now, telegram_message_id=message_id)
+
+
+async def mark_retry(
+    session: AsyncSession,
+    ids: Sequence[int],
+    not_before: datetime,
+    error: str,
+    *,
+    attempt: bool = True,
+) -> None:
+    """Back to the queue, due again at `not_before`; `attempt=False` when Telegram only said
+    "later" (RetryAfter), which must not use up the row's attempts."""
+    await _settle(
+        session, ids, attempt=attempt, not_before=not_before, last_error=error[:ERROR_LENGTH]
+    )
+
+
+async def mark_failed(session: AsyncSession, ids: Sequence[int], error: str) -> None:
+    """Given up: never sent again."""
+    await _settle(session, ids, status="failed", last_error=error[:ERROR_LENGTH])
+
+
+async def fail_chat(session: AsyncSession, chat_id: int, error: str, now: datetime) -> int:
+    """Give up every unclaimed pending row for a chat the bot may no longer write to."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == "pending",
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(status="failed", last_error=error[:ERROR_LENGTH])
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def person_blocked_bot(session: AsyncSession, user_id: int, now: datetime) -> int:
+    """Telegram said `user_id` blocked the bot: note when, and pause their active alerts
+    (they resume them with /alerts after unblocking). Returns how many were paused."""
+    await session.execute(update(User).where(User.id == user_id).values(blocked_at=now))
+    result = await session.execute(
+        update(Alert)
+        .where(Alert.user_id == user_id, Alert.status == "active")
+        .values(status="paused", updated_at=now)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def extend_claims(session: AsyncSession, ids: Sequence[int], until: datetime) -> None:
+    """Keep holding rows that are still on their way."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+        .values(claimed_until=until)
+    )
+
+
+async def release(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Hand claimed rows back untouched (a sender stopping before it sent them)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+        .values(claimed_until=None)
+    )
+
+
+async def next_due(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the earliest pending row that is not due yet comes due."""
+    return await session.scalar(
+        select(func.min(OutboxMessage.not_before)).where(
+            OutboxMessage.status == "pending", OutboxMessage.not_before > now
+        )
+    )
