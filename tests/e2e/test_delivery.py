@@ -1,0 +1,155 @@
+"""Outbox delivery through the whole bot: rows written as the workers write them, sent by the
+Application's own sender (post_init) through PTB and its AIORateLimiter to the emulator,
+which answers 429 past Telegram's flood limits — so every 429 here would be our fault."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import defaultdict
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.emulator.records import User
+from db.models import Alert, Asset, OutboxMessage
+from db.models import User as Person
+from db.outbox import OUTBOX_CHANNEL, enqueue
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+BUTTONS = [
+    [{"text": "Chart", "callback_data": "chart:BTC"}, {"text": "Pause", "callback_data": "ap:1"}]
+]
+_keys = itertools.count()
+
+
+def alert(text: str, **fields: Any) -> dict[str, Any]:
+    return {"text": text, "buttons": BUTTONS, "symbol": "BTC", "quiet": False} | fields
+
+
+async def queue(stack: Stack, rows: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    """Write rows as the alert matcher does, then tell the bot; returns their dedupe keys."""
+    keys = []
+    async with stack.deps.sessions.begin() as session:
+        for chat_id, payload in rows:
+            keys.append(f"e2e:{next(_keys)}")
+            now = datetime.now(UTC)
+            await enqueue(session, chat_id, "alert", payload, keys[-1], now)
+    await stack.deps.cache.publish(OUTBOX_CHANNEL, str(len(rows)))
+    return keys
+
+
+async def settled(stack: Stack, keys: list[str], timeout: float = 90) -> list[OutboxMessage]:
+    """The rows of `keys` (in that order) once none is pending."""
+    async with asyncio.timeout(timeout):
+        while True:
+            async with stack.deps.sessions() as session:
+                query = select(OutboxMessage).where(OutboxMessage.dedupe_key.in_(keys))
+                rows = {row.dedupe_key: row for row in await session.scalars(query)}
+            if all(row.status != "pending" for row in rows.values()):
+                return [rows[key] for key in keys]
+            await asyncio.sleep(0.1)
+
+
+def sends(stack: Stack, chat_ids: set[int]) -> list[tuple[int, int, float]]:
+    """(chat, HTTP status, emulator arrival time) of every sendMessage to those chats."""
+    return [
+        (int(call.params["chat_id"]), call.status, call.monotonic)
+        for call in stack.emu.calls_to("sendMessage")
+        if int(call.params["chat_id"]) in chat_ids
+    ]
+
+
+async def test_rows_are_delivered_once_each_with_their_buttons(stack: Stack, alice: User) -> None:
+    keys = await queue(stack, [(alice.id, alert(f"<b>BTC</b> above {n}")) for n in range(3)])
+    rows = await settled(stack, keys)
+    messages = stack.emu.bot_messages(alice)
+    assert [m.text for m in messages] == [f"BTC above {n}" for n in range(3)]
+    assert all(m.reply_markup["inline_keyboard"][0][1]["callback_data"] == "ap:1" for m in messages)
+    assert [row.telegram_message_id for row in rows] == [m.message_id for m in messages]
+    assert [row.status for row in rows] == ["sent"] * 3
+
+
+async def test_200_rows_for_five_people_and_a_group_get_no_429(stack: Stack) -> None:
+    people = [stack.emu.add_user(f"Burst{n}") for n in range(5)]
+    group = stack.emu.add_group("Burst group", people)
+    rows = [(p.id, alert(f"{p.first_name} #{n}")) for n in range(38) for p in people]
+    rows += [(group.id, alert(f"group #{n}")) for n in range(10)]
+    keys = await queue(stack, rows)
+    stored = await settled(stack, keys)
+    assert [row.status for row in stored] == ["sent"] * 200
+    chats = {p.id for p in people} | {group.id}
+    calls = sends(stack, chats)
+    assert [status for _, status, _ in calls] == [200] * 200  # not a single 429
+    arrivals: dict[int, list[float]] = defaultdict(list)
+    for chat_id, _, at in calls:
+        arrivals[chat_id].append(at)
+    for chat_id, times in arrivals.items():
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        spacing = 3.0 if chat_id == group.id else 1.0  # Telegram: 1/s per chat, 20/min a group
+        assert min(gaps) > spacing * 0.8, (chat_id, min(gaps))
+        assert times[-1] - times[0] >= spacing * (len(times) - 1) - 0.5
+    for person in people:  # each chat in its own order
+        assert [m.text for m in stack.emu.bot_messages(person)] == [
+            f"{person.first_name} #{n}" for n in range(38)
+        ]
+
+
+async def test_retry_after_is_honoured(stack: Stack, alice: User) -> None:
+    stack.emu.fail_next("sendMessage", chat=alice, code=429, retry_after=2)
+    [key] = await queue(stack, [(alice.id, alert("after the wait"))])
+    [row] = await settled(stack, [key])
+    [(_, refused, told), (_, sent, arrived)] = sends(stack, {alice.id})
+    assert (refused, sent) == (429, 200) and arrived - told >= 2.0
+    assert row.status == "sent"
+    assert [m.text for m in stack.emu.bot_messages(alice)] == ["after the wait"]
+
+
+async def test_a_network_error_is_retried(stack: Stack, alice: User) -> None:
+    stack.emu.fail_next("sendMessage", chat=alice, code=502)
+    [key] = await queue(stack, [(alice.id, alert("second time lucky"))])
+    [row] = await settled(stack, [key])
+    assert row.status == "sent" and row.attempts == 2 and "Bad Gateway" in (row.last_error or "")
+    assert [m.text for m in stack.emu.bot_messages(alice)] == ["second time lucky"]
+
+
+async def test_a_person_who_blocked_the_bot_has_their_alerts_paused(
+    stack: Stack, alice: User
+) -> None:
+    await stack.ask(alice, "/start")
+    async with stack.deps.sessions.begin() as session:
+        btc = await session.scalar(select(Asset.id).where(Asset.symbol == "BTC"))
+        now = datetime.now(UTC)
+        for threshold in (10**9, 2 * 10**9):  # far above any price: never fires
+            session.add(
+                Alert(user_id=alice.id, chat_id=alice.id, asset_id=btc, kind="price",
+                      direction="above", threshold=Decimal(threshold), created_at=now,
+                      updated_at=now)
+            )  # fmt: skip
+    stack.emu.block_bot(alice)
+    keys = await queue(stack, [(alice.id, alert("one")), (alice.id, alert("two"))])
+    rows = await settled(stack, keys)
+    assert [row.status for row in rows] == ["failed", "failed"]
+    assert [status for _, status, _ in sends(stack, {alice.id})][-1] == 403
+    async with stack.deps.sessions() as session:
+        person = await session.get(Person, alice.id)
+        statuses = list(
+            await session.scalars(select(Alert.status).where(Alert.user_id == alice.id))
+        )
+    assert person is not None and person.blocked_at is not None
+    assert statuses == ["paused", "paused"]
+
+
+async def test_quiet_hours_alerts_arrive_as_one_summary(stack: Stack, alice: User) -> None:
+    payloads = [alert(f"full {n}", quiet=True, summary=f"<b>ETH</b> below {n}") for n in range(4)]
+    keys = await queue(stack, [(alice.id, payload) for payload in payloads])
+    rows = await settled(stack, keys)
+    [summary] = stack.emu.bot_messages(alice)
+    assert summary.text.splitlines()[0] == "While you were away, 4 alerts fired:"
+    assert summary.text.splitlines()[1:] == [f"• ETH below {n}" for n in range(4)]
+    assert {row.telegram_message_id for row in rows} == {summary.message_id}
