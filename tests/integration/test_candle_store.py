@@ -5,14 +5,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import db.candles
 from core.market import Candle
 from db.candles import (
     BULK_MIN_ROWS,
@@ -75,6 +74,12 @@ async def stored_rows(session: AsyncSession) -> list[tuple]:
             )
         )
     ]
+
+
+def went_in_bulk(seen: list[str]) -> bool:
+    """Whether a save took the COPY path: it is the one that commits without waiting for the
+    disk (COPY itself bypasses SQLAlchemy, so it is not among the statements)."""
+    return any("synchronous_commit = off" in sql for sql in seen)
 
 
 @contextmanager
@@ -156,11 +161,11 @@ async def test_big_batches_go_through_copy_on_postgres_and_match_the_batched_pat
     candles = hourly(5000)
     with statements(session) as seen:
         assert await save_candles(session, copied, "1h", candles) == 5000
-    assert any("candle_staging" in sql for sql in seen) == (backend == "postgres")
+    assert went_in_bulk(seen) == (backend == "postgres")
     with statements(session) as seen:
         for start in range(0, len(candles), BULK_MIN_ROWS):
             await save_candles(session, batched, "1h", candles[start : start + BULK_MIN_ROWS])
-    assert not any("candle_staging" in sql for sql in seen)
+    assert not went_in_bulk(seen)
     assert await load_candles(session, copied, "1h") == candles
     assert await load_candles(session, batched, "1h") == candles
 
@@ -173,24 +178,26 @@ async def test_a_copy_falls_back_to_the_upsert_when_its_range_is_taken(session) 
     assert await load_candles(session, market, "1h") == candles
 
 
-async def test_a_copy_whose_range_was_taken_meanwhile_falls_back_to_the_upsert(
-    session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize("count", [10, 1200])
+async def test_candles_under_a_market_that_does_not_exist_are_refused(session, count) -> None:
     market = await new_market(session)
-    candles = hourly(3000)
-    await save_candles(session, market, "1h", candles[2000:2010])
+    with pytest.raises(LookupError, match=f"no market with id {market + 1}"):
+        await save_candles(session, market + 1, "1h", hourly(count))
+    assert await stored_rows(session) == []
 
-    async def looks_free(*_args) -> bool:  # as if another writer stored them after the check
-        return True
 
-    monkeypatch.setattr(db.candles, "_nothing_stored_between", looks_free)
-    changed = dataclasses.replace(candles[2005], close=Decimal("1.23"))
-    assert await save_candles(session, market, "1h", [*candles[:2005], changed]) == 2001
-    assert await load_candles(session, market, "1h") == [
-        *candles[:2005],
-        changed,
-        *candles[2006:2010],
-    ]
+@pytest.mark.parametrize("count", [10, 1200])
+async def test_times_in_any_zone_come_back_as_the_same_instants_in_utc(session, count) -> None:
+    market = await new_market(session)
+    tokyo = timezone(timedelta(hours=9))
+    candles = hourly(count, start=datetime(1969, 12, 31, 20, tzinfo=tokyo))  # across 1970
+    candles[1] = dataclasses.replace(candles[1], ts=candles[1].ts + timedelta(microseconds=250))
+    assert await save_candles(session, market, "1h", candles) == count
+    loaded = await load_candles(session, market, "1h")
+    assert loaded == candles  # aware datetimes compare as instants
+    assert all(c.ts.tzinfo is UTC for c in loaded)
+    assert loaded[0].ts == datetime(1969, 12, 31, 11, tzinfo=UTC)
+    assert loaded[1].ts == datetime(1969, 12, 31, 12, 0, 0, 250, tzinfo=UTC)
 
 
 async def test_floats_nan_and_naive_times_are_refused(session) -> None:
