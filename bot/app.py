@@ -44,7 +44,6 @@ HANDLER_MODULES = (
     trades,
     portfolio,
     setting_handlers,
-    alerts,
     preferences,
 )
 
@@ -113,6 +112,7 @@ def build_application(
     data.settings, data.deps, data.owns_deps = settings, deps, deps is None
     for module in HANDLER_MODULES:
         app.add_handlers(module.HANDLERS)
+    app.add_handlers(alerts.handlers())  # its conversation holds state: one per Application
     app.add_error_handler(on_error)
     return app
 

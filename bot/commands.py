@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.alerts.grammar import ALERT_HELP
+
 
 @dataclass(frozen=True, slots=True)
 class CommandHelp:
@@ -38,6 +40,18 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "Remove coins from your watchlist",
         "<b>/unwatch</b> SYMBOL [SYMBOL…] or <b>/unwatch all</b>\n"
         "Example: <code>/unwatch DOGE</code>.",
+    ),
+    CommandHelp(
+        "alert",
+        "Tell me when a coin hits a level or moves",
+        ALERT_HELP + "\n\nSend <b>/alert</b> alone and I'll walk you through it with buttons; "
+        "/alerts lists yours.",
+    ),
+    CommandHelp(
+        "alerts",
+        "Your alerts: pause, resume, delete",
+        "<b>/alerts</b>\nEvery alert you set, whether it is active, paused or done, how often it "
+        "fired, with Pause, Resume and Delete buttons. In a group I send them to you privately.",
     ),
     CommandHelp(
         "top",
@@ -134,6 +148,20 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "<b>/currency</b> [USD|USDT|USDC]\nUSD by default, and USDT and USDC trades count as "
         "USD; choose a stablecoin to keep them apart. Refused once your trades are booked in "
         "another currency. Without a choice, shows yours.",
+    ),
+    CommandHelp(
+        "quiet",
+        "Quiet hours for alerts",
+        "<b>/quiet</b> [HH:MM-HH:MM | off]\nAlerts that fire in your quiet hours arrive as one "
+        "summary when they end, in your time zone (see /timezone). Without a time, shows yours.\n"
+        "Examples: <code>/quiet 22:00-07:00</code> · <code>/quiet off</code>",
+    ),
+    CommandHelp(
+        "timezone",
+        "Your time zone",
+        "<b>/timezone</b> [ZONE]\nThe time zone your quiet hours, alert dates and P&amp;L "
+        "periods are in; UTC until you set one. Without a zone, shows yours.\n"
+        "Examples: <code>/timezone Europe/Berlin</code> · <code>/timezone America/New_York</code>",
     ),
     CommandHelp(
         "help",
