@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.emulator.records import CallbackQueryRecord, MessageRecord, User
 from core.alerts.grammar import ALERT_HELP, parse_alert
-from db.alerts import spec_of
+from db.alerts import ALERTS_CHANGED, ALERTS_VERSION, pause_all_for_user, spec_of
 from db.models import Alert
 from db.models import User as UserRow
 from db.quotes import latest_quotes
@@ -282,7 +282,7 @@ async def test_only_the_person_who_started_the_flow_can_press_its_buttons(
 async def test_alerts_lists_them_with_pause_resume_and_delete(stack: Stack, alice) -> None:
     high = (await price_of(stack, "SOL") * 2).quantize(Decimal(1))
     await stack.ask(alice, f"/alert SOL > {high}")
-    await stack.ask(alice, "/alert SOL volume x5 4h")
+    await stack.ask(alice, "/alert SOL volume x99 1d")  # none of these fire meanwhile
     one, two = (a.id for a in await alerts_of(stack, alice))
     listing = await stack.ask(alice, "/alerts")
     lines = listing.text.split("\n")
@@ -308,7 +308,7 @@ async def test_alerts_lists_them_with_pause_resume_and_delete(stack: Stack, alic
 
 
 async def test_the_buttons_of_a_new_alert_change_it_in_place(stack: Stack, alice) -> None:
-    card = await stack.ask(alice, "/alert DOGE rsi > 80 1d")
+    card = await stack.ask(alice, "/alert DOGE rsi > 99.9 1d")
     await press(stack, alice, card, "⏸ Pause")
     assert labels(card) == ["▶️ Resume", "🗑 Delete"]
     await press(stack, alice, card, "▶️ Resume")
@@ -324,7 +324,7 @@ async def test_the_buttons_of_a_new_alert_change_it_in_place(stack: Stack, alice
 async def test_someone_else_pressing_my_alert_buttons_changes_nothing(stack: Stack, alice) -> None:
     bob = stack.emu.add_user("Bob")
     group = stack.emu.add_group("Traders", members=[alice, bob])
-    card = await stack.ask(alice, "/alert@pythia_bot ETH macd cross down 4h", chat=group)
+    card = await stack.ask(alice, "/alert@pythia_bot ETH rsi < 0.1 1d", chat=group)
     [row] = await alerts_of(stack, alice)
     for label in ("⏸ Pause", "🗑 Delete"):
         answered = await press(stack, bob, card, label)
@@ -340,12 +340,12 @@ async def test_someone_else_pressing_my_alert_buttons_changes_nothing(stack: Sta
 async def test_alerts_in_a_group_go_to_the_private_chat(stack: Stack, alice) -> None:
     bob = stack.emu.add_user("Bob")
     group = stack.emu.add_group("Traders", members=[alice, bob])
-    await stack.ask(alice, "/alert@pythia_bot BTC macd cross up 4h", chat=group)
+    await stack.ask(alice, "/alert@pythia_bot BTC rsi < 0.1 1d", chat=group)
     before = len(stack.emu.bot_messages(alice))
     reply = await stack.ask(alice, "/alerts@pythia_bot", chat=group)
     assert reply.text == "Your alerts are private: I've sent them to you in our private chat."
     [private] = stack.emu.bot_messages(alice)[before:]
-    assert "BTC MACD crosses above its signal line" in private.text
+    assert "BTC RSI(14) on 1d candles drops below 0.1" in private.text
     page = await stack.emu.press_button(bob, private, private.buttons[-1]["callback_data"])
     assert (await stack.emu.wait_for_callback_answer(page)).show_alert
 
@@ -363,7 +363,7 @@ async def test_many_alerts_come_in_pages(stack: Stack, alice) -> None:
 
 
 async def test_the_chart_button_sends_the_chart_of_the_coin(with_candles: Stack, alice) -> None:
-    card = await with_candles.ask(alice, "/alert SOL macd cross up 1d")
+    card = await with_candles.ask(alice, "/alert SOL rsi > 99.9 1d")
     query = await with_candles.emu.press_button(alice, card, "alertchart:SOL", strict=False)
     await with_candles.emu.wait_for_callback_answer(query)
     [picture] = await with_candles.emu.wait_for_bot_messages(alice, after=card, timeout=15)
@@ -437,3 +437,34 @@ async def test_bad_quiet_hours_or_time_zones_get_one_line_and_write_nothing(
     reply = await refused(stack, alice, typed)
     assert reply.text.startswith(expected), reply.text
     assert await stored_hours(stack, alice) == ("UTC", None, None)
+
+
+# ---- for the workers and the sender --------------------------------------------------------------
+
+
+async def test_every_change_is_announced_for_the_workers(stack: Stack, alice) -> None:
+    cache = stack.deps.cache
+    async with cache.subscribe(ALERTS_CHANGED) as changes:
+        version = await cache.get(ALERTS_VERSION)
+        card = await stack.ask(alice, "/alert BTC rsi > 99.9 1d")
+        [row] = await alerts_of(stack, alice)
+        for label in (None, "⏸ Pause", "▶️ Resume", "🗑 Delete"):
+            if label is not None:
+                await press(stack, alice, card, label)
+            while (changed := await changes.get(timeout=5)) not in (str(row.id), None):
+                pass  # another alert's change
+            assert changed == str(row.id), label
+            assert await cache.get(ALERTS_VERSION) not in (version, None), label
+            version = await cache.get(ALERTS_VERSION)
+
+
+async def test_a_person_who_blocked_the_bot_has_their_alerts_paused(stack: Stack, alice) -> None:
+    high = (await price_of(stack, "ETH") * 2).quantize(Decimal(1))
+    for step in range(3):
+        await stack.ask(alice, f"/alert ETH > {high + step}")
+    first, second, third = await alerts_of(stack, alice)
+    await press(stack, alice, await stack.ask(alice, "/alerts"), f"🗑 Delete #{second.id}")
+    async with stack.deps.sessions.begin() as session:
+        paused = await pause_all_for_user(session, alice.id, stack.deps.clock.now())
+    assert paused == [first.id, third.id]
+    assert [a.status for a in await alerts_of(stack, alice)] == ["paused", "deleted", "paused"]
