@@ -458,7 +458,7 @@ async def alert_button(update: Update, context: CustomContext) -> None:
     try:
         changed = await ACTIONS[action](deps, owner, int(alert_id))
     except TooManyAlerts as full:
-        await query.answer(re.sub(r"<[^>]+>", "", too_many(full.cap)), show_alert=True)
+        await query.answer(too_many(full.cap), show_alert=True)  # plain text, no HTML
         return
     await query.answer(ANSWERED[action] if changed else UNCHANGED[action])
     markup = query.message.reply_markup if isinstance(query.message, Message) else None

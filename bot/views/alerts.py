@@ -147,11 +147,14 @@ def with_status(
     the others (a chart button, say) kept where they were."""
     rows = []
     for row in markup.inline_keyboard if markup is not None else ():
-        if any(_is_for(b, alert_id) for b in row):
-            kept = [b for b in row if not _is_for(b, alert_id)]
-            row = (*alert_buttons(alert_id, status), *kept)
-        if row:
-            rows.append(list(row))
+        new: list[InlineKeyboardButton] = []
+        for i, button in enumerate(row):
+            if not _is_for(button, alert_id):
+                new.append(button)
+            elif not any(_is_for(b, alert_id) for b in row[:i]):  # the first of them
+                new += alert_buttons(alert_id, status)
+        if new:
+            rows.append(new)
     return InlineKeyboardMarkup(rows) if rows else None
 
 

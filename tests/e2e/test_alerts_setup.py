@@ -253,6 +253,19 @@ async def test_cancel_stops_the_flow_and_writes_nothing(stack: Stack, alice) -> 
     assert await stack.row_counts() == before
 
 
+async def test_a_flow_left_alone_times_out(stack: Stack, alice) -> None:
+    menu = await stack.ask(alice, "/alert")
+    await press(stack, alice, menu, "BTC")
+    await stack.ask(alice, "/help")  # handled after the press is done with, its timeout set
+    jobs = stack.app.job_queue.jobs()
+    [timeout] = [j for j in jobs if getattr(j.data, "conversation_key", None) == (alice.id,) * 2]
+    await timeout.run(stack.app)  # what the job queue does when the flow has waited too long
+    timeout.schedule_removal()
+    assert menu.text == "This alert menu timed out — send /alert to start again."
+    assert not menu.buttons
+    await assert_unanswered(stack, alice, "ETH")  # no flow is waiting for a coin
+
+
 async def test_typing_an_alert_in_the_middle_of_the_flow_ends_it(stack: Stack, alice) -> None:
     await stack.ask(alice, "/alert")
     reply = await stack.ask(alice, "/alert DOGE < 0.0001 ")

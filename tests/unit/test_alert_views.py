@@ -23,6 +23,7 @@ from bot.views.alerts import (
     quiet_now,
     quiet_set,
     suggestions,
+    too_many,
     with_status,
 )
 from bot.views.common import MAX_MESSAGE, telegram_length
@@ -75,6 +76,10 @@ def test_the_day_it_last_fired_is_the_persons_day() -> None:
     late = backtested(2, datetime(2026, 11, 11, 23, 30, tzinfo=UTC))
     assert history_line("BTC", late).endswith("last on 11 Nov.")
     assert history_line("BTC", late, "Asia/Tokyo").endswith("last on 12 Nov.")
+
+
+def test_too_many_is_plain_text_for_a_button_answer() -> None:
+    assert "<" not in too_many(100) and len(too_many(100)) <= 200  # Telegram's answer limit
 
 
 def test_a_new_alert_says_what_it_watches_and_offers_pause_and_delete() -> None:
@@ -174,9 +179,9 @@ def test_a_press_changes_only_that_alerts_buttons() -> None:
     fired = InlineKeyboardMarkup([[chart, pause], [other]])
     paused = with_status(fired, 7, "paused")
     assert data_of(paused) == [
+        "alertchart:BTC",
         "alert:resume:7",
         "alert:delete:7",
-        "alertchart:BTC",
         "alert:pause:17",
     ]
     assert data_of(with_status(paused, 7, "deleted")) == ["alertchart:BTC", "alert:pause:17"]
