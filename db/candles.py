@@ -2,8 +2,10 @@
 
 A save is an upsert keyed by (market, timeframe, open time). Saving the same candles again
 writes nothing; a candle whose values changed (a forming candle that closed) is updated.
-Postgres takes big batches through COPY into a staging table and one INSERT … SELECT; small
-batches, and everything on SQLite, go as multi-row INSERTs.
+Postgres takes big batches through COPY: straight into `candles` where their time range holds
+no candles yet (backfills, imports), else into a staging table and one INSERT … SELECT … ON
+CONFLICT. Small batches, and everything on SQLite, go as multi-row INSERTs. Candles have no
+foreign key to their market: each save checks the market once instead (`_hold_market`).
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ _CANDLES = CandleRow.__table__
 _SQLITE_VARIABLES = 32_766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 _PAGE_ROWS = min(1_000, _SQLITE_VARIABLES // len(_CANDLES.columns))
 
-# Big batches travel as COPY text: asyncpg's binary NUMERIC encoder costs about 1 µs a Decimal,
-# five times what str() and the server's numeric_in cost together, and the text is exact.
+# Big batches travel as COPY text: asyncpg's binary NUMERIC encoder costs over 1 µs a Decimal,
+# four times what str() and the server's numeric_in cost together, and the text is exact.
 _COPY_COLUMNS = [column.name for column in _CANDLES.columns]
 # Where a batch meets stored candles it is staged, then upserted. TEMPORARY, made once per
 # connection; emptied after each use (and by every commit, should a save fail half-way).
@@ -52,6 +54,7 @@ _STAGING = Table("candle_staging", MetaData(), *(Column(c.name, c.type) for c in
 _CREATE_STAGING = text(
     "CREATE TEMPORARY TABLE IF NOT EXISTS candle_staging (LIKE candles) ON COMMIT DELETE ROWS"
 )
+_EMPTY_STAGING = text("TRUNCATE candle_staging")
 _COPY_CHUNK_ROWS = 1_000  # about 100 kB: the server stores one chunk while the next is built
 
 
@@ -260,19 +263,23 @@ async def _save_by_copy(
     # Through SQLAlchemy, so the transaction has begun on the driver connection before COPY.
     await connection.execute(text("SET LOCAL synchronous_commit = off"))
     driver = (await connection.get_raw_connection()).driver_connection
-    lines = _copy_lines(market_id, timeframe, rows)
+
+    async def copy_into(table: str) -> None:
+        lines = _copy_lines(market_id, timeframe, rows)
+        await driver.copy_to_table(table, source=lines, columns=_COPY_COLUMNS)
+
     if await _nothing_stored_between(session, market_id, timeframe, rows[0].ts, rows[-1].ts):
         try:
             async with connection.begin_nested():  # SAVEPOINT now, not at the next ORM use
-                await driver.copy_to_table(_CANDLES.name, source=lines, columns=_COPY_COLUMNS)
+                await copy_into(_CANDLES.name)
             return len(rows)
         except UniqueViolationError:
-            lines = _copy_lines(market_id, timeframe, rows)
+            pass  # another writer stored some of them since the check
     await connection.execute(_CREATE_STAGING)
-    await driver.copy_to_table(_STAGING.name, source=lines, columns=_COPY_COLUMNS)
+    await copy_into(_STAGING.name)
     insert = postgresql.insert(_CANDLES).from_select(_COPY_COLUMNS, select(_STAGING))
     written = (await connection.execute(_on_conflict_update(insert))).rowcount
-    await connection.execute(text(f"TRUNCATE {_STAGING.name}"))
+    await connection.execute(_EMPTY_STAGING)
     return written
 
 

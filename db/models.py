@@ -132,8 +132,9 @@ class Candle(Base):
 
     `market_id` has no foreign key: Postgres checked it once per candle, which cost more than
     storing the candle and held bulk saves under half their speed. `save_candles` checks the
-    market once per save instead and holds it until its transaction ends. Markets are never
-    deleted (they go inactive); whatever comes to delete one must delete its candles too.
+    market once per save instead and holds it until its transaction ends. Nothing deletes a
+    market (or an asset, whose markets would cascade): whatever comes to must delete their
+    candles in the same transaction, as no cascade does it any more.
     """
 
     __tablename__ = "candles"
