@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.delivery import OutboxSender
+from bot.delivery.pacing import Pacer
 from bot.delivery.summary import quiet_summary
 from bot.emulator import Emulator, User
 from bot.request import AiohttpRequest
@@ -330,3 +331,22 @@ async def test_two_senders_never_send_one_row_twice(
     assert sorted(texts) == sorted(payload["text"] for _, _, payload in rows)  # each once
     assert all(row.status == "sent" for row in stored)
     assert one.stats.sent + two.stats.sent == len(rows)
+
+
+def test_the_pacer_keeps_each_chat_and_the_whole_bot_within_telegram_limits() -> None:
+    clock = [100.0]
+    pacer = Pacer(clock=lambda: clock[0])
+    pacer.take(1)
+    assert pacer.ready_at(1) == 101.0  # a person: one a second
+    assert pacer.ready_at(2) <= 100.0  # another chat: now (a burst of three at most)
+    pacer.take(-5)
+    assert pacer.ready_at(-5) == 103.0  # a group: 20 a minute
+    sent = 0
+    while clock[0] < 110.0:  # many chats, sending whenever allowed, for ten seconds
+        if pacer.ready_at(1000 + sent) <= clock[0]:
+            pacer.take(1000 + sent)
+            sent += 1
+        clock[0] += 0.001
+    assert 295 <= sent <= 303  # 30 a second, three more at most
+    pacer.hold(7, 5.0)
+    assert pacer.ready_at(7) >= clock[0] + 5.0 and 7 in pacer.held() and 1 not in pacer.held()
