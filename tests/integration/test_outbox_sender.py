@@ -350,3 +350,20 @@ def test_the_pacer_keeps_each_chat_and_the_whole_bot_within_telegram_limits() ->
     assert 295 <= sent <= 303  # 30 a second, three more at most
     pacer.hold(7, 5.0)
     assert pacer.ready_at(7) >= clock[0] + 5.0 and 7 in pacer.held() and 1 not in pacer.held()
+
+
+async def test_stopping_hands_back_rows_claimed_but_not_sent(
+    emu: Emulator, bot: Bot, sessions: async_sessionmaker[AsyncSession], alice: User, bob: User
+) -> None:
+    carol = emu.add_user("Carol")
+    rows = [(person.id, person.first_name, alert("hi")) for person in (alice, bob, carol)]
+    await queue(sessions, rows)
+    slow = Pacer(per_second=0.2)  # one send every five seconds: the other two claims wait
+    async with running(sender_for(bot, sessions, pacer=slow)):
+        await emu.wait_for(lambda: emu.calls_to("sendMessage"), timeout=10)
+        await settled(sessions, 1)
+    async with sessions() as session:
+        stored = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [row.status for row in stored] == ["sent", "pending", "pending"]
+    assert [row.claimed_until for row in stored[1:]] == [None, None]  # due again at once
+    assert len(emu.calls_to("sendMessage")) == 1
