@@ -21,7 +21,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import Alert, OutboxMessage, User
+from db.alerts import pause_all_for_user
+from db.models import OutboxMessage, User
 from db.upsert import insert_for
 
 OUTBOX_CHANNEL = "outbox"  # publish here (any message) after writing rows: senders wake at once
@@ -180,16 +181,12 @@ async def fail_chat(session: AsyncSession, chat_id: int, error: str, now: dateti
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def person_blocked_bot(session: AsyncSession, user_id: int, now: datetime) -> int:
-    """Telegram said `user_id` blocked the bot: note when, and pause their active alerts
-    (they resume them with /alerts after unblocking). Returns how many were paused."""
+async def person_blocked_bot(session: AsyncSession, user_id: int, now: datetime) -> list[int]:
+    """Telegram said `user_id` blocked the bot: note when, and pause their active alerts (they
+    resume them with /alerts). Returns the alerts paused: `db.alerts.announce` them after the
+    commit, so the workers' index drops them too."""
     await session.execute(update(User).where(User.id == user_id).values(blocked_at=now))
-    result = await session.execute(
-        update(Alert)
-        .where(Alert.user_id == user_id, Alert.status == "active")
-        .values(status="paused", updated_at=now)
-    )
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return await pause_all_for_user(session, user_id, now)
 
 
 async def extend_claims(session: AsyncSession, ids: Sequence[int], until: datetime) -> None:

@@ -37,7 +37,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, LinkPreviewOptions, Message
@@ -48,10 +48,12 @@ from bot.delivery.pacing import Pacer, is_group
 from bot.delivery.summary import Outgoing, quiet_summary, single, summary_line
 from core.backoff import Backoff
 from db import outbox
+from db.alerts import announce
 from db.cache import Cache
 from db.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LEASE = timedelta(seconds=60)  # renewed every LEASE/3 while we hold the row
 CLAIM_CHATS = 30  # one second of sending at the global limit
@@ -245,8 +247,9 @@ class OutboxSender:
             await self._wait_as_told(delivery, _seconds(exc.retry_after), str(exc))
         except Forbidden as exc:
             error = f"Forbidden: {exc}"
-            await self._write(lambda s: self._shut_out(s, chat_id, ids, error))
+            paused = await self._write(lambda s: self._shut_out(s, chat_id, ids, error))
             self.stats.failed += len(ids)
+            await announce(self.cache, paused)
         except BadRequest as exc:
             error = f"BadRequest: {exc}"
             log.warning("outbox: Telegram refused rows %s for chat %s: %s", ids, chat_id, exc)
@@ -305,28 +308,30 @@ class OutboxSender:
 
     async def _shut_out(
         self, session: AsyncSession, chat_id: int, ids: list[int], error: str
-    ) -> None:
-        """The bot may not write to this chat any more: stop trying, and stop firing."""
+    ) -> list[int]:
+        """The bot may not write to this chat any more: stop trying, and stop firing.
+        Returns the alerts paused."""
         now = self.now()
         await outbox.mark_failed(session, ids, error)
         dropped = await outbox.fail_chat(session, chat_id, error, now)
-        paused = 0
+        paused = []
         if not is_group(chat_id):
             paused = await outbox.person_blocked_bot(session, chat_id, now)
         log.info(
             "outbox: chat %s is closed to the bot (%s): %s more rows dropped, %s alerts paused",
-            chat_id, error, dropped, paused,
+            chat_id, error, dropped, len(paused),
         )  # fmt: skip
+        return paused
 
-    async def _write(self, change: Callable[[AsyncSession], Awaitable[Any]]) -> None:
+    async def _write(self, change: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """One transaction, retried while the database is briefly away (a lost mark would
         mean a message sent twice once the lease runs out)."""
         deadline, pause = time.monotonic() + WRITE_PATIENCE, 0.1
         while True:
             try:
                 async with self.sessions.begin() as session:
-                    await change(session)
-                return
+                    result = await change(session)
+                return result
             except Exception:
                 if time.monotonic() > deadline:
                     raise

@@ -21,6 +21,7 @@ from bot.delivery.summary import quiet_summary
 from bot.emulator import Emulator, User
 from bot.request import AiohttpRequest
 from bot.views.common import telegram_length
+from db.alerts import ALERTS_CHANGED
 from db.cache import MemoryCache
 from db.engine import create_engine, create_sessionmaker
 from db.models import Alert, Asset, Chat, OutboxMessage
@@ -231,16 +232,23 @@ async def test_a_person_who_blocked_the_bot_has_alerts_paused_and_rows_failed(
     emu.block_bot(alice)
     await queue(sessions, [(alice.id, "a1", alert("one")), (alice.id, "a2", alert("two"))])
     await queue(sessions, [(bob.id, "b1", alert("to Bob"))])
-    async with running(sender_for(bot, sessions)):
+    cache = MemoryCache()
+    async with (
+        cache.subscribe(ALERTS_CHANGED) as changes,
+        running(sender_for(bot, sessions, cache=cache)),
+    ):
         stored = await settled(sessions, 3)
+        announced = {await changes.get(timeout=5), await changes.get(timeout=5)}
     assert [row.status for row in stored] == ["failed", "failed", "sent"]
     assert "blocked" in (stored[0].last_error or "")
     assert len(ok_sends(emu)) == 1 and len(emu.calls_to("sendMessage")) == 2  # one 403, no more
     async with sessions() as session:
         person = await session.get(Person, alice.id)
         statuses = sorted(await session.scalars(select(Alert.status)))
+        paused_ids = list(await session.scalars(select(Alert.id).where(Alert.status == "paused")))
     assert person is not None and person.blocked_at is not None
     assert statuses == ["fired", "paused", "paused"]
+    assert announced == {str(alert_id) for alert_id in paused_ids}  # the workers hear of it
 
 
 async def test_bad_request_fails_at_once(
