@@ -7,11 +7,13 @@ After every change commits, `ALERTS_VERSION` gets a new value and the alert's id
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -27,13 +29,18 @@ from core.alerts.grammar import (
     PriceLevel,
     RsiLevel,
     VolumeSpike,
+    parse_alert,
 )
 from core.market import TIMEFRAMES
+from core.periods import BadArgument
+from core.symbols import SymbolProblem
 from db.cache import Cache
 from db.deps import Deps
 from db.models import Alert, User
+from db.quotes import latest_quotes
 from db.repos.people import ChatSeen, PersonSeen, register
 from db.series import load_series
+from db.tracking import ensure_tracked, resolve_symbols
 
 ALERTS_VERSION = "alerts:version"  # a new uuid after every change
 ALERTS_CHANGED = "alerts:changed"  # the id of each alert that changed
@@ -53,6 +60,12 @@ class TooManyAlerts(Exception):
     def __init__(self, cap: int) -> None:
         super().__init__(f"at most {cap} active alerts")
         self.cap = cap
+
+
+class UnknownCoin(Exception):
+    def __init__(self, problems: Sequence[SymbolProblem]) -> None:
+        super().__init__(", ".join(p.text for p in problems))
+        self.problems = tuple(problems)
 
 
 # ---- rows and specs ------------------------------------------------------------------------------
@@ -120,6 +133,49 @@ def spec_of(row: Alert | Any, symbol: str | None = None) -> AlertSpec:
         )
     cooldown = timedelta(seconds=row.cooldown_seconds) if row.recurring else None
     return AlertSpec(symbol or params["symbol"], condition, cooldown, row.expires_at)
+
+
+# ---- setting one from chat -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSet:
+    alert_id: int
+    spec: AlertSpec
+    history: History
+    zone: str  # the person's, for saying it back
+
+
+_FIRST_WORD = re.compile(r"\s*([^\s<>=≥≤]+)(.*)", re.DOTALL)  # "BTC>70000": the coin, the rest
+
+
+async def find_coin(deps: Deps, typed: str) -> str:
+    """The listed coin `typed` names (UnknownCoin if none)."""
+    request = await resolve_symbols(deps, [typed], limit=1)
+    if not request.symbols:
+        raise UnknownCoin(request.problems)
+    return request.symbols[0]
+
+
+async def current_price(deps: Deps, symbol: str) -> Decimal | None:
+    quote = (await latest_quotes(deps, [symbol])).get(symbol)
+    return None if quote is None else quote.price
+
+
+async def set_alert(deps: Deps, person: PersonSeen, chat: ChatSeen, typed: str) -> AlertSet:
+    """An alert as typed after /alert, stored, its coin followed, and how often it would have
+    fired. Nothing is written when it raises UnknownCoin, BadArgument (the grammar's words),
+    DuplicateAlert or TooManyAlerts."""
+    match = _FIRST_WORD.match(typed)
+    if match is None:
+        raise BadArgument("say a coin and when to alert, like /alert BTC > 70000")
+    symbol = await find_coin(deps, match.group(1))
+    zone = (await alert_hours(deps, person.id)).timezone
+    price = await current_price(deps, symbol)
+    spec = parse_alert(f"{symbol} {match.group(2)}", deps.clock.now(), price, zone)
+    alert = await create(deps, person, chat, spec)
+    await ensure_tracked(deps, [symbol])
+    return AlertSet(alert.id, spec, await history_of(deps, spec), zone)
 
 
 # ---- changes -------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ them with Pause, Resume and Delete buttons — the same buttons a fired alert ca
 from __future__ import annotations
 
 import contextlib
-import re
 import warnings
 from decimal import Decimal
 from typing import Any
@@ -57,77 +56,57 @@ from bot.views.alerts import (
     with_status,
 )
 from bot.views.symbols import problems_line
-from core.alerts.grammar import parse_alert
 from core.periods import BadArgument
 from db.alerts import (
     DuplicateAlert,
     TooManyAlerts,
+    UnknownCoin,
     alert_hours,
-    create,
+    current_price,
     delete,
+    find_coin,
     get_alert,
-    history_of,
     list_alerts,
     pause,
     resume,
+    set_alert,
 )
 from db.deps import Deps
-from db.quotes import latest_quotes
 from db.repos.people import ChatSeen, PersonSeen
-from db.tracking import ensure_tracked, exchanges, resolve_symbols
+from db.tracking import exchanges
 from db.watch import watched
 
 COIN, KIND, LEVEL = range(3)  # the guided flow's steps
 FLOW_TIMEOUT = 600.0  # seconds a half-set alert waits for its next answer
 ACTIONS = {"pause": pause, "resume": resume, "delete": delete}
-_FIRST_WORD = re.compile(r"\s*([^\s<>=≥≤]+)(.*)", re.DOTALL)  # "BTC>70000": the coin, the rest
 
 
 # ---- setting one ---------------------------------------------------------------------------------
 
 
-async def _price(deps: Deps, symbol: str) -> Decimal | None:
-    quote = (await latest_quotes(deps, [symbol])).get(symbol)
-    return None if quote is None else quote.price
+def _problems(deps: Deps, unknown: UnknownCoin) -> str:
+    return problems_line(unknown.problems, deps.settings.symbols, exchanges(deps))
 
 
-async def _coin(deps: Deps, typed: str) -> tuple[str | None, str]:
-    """The listed coin `typed` names, or None and the line that says what is wrong."""
-    request = await resolve_symbols(deps, [typed], limit=1)
-    if request.symbols:
-        return request.symbols[0], ""
-    return None, problems_line(request.problems, deps.settings.symbols, exchanges(deps))
-
-
-async def set_alert(
-    context: CustomContext, user: User, where: ChatSeen, text: str
+async def _set(
+    context: CustomContext, user: User, where: ChatSeen, typed: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Parse, store and test an alert as typed after /alert: the reply, and the card's buttons
-    (None when nothing was set and the reply says why)."""
+    """The reply to an alert typed after /alert, and the new alert's buttons (None when nothing
+    was set and the reply says why)."""
     deps = context.deps
-    match = _FIRST_WORD.match(text)
-    if match is None:
-        return bad_alert("say a coin and when to alert, like /alert BTC > 70000"), None
-    symbol, problem = await _coin(deps, match.group(1))
-    if symbol is None:
-        return problem, None
-    zone = (await alert_hours(deps, user.id)).timezone
-    try:
-        spec = parse_alert(
-            f"{symbol} {match.group(2)}", deps.clock.now(), await _price(deps, symbol), zone
-        )
-    except BadArgument as why:
-        return bad_alert(str(why)), None
     person = PersonSeen(user.id, user.first_name, user.username, user.language_code)
     try:
-        alert = await create(deps, person, where, spec)
+        done = await set_alert(deps, person, where, typed)
+    except UnknownCoin as unknown:
+        return _problems(deps, unknown), None
+    except BadArgument as why:
+        return bad_alert(str(why)), None
     except DuplicateAlert as same:
         return duplicate(same.alert_id), None
     except TooManyAlerts as full:
         return too_many(full.cap), None
-    await ensure_tracked(deps, [symbol])
-    history = await history_of(deps, spec)
-    return alert_set(alert.id, spec, history, zone), card_keyboard(alert.id)
+    text = alert_set(done.alert_id, done.spec, done.history, done.zone)
+    return text, card_keyboard(done.alert_id)
 
 
 def _where(update: Update) -> ChatSeen:
@@ -141,7 +120,7 @@ async def alert_command(update: Update, context: CustomContext) -> int:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return ConversationHandler.END
-    text, markup = await set_alert(context, user, _where(update), " ".join(context.args or []))
+    text, markup = await _set(context, user, _where(update), " ".join(context.args or []))
     await message.reply_html(text, reply_markup=markup)
     return ConversationHandler.END  # ends a guided /alert the person abandoned for typing
 
@@ -196,7 +175,8 @@ async def _ask_kind(update: Update, context: CustomContext, symbol: str) -> int:
     assert user is not None and chat is not None
     flow = _flow(context, chat.id)
     flow["symbol"] = symbol
-    text, markup = ask_kind(symbol, await _price(context.deps, symbol)), kind_keyboard(user.id)
+    text = ask_kind(symbol, await current_price(context.deps, symbol))
+    markup = kind_keyboard(user.id)
     if query is not None:
         await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
     else:
@@ -212,10 +192,11 @@ async def pick_coin(update: Update, context: CustomContext) -> int | None:
     pressed = await _pressed(update, context)
     if pressed is None:
         return None
-    symbol, problem = await _coin(context.deps, pressed[0])
-    if symbol is None:
+    try:
+        symbol = await find_coin(context.deps, pressed[0])
+    except UnknownCoin as unknown:  # no longer listed since the button was made
         assert update.effective_message is not None
-        await update.effective_message.reply_html(problem)
+        await update.effective_message.reply_html(_problems(context.deps, unknown))
         return None
     return await _ask_kind(update, context, symbol)
 
@@ -224,9 +205,10 @@ async def type_coin(update: Update, context: CustomContext) -> int | None:
     """A coin typed instead of pressed."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    symbol, problem = await _coin(context.deps, message.text.strip())
-    if symbol is None:
-        await message.reply_html(problem)
+    try:
+        symbol = await find_coin(context.deps, message.text.strip())
+    except UnknownCoin as unknown:
+        await message.reply_html(_problems(context.deps, unknown))
         return None
     return await _ask_kind(update, context, symbol)
 
@@ -240,7 +222,7 @@ async def pick_kind(update: Update, context: CustomContext) -> int | None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     flow["kind"] = kind
-    offered = suggestions(kind, await _price(context.deps, flow["symbol"]))
+    offered = suggestions(kind, await current_price(context.deps, flow["symbol"]))
     await query.edit_message_text(
         ask_level(flow["symbol"], kind, bool(offered)),
         parse_mode="HTML",
@@ -278,7 +260,7 @@ async def _finish(update: Update, context: CustomContext, words: str) -> int | N
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None and update.effective_message is not None
     flow = _flow(context, chat.id)
-    text, markup = await set_alert(context, user, _where(update), f"{flow['symbol']} {words}")
+    text, markup = await _set(context, user, _where(update), f"{flow['symbol']} {words}")
     query = update.callback_query
     if markup is None:  # refused: say why, and let them pick or type another level
         await update.effective_message.reply_html(text)
