@@ -196,8 +196,6 @@ class OutboxSender:
             )  # fmt: skip
         for row in rows:
             self._queue.setdefault(row.chat_id, Delivery(row.chat_id, [])).rows.append(row)
-        if rows:
-            self._renewed_at = self._claimed_at
 
     async def _renew(self) -> None:
         self._renewed_at = time.monotonic()
@@ -242,6 +240,13 @@ class OutboxSender:
         ids, chat_id = delivery.ids, delivery.chat_id
         try:
             outgoing = await self._compose(delivery)
+        except (KeyError, TypeError, ValueError) as exc:  # a payload no retry can mend
+            log.error("outbox: rows %s have a payload that cannot be sent: %r", ids, exc)
+            error = f"bad payload: {exc!r}"
+            await self._write(lambda s: outbox.mark_failed(s, ids, error))
+            self.stats.failed += len(ids)
+            return
+        try:
             message = await self._send(chat_id, outgoing)
         except RetryAfter as exc:
             await self._wait_as_told(delivery, _seconds(exc.retry_after), str(exc))

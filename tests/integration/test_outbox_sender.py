@@ -262,6 +262,16 @@ async def test_bad_request_fails_at_once(
     assert len(emu.calls_to("sendMessage")) == 2
 
 
+async def test_a_payload_without_text_fails_at_once(
+    emu: Emulator, bot: Bot, sessions: async_sessionmaker[AsyncSession], alice: User
+) -> None:
+    await queue(sessions, [(alice.id, "a1", {"summary": "no text"}), (alice.id, "a2", alert("ok"))])
+    async with running(sender_for(bot, sessions)):
+        stored = await settled(sessions, 2)
+    assert [row.status for row in stored] == ["failed", "sent"]
+    assert "bad payload" in (stored[0].last_error or "") and len(emu.calls_to("sendMessage")) == 1
+
+
 async def test_quiet_rows_due_together_become_one_summary(
     emu: Emulator, bot: Bot, sessions: async_sessionmaker[AsyncSession], alice: User
 ) -> None:
