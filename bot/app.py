@@ -58,7 +58,8 @@ async def _post_init(app: Application) -> None:
         data.owns_deps = True
     data.charts = ChartRenderer()
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu()])
-    data.outbox = OutboxSender(app.bot, data.deps.sessions, data.deps.cache)
+    deps = data.deps
+    data.outbox = OutboxSender(app.bot, deps.sessions, deps.cache, now=deps.clock.now)
     await data.outbox.start()
 
 

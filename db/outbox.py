@@ -58,10 +58,10 @@ async def enqueue(
     return (await session.scalar(statement)) is not None
 
 
-def _claimable(now: datetime) -> ColumnElement[bool]:
+def _claimable(now: datetime, due: datetime) -> ColumnElement[bool]:
     return and_(
         OutboxMessage.status == "pending",
-        OutboxMessage.not_before <= now,
+        OutboxMessage.not_before <= due,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
     )
 
@@ -77,10 +77,14 @@ async def claim(
     chats: int,
     *,
     skip_chats: Iterable[int] = (),
+    due: datetime | None = None,
 ) -> list[OutboxMessage]:
     """Claim the next due row of up to `chats` chats (all due quiet rows of a chat whose next
-    row is quiet), oldest first, for `lease`; chats in `skip_chats` wait (a RetryAfter)."""
-    row = OutboxMessage
+    row is quiet), oldest first, for `lease`; chats in `skip_chats` wait (a RetryAfter).
+
+    `now` is the wall clock, which leases always run on; `due` (default `now`) is the time on
+    the clock the rows' `not_before` was written in — the replay's, in the sandbox."""
+    row, due = OutboxMessage, due or now
     busy = select(row.chat_id).where(row.status == "pending", row.claimed_until >= now)
     ranked = (
         select(
@@ -91,7 +95,7 @@ async def claim(
             func.row_number().over(partition_by=row.chat_id, order_by=(row.not_before, row.id))
             .label("rank"),
         )
-        .where(_claimable(now), row.chat_id.not_in(busy), row.chat_id.not_in(list(skip_chats)))
+        .where(_claimable(now, due), row.chat_id.not_in(busy), row.chat_id.not_in(list(skip_chats)))
         .subquery()
     )  # fmt: skip
     heads = (
@@ -106,14 +110,14 @@ async def claim(
     quiet_chats = [head.chat_id for head in heads if head.quiet]
     if quiet_chats:
         followers = select(row.id, row.chat_id).where(
-            _claimable(now), row.chat_id.in_(quiet_chats), _quiet()
+            _claimable(now, due), row.chat_id.in_(quiet_chats), _quiet()
         )
         chat_of.update({found.id: found.chat_id for found in await session.execute(followers)})
     ids = list(chat_of)
     if not ids:
         return []
     if session.bind.dialect.name == "postgresql":
-        locking = select(row.id).where(row.id.in_(ids), _claimable(now))
+        locking = select(row.id).where(row.id.in_(ids), _claimable(now, due))
         locked = set(await session.scalars(locking.with_for_update(skip_locked=True)))
         ours = {chat_of[head.id] for head in heads if head.id in locked}  # the rest: theirs
         ids = [row_id for row_id in locked if chat_of[row_id] in ours]
@@ -121,7 +125,7 @@ async def claim(
             return []
     claimed = await session.scalars(
         update(row)
-        .where(row.id.in_(ids), _claimable(now))
+        .where(row.id.in_(ids), _claimable(now, due))
         .values(claimed_until=now + lease)
         .returning(row),
         execution_options={"synchronize_session": False},

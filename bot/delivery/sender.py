@@ -105,7 +105,7 @@ class OutboxSender:
     poll: float = POLL
     max_attempts: int = MAX_ATTEMPTS
     in_flight: int = IN_FLIGHT
-    now: Callable[[], datetime] = wall_now
+    now: Callable[[], datetime] = wall_now  # the rows' clock (deps.clock); leases: wall_now
     stats: SenderStats = field(default_factory=SenderStats)
     _queue: dict[int, Delivery] = field(default_factory=dict, init=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
@@ -191,8 +191,8 @@ class OutboxSender:
         skip = set(self._queue) | set(self.pacer.held())
         async with self.sessions.begin() as session:
             rows = await outbox.claim(
-                session, self.now(), self.lease, self.claim_chats - len(self._queue),
-                skip_chats=skip,
+                session, wall_now(), self.lease, self.claim_chats - len(self._queue),
+                skip_chats=skip, due=self.now(),
             )  # fmt: skip
         for row in rows:
             self._queue.setdefault(row.chat_id, Delivery(row.chat_id, [])).rows.append(row)
@@ -201,7 +201,7 @@ class OutboxSender:
         self._renewed_at = time.monotonic()
         ids = [row_id for delivery in self._queue.values() for row_id in delivery.ids]
         async with self.sessions.begin() as session:
-            await outbox.extend_claims(session, ids, self.now() + self.lease)
+            await outbox.extend_claims(session, ids, wall_now() + self.lease)
 
     def _dispatch(self) -> float | None:
         """Start every send the limits allow now; seconds until the next one may start."""
@@ -318,7 +318,7 @@ class OutboxSender:
         Returns the alerts paused."""
         now = self.now()
         await outbox.mark_failed(session, ids, error)
-        dropped = await outbox.fail_chat(session, chat_id, error, now)
+        dropped = await outbox.fail_chat(session, chat_id, error, wall_now())
         paused = []
         if not is_group(chat_id):
             paused = await outbox.person_blocked_bot(session, chat_id, now)

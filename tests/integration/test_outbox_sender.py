@@ -137,6 +137,17 @@ async def test_claim_takes_one_row_per_chat_and_nothing_claimed_twice(
     assert sorted(row.payload["text"] for row in again) == ["a1", "b1"]
 
 
+async def test_rows_come_due_on_the_writers_clock_and_leases_run_on_the_wall_clock(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    market_time = now() + timedelta(hours=2)  # the sandbox's replay runs ahead of the wall
+    await queue(sessions, [(1, "a1", alert("a1"))], at=market_time - timedelta(minutes=1))
+    async with sessions.begin() as session:
+        assert await claim(session, now(), timedelta(seconds=30), 10) == []
+        [row] = await claim(session, now(), timedelta(seconds=30), 10, due=market_time)
+    assert row.claimed_until is not None and row.claimed_until < now() + timedelta(minutes=1)
+
+
 async def test_each_row_is_delivered_once_with_its_buttons(
     emu: Emulator, bot: Bot, sessions: async_sessionmaker[AsyncSession], alice: User, bob: User
 ) -> None:
