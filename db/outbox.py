@@ -37,9 +37,9 @@ async def enqueue(
     dedupe_key: str,
     not_before: datetime,
     now: datetime | None = None,
-) -> bool:
-    """Queue a message for `chat_id`, due at `not_before` (wall-clock UTC); False if a row
-    with `dedupe_key` already exists, which is then left as it was."""
+) -> int | None:
+    """Queue a message for `chat_id`, due at `not_before` (on `deps.clock`); returns the new
+    row's id, or None if a row with `dedupe_key` already exists (it is left as it was)."""
     statement = (
         insert_for(session, OutboxMessage)
         .values(
@@ -55,7 +55,7 @@ async def enqueue(
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(OutboxMessage.id)
     )
-    return (await session.scalar(statement)) is not None
+    return await session.scalar(statement)
 
 
 def _claimable(now: datetime, due: datetime) -> ColumnElement[bool]:

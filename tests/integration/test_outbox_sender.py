@@ -115,11 +115,11 @@ def ok_sends(emu: Emulator, chat_id: int | None = None) -> list[float]:
 
 async def test_enqueue_once_per_dedupe_key(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions.begin() as session:
-        assert await enqueue(session, 1, "alert", alert("a"), "alert:1:t1", now())
-        assert not await enqueue(session, 1, "alert", alert("b"), "alert:1:t1", now())
+        row_id = await enqueue(session, 1, "alert", alert("a"), "alert:1:t1", now())
+        assert await enqueue(session, 1, "alert", alert("b"), "alert:1:t1", now()) is None
     async with sessions() as session:
         [row] = await session.scalars(select(OutboxMessage))
-    assert row.payload["text"] == "a" and row.status == "pending" and row.attempts == 0
+    assert row.id == row_id and row.payload["text"] == "a" and row.status == "pending"
 
 
 async def test_claim_takes_one_row_per_chat_and_nothing_claimed_twice(
