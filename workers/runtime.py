@@ -13,7 +13,9 @@ from core.clock import Clock
 from core.settings import Settings
 from db.deps import Deps, build_deps, close_deps
 from db.heartbeat import BEAT_EVERY
+from workers.alerting.matcher import AlertMatcher
 from workers.jobs import (
+    alerts_expiry,
     heartbeat,
     housekeeping,
     ingest_candles,
@@ -57,6 +59,14 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
     ]
 
 
+def alert_jobs(settings: Settings, matcher: AlertMatcher) -> list[JobSpec]:
+    """Candle-close alerts soon after the candle job stores a closed candle; expiry."""
+    return [
+        JobSpec("alerts_candles", matcher.on_candles, market_every(settings, 15, 1)),
+        JobSpec("alerts_expiry", alerts_expiry.run, market_every(settings, 60, 5)),
+    ]
+
+
 def build_sources(settings: Settings, clock: Clock) -> list[MarketSource]:
     """Each source behind its own back-off, so one exchange's trouble stays its own."""
     if settings.resolved_market_source == "replay":
@@ -86,6 +96,8 @@ class WorkerRuntime:
         self._jobs = jobs
         self._sources = sources  # prepared elsewhere (tests, benchmarks); else from settings
         self.deps: WorkerDeps | None = None
+        self.matcher = AlertMatcher()  # price alerts matched on every price event
+        self._following: asyncio.Task[None] | None = None
         self._scheduler = None
 
     async def start(self) -> WorkerDeps:
@@ -96,10 +108,15 @@ class WorkerRuntime:
         for source in deps.sources:
             await source.start()
         self.deps = deps
-        jobs = self._jobs or default_jobs(self.settings)
+        jobs = self._jobs or [
+            *default_jobs(self.settings),
+            *alert_jobs(self.settings, self.matcher),
+        ]
         for spec in jobs:
             if spec.at_start:  # e.g. what the exchanges list, before anyone asks
                 await run_job(spec, deps)
+        await self.matcher.start(deps)
+        self._following = asyncio.create_task(self.matcher.follow(deps), name="alert matcher")
         self._scheduler = build_scheduler(deps, jobs)
         self._scheduler.start()
         log.info(
@@ -113,6 +130,9 @@ class WorkerRuntime:
         """Start nothing new, let running jobs finish (up to `grace` s), then close."""
         scheduler, deps = self._scheduler, self.deps
         self._scheduler = self.deps = None
+        if self._following is not None:
+            await self.matcher.stop_following(self._following)
+            self._following = None
         if scheduler is not None:
             scheduler.pause()
             if deps is not None and deps.running:

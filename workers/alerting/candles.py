@@ -1,0 +1,147 @@
+"""Change, indicator and volume alerts, checked when a candle closes.
+
+Each alert reads the stored candles that suit it (the alert's timeframe, or built from shorter
+ones; for a move, candles that divide its window), enough of them for its indicator to warm up,
+and `core.alerts.backtest.trigger_times` says on which candles its condition came true. It
+fires when that is the newest closed candle of its timeframe and the candle closed after the
+alert was made; the candle's open time is the trigger, so checking the same candle again, here
+or in another process, fires nothing new.
+
+A stored candle counts as closed once a later one is stored: the candle job stores the forming
+candle too, and overwrites it with its final values only on its next run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from core.alerts.backtest import trigger_times
+from core.alerts.grammar import PriceChange, duration_label
+from core.market import TIMEFRAMES, Candle, PriceQuote, floor_time
+from db.candles import last_candle_time, load_candles, market_ids_for
+from db.deps import Deps
+from workers.alerting.firing import Candidate
+from workers.alerting.rows import WatchedAlert
+
+WARMUP = 250  # candles of the alert's timeframe before the one checked, at least
+MAX_CANDLES = 5000  # stored candles read per series and check
+MOVE_CANDLES = 1440  # a move is measured on the shortest stored candles fitting this many
+
+
+class CandleCheck:
+    """Which candles were already checked, per series and per alert; where each series is."""
+
+    def __init__(self) -> None:
+        self.checked: dict[int, datetime] = {}  # alert id -> open time of the candle checked
+        self.markets: dict[tuple[str, str], int] = {}  # (symbol, timeframe) -> market id
+
+    async def newly_true(
+        self, deps: Deps, alerts: Iterable[WatchedAlert], cooling: Mapping[int, datetime]
+    ) -> list[Candidate]:
+        """The alerts whose condition came true on the candle that closed last."""
+        stored = deps.settings.candle_timeframes
+        groups: dict[tuple[str, str], list[WatchedAlert]] = defaultdict(list)
+        for alert in alerts:
+            base = base_timeframe(alert, stored)
+            if base is not None:
+                groups[alert.symbol, base].append(alert)
+        quotes = await deps.cache.get_prices(sorted({symbol for symbol, _ in groups}))
+        found: list[Candidate] = []
+        for (symbol, base), group in groups.items():
+            count = max(needed(alert, base) for alert in group)
+            candles = await self._closed(deps, symbol, base, count)
+            if not candles:
+                continue
+            for alert in group:
+                candidate = self._check(alert, candles, base, cooling, quotes.get(symbol))
+                if candidate is not None:
+                    found.append(candidate)
+        return found
+
+    async def _closed(self, deps: Deps, symbol: str, base: str, count: int) -> list[Candle]:
+        async with deps.sessions() as session:
+            market_id = self.markets.get((symbol, base))
+            if market_id is None:
+                markets = await market_ids_for(session, symbol, base)
+                if not markets:
+                    return []
+                market_id = self.markets[symbol, base] = markets[0][0]
+            newest = await last_candle_time(session, market_id, base)
+            if newest is None:
+                return []
+            until = min(newest, floor_time(deps.clock.now(), base))
+            return await load_candles(session, market_id, base, until=until, limit=count)
+
+    def _check(
+        self,
+        alert: WatchedAlert,
+        candles: Sequence[Candle],
+        base: str,
+        cooling: Mapping[int, datetime],
+        quote: PriceQuote | None,
+    ) -> Candidate | None:
+        condition = alert.spec.condition  # type: ignore[union-attr]
+        frame = base if isinstance(condition, PriceChange) else condition.timeframe
+        step = TIMEFRAMES[frame]
+        newest = floor_time(candles[-1].ts + TIMEFRAMES[base], frame) - step  # last whole one
+        closed_at = newest + step
+        if self.checked.get(alert.id) == newest or closed_at <= alert.created_at:
+            return None
+        self.checked[alert.id] = newest
+        if closed_at < cooling.get(alert.id, closed_at):
+            return None
+        times = trigger_times(condition, candles, base)
+        if not times or times[-1] != newest:
+            return None
+        return _candidate(alert, candles, base, newest, closed_at, quote)
+
+
+def base_timeframe(alert: WatchedAlert, stored: Sequence[str]) -> str | None:
+    """The stored candles an alert is checked on; None when none of them fit."""
+    condition = alert.spec.condition  # type: ignore[union-attr]
+    if isinstance(condition, PriceChange):
+        window = condition.window
+        fits = sorted((TIMEFRAMES[t], t) for t in stored if t in TIMEFRAMES)
+        fits = [(step, t) for step, t in fits if step <= window and not window % step]
+        short = [t for step, t in fits if window // step <= MOVE_CANDLES]
+        return short[0] if short else (fits[-1][1] if fits else None)
+    want = TIMEFRAMES[condition.timeframe]
+    fits = [t for t in stored if t in TIMEFRAMES and not want % TIMEFRAMES[t]]
+    return max(fits, key=TIMEFRAMES.__getitem__, default=None)
+
+
+def needed(alert: WatchedAlert, base: str) -> int:
+    """Stored candles of `base` an alert's check reads: its window, or its warm-up."""
+    condition = alert.spec.condition  # type: ignore[union-attr]
+    if isinstance(condition, PriceChange):
+        return condition.window // TIMEFRAMES[base] + 2
+    period = getattr(condition, "period", 0) or getattr(condition, "lookback", 0)
+    per_candle = TIMEFRAMES[condition.timeframe] // TIMEFRAMES[base]
+    return min(MAX_CANDLES, (max(WARMUP, 5 * period) + 2) * per_candle)
+
+
+def _candidate(
+    alert: WatchedAlert,
+    candles: Sequence[Candle],
+    base: str,
+    opened: datetime,
+    closed_at: datetime,
+    quote: PriceQuote | None,
+) -> Candidate:
+    """The price now (the latest quote, else the close) with its 24h change; for a move, the
+    close it was measured at and the move over its window."""
+    condition = alert.spec.condition  # type: ignore[union-attr]
+    trigger, symbol = opened.isoformat(), alert.symbol
+    if isinstance(condition, PriceChange):
+        back = condition.window // TIMEFRAMES[base]
+        now, then = candles[-1].close, candles[-1 - back].close
+        change = (now - then) / then * 100 if then else None
+        currency = quote.quote if quote else "USD"
+        span = duration_label(condition.window)
+        return Candidate(alert.id, symbol, trigger, closed_at, now, currency, change, span)
+    if quote is None:
+        return Candidate(alert.id, symbol, trigger, closed_at, candles[-1].close)
+    price, currency, change = quote.price, quote.quote, quote.change_24h_pct
+    return Candidate(alert.id, symbol, trigger, closed_at, price, currency, change)

@@ -1,0 +1,230 @@
+"""The alert matcher of one workers process: active price alerts in an `AlertIndex`, matched
+against each new reference price; change, indicator and volume alerts checked on candle close.
+
+It loads every active alert at start, then stays current cheaply: before each batch of prices
+it reads the `alerts:version` cache key (one GET), and only when that changed loads the alerts
+updated since the newest change it has seen (less an overlap, for writers whose commit lands
+after a later one's). Every process's matcher sees every price event: which process fires an
+alert does not matter, since the firing itself makes sure it fires once (`firing.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from core.alerts.grammar import PriceLevel
+from core.alerts.index import AlertIndex, IndexedAlert
+from core.market import PriceQuote
+from db.alerts import ALERTS_VERSION
+from db.cache import PRICE_CHANNEL
+from db.deps import Deps
+from db.models import Alert
+from workers.alerting import candles
+from workers.alerting.firing import Candidate, Fired, fire
+from workers.alerting.rows import WatchedAlert, load_active, load_changed
+from workers.jobs.base import JobResult
+
+log = logging.getLogger(__name__)
+
+OVERLAP = timedelta(minutes=10)  # changes re-read before the newest one seen
+SYNC_EVERY = 1.0  # seconds: the version is checked this often even without prices
+DRAIN = 0.001  # seconds waited for more queued price events before matching a batch
+RETRY_AFTER = 1.0  # seconds before listening again when the cache connection failed
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class AlertMatcher:
+    """`start(deps)`, then `on_quotes(deps, quotes)` per price batch (or `follow(deps)` to feed
+    it from the cache's price events) and `on_candles(deps)` as a job."""
+
+    def __init__(self) -> None:
+        self.index = AlertIndex()
+        self.previous: dict[str, PriceQuote] = {}  # the last reference price of each symbol
+        self.cooling: dict[int, datetime] = {}  # recurring price alerts: until when they wait
+        self.candle_alerts: dict[int, WatchedAlert] = {}  # change, indicator and volume alerts
+        self.candle_check = candles.CandleCheck()
+        self._version: str | None = None
+        self._newest_change = EPOCH
+        self._busy = asyncio.Lock()  # one sync-and-match at a time
+        self._stopped = False
+
+    # ---- keeping current ------------------------------------------------------------------------
+
+    async def start(self, deps: Deps) -> None:
+        """Load every active alert and the last prices, so the first tick already matches."""
+        async with self._busy:
+            self._version = await deps.cache.get(ALERTS_VERSION)
+            async with deps.sessions() as session:
+                newest = await session.scalar(select(func.max(Alert.updated_at)))
+                alerts = await load_active(session)
+            self._newest_change = newest or EPOCH
+            active = [a for a in alerts if a.active]
+            priced = [a for a in active if _is_price(a)]
+            self.index = AlertIndex.build(_indexed(a) for a in priced)
+            self.candle_alerts = {a.id: a for a in active if not _is_price(a)}
+            self.cooling = {}
+            for alert in active:
+                self._cool(alert)
+            self.previous.update(await deps.cache.get_prices(sorted({a.symbol for a in priced})))
+        log.info("alert matcher: %d price, %d candle alerts", len(priced), len(self.candle_alerts))
+
+    async def sync(self, deps: Deps) -> int:
+        """Apply the alerts changed since the last sync, if any process says one did."""
+        version = await deps.cache.get(ALERTS_VERSION)
+        if version == self._version:
+            return 0
+        self._version = version  # before loading: a change made meanwhile bumps it again
+        async with deps.sessions() as session:
+            changed = await load_changed(session, self._newest_change - OVERLAP)
+        for alert in changed:
+            self._apply(alert)
+            self._newest_change = max(self._newest_change, alert.updated_at)
+        return len(changed)
+
+    def _apply(self, alert: WatchedAlert) -> None:
+        self.index.remove(alert.id)
+        self.candle_alerts.pop(alert.id, None)
+        self.cooling.pop(alert.id, None)
+        if not alert.active:
+            if alert.spec is None and alert.status == "active":
+                log.warning("alert %s cannot be read; not matched", alert.id)
+            return
+        if _is_price(alert):
+            self.index.add(*_indexed(alert))
+        else:
+            self.candle_alerts[alert.id] = alert
+        self._cool(alert)
+
+    def _cool(self, alert: WatchedAlert) -> None:
+        until = alert.cooling_until()
+        if until is not None:
+            self.cooling[alert.id] = until
+
+    def _fired(self, fired: Sequence[Fired]) -> None:
+        for alert in fired:
+            if alert.waits_until is None:  # one-shot: done
+                self.index.remove(alert.alert_id)
+                self.candle_alerts.pop(alert.alert_id, None)
+            else:
+                self.cooling[alert.alert_id] = alert.waits_until
+
+    # ---- matching -------------------------------------------------------------------------------
+
+    async def on_quotes(self, deps: Deps, quotes: Sequence[PriceQuote]) -> int:
+        """Match new reference prices and fire what they cross; returns how many fired.
+
+        A quote older than the last one seen of its symbol is a replay and is ignored. When
+        firing fails, the symbols it concerned keep their previous price, so the next tick
+        crosses the same levels again (under its own trigger).
+        """
+        async with self._busy:
+            await self.sync(deps)
+            seen = dict(self.previous)
+            candidates: list[Candidate] = []
+            for quote in quotes:
+                before = seen.get(quote.asset)
+                if before is not None and quote.ts < before.ts:
+                    continue
+                if before is not None:
+                    candidates += self._crossed(before.price, quote)
+                seen[quote.asset] = quote
+            try:
+                fired = await fire(deps, candidates) if candidates else []
+            except Exception:
+                touched = {c.symbol for c in candidates}
+                self.previous.update({s: q for s, q in seen.items() if s not in touched})
+                raise
+            self.previous = seen
+            self._fired(fired)
+            return len(fired)
+
+    def _crossed(self, before: Decimal, quote: PriceQuote) -> list[Candidate]:
+        out = []
+        for alert_id in self.index.crossed(quote.asset, before, quote.price):
+            waits = self.cooling.get(alert_id)
+            if waits is not None and quote.ts < waits:
+                continue
+            out.append(
+                Candidate(
+                    alert_id,
+                    quote.asset,
+                    quote.ts.isoformat(),
+                    quote.ts,
+                    quote.price,
+                    quote.quote,
+                    quote.change_24h_pct,
+                )
+            )
+        return out
+
+    async def on_candles(self, deps: Deps) -> JobResult:
+        """Check change, indicator and volume alerts against newly closed candles (a job)."""
+        async with self._busy:
+            await self.sync(deps)
+            alerts = list(self.candle_alerts.values())
+            found = await self.candle_check.newly_true(deps, alerts, self.cooling)
+            try:
+                fired = await fire(deps, found) if found else []
+            except Exception:  # checked again on the next run
+                for candidate in found:
+                    self.candle_check.checked.pop(candidate.alert_id, None)
+                raise
+            self._fired(fired)
+        return JobResult(summary=f"{len(alerts)} candle alerts checked, {len(fired)} fired")
+
+    # ---- fed by the cache -----------------------------------------------------------------------
+
+    async def follow(self, deps: Deps) -> None:
+        """Match every price event published on the cache until `stop_following`."""
+        while not self._stopped:
+            try:
+                async with deps.cache.subscribe(PRICE_CHANNEL) as events:
+                    while not self._stopped:
+                        await self._next_batch(deps, events)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("alert matcher lost the price events; listening again")
+                await asyncio.sleep(RETRY_AFTER)
+
+    async def _next_batch(self, deps: Deps, events: object) -> None:
+        first = await events.get(timeout=SYNC_EVERY)  # type: ignore[attr-defined]
+        messages = []
+        while first is not None:
+            messages.append(first)
+            first = await events.get(timeout=DRAIN)  # type: ignore[attr-defined]
+        try:
+            if messages:
+                await self.on_quotes(deps, [PriceQuote.from_json(m) for m in messages])
+            else:
+                async with self._busy:
+                    await self.sync(deps)
+        except Exception:  # the database is away: the next tick tries again
+            log.exception("alert matching failed; tried again on the next price")
+
+    async def stop_following(self, task: asyncio.Task[None]) -> None:
+        """End `follow`'s task: told and cancelled, until it ends (on Python 3.11 `wait_for`
+        can swallow a cancel that lands as its wait ends)."""
+        self._stopped = True
+        while not task.done():
+            task.cancel()
+            await asyncio.wait([task], timeout=0.1)
+        with contextlib.suppress(asyncio.CancelledError):
+            task.result()
+
+
+def _indexed(alert: WatchedAlert) -> IndexedAlert:
+    condition = alert.spec.condition  # type: ignore[union-attr]
+    assert isinstance(condition, PriceLevel)
+    return IndexedAlert(alert.id, alert.symbol, condition.direction, condition.level)
+
+
+def _is_price(alert: WatchedAlert) -> bool:
+    return alert.spec is not None and isinstance(alert.spec.condition, PriceLevel)

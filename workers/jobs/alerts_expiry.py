@@ -1,0 +1,34 @@
+"""Alerts past their `expires_at` become 'expired', quietly: the person chose the end date
+(`for 7d`, `until …`) and sees it in /alerts, so a message saying so would be noise."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from db.alerts import ALERTS_VERSION
+from db.models import Alert
+from workers.jobs.base import JobResult, WorkerDeps
+
+EVERY = timedelta(minutes=1)
+
+
+async def run(deps: WorkerDeps) -> JobResult:
+    """Expire active and paused alerts whose end has come; matchers drop them on their next sync."""
+    now = deps.clock.now()
+    async with deps.sessions.begin() as session:
+        result = await session.execute(
+            update(Alert)
+            .where(
+                Alert.status.in_(("active", "paused")),
+                Alert.expires_at.is_not(None),
+                Alert.expires_at <= now,
+            )
+            .values(status="expired", updated_at=now)
+        )
+    expired = result.rowcount or 0
+    if expired:
+        await deps.cache.set(ALERTS_VERSION, uuid.uuid4().hex)
+    return JobResult(summary=f"{expired} alerts expired")
