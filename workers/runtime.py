@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -117,6 +118,9 @@ class WorkerRuntime:
                 await run_job(spec, deps)
         await self.matcher.start(deps)
         self._following = asyncio.create_task(self.matcher.follow(deps), name="alert matcher")
+        with contextlib.suppress(TimeoutError):  # the first prices matched too, when it can
+            async with asyncio.timeout(5):
+                await self.matcher.listening.wait()
         self._scheduler = build_scheduler(deps, jobs)
         self._scheduler.start()
         log.info(

@@ -19,6 +19,7 @@ from core.clock import FixedClock
 from core.market import PriceQuote
 from core.settings import Settings
 from db.alerts import columns_of, create, delete, pause, resume
+from db.cache import PRICE_CHANNEL, create_cache, price_key
 from db.candles import save_candles
 from db.deps import Deps, build_deps, close_deps
 from db.engine import create_engine, create_sessionmaker
@@ -138,6 +139,33 @@ async def test_a_price_alert_fires_once_when_crossed_into_the_outbox(deps: Deps)
     assert (fired.status, fired.fire_count, fired.last_fired_at) == ("fired", 1, tick)
     assert (await alert_row(deps, other)).status == "active"
     assert alert_id not in matcher.index
+
+
+@pytest.mark.parametrize("cache_kind", ["memory", "redis"])
+async def test_price_events_on_the_cache_are_matched_and_wake_the_sender(
+    deps: Deps, cache_kind: str, request: pytest.FixtureRequest
+) -> None:
+    if cache_kind == "redis":
+        url = request.getfixturevalue("redis_reachable")
+        await deps.cache.close()
+        deps.cache = create_cache(url)
+        await deps.cache.delete(price_key("BTC"))  # another test's BTC is not the last price
+    alert_id = await add_alert(deps, "BTC > 70000")
+    matcher = await started(deps)
+    following = asyncio.create_task(matcher.follow(deps))
+    try:
+        await matcher.listening.wait()
+        async with deps.cache.subscribe(OUTBOX_CHANNEL) as wakes:
+            for i, price in enumerate(("69000", "70100")):
+                await deps.cache.publish(
+                    PRICE_CHANNEL, btc(price, T0 + timedelta(seconds=i)).to_json()
+                )
+            assert await wakes.get(timeout=30) == "1"
+    finally:
+        await matcher.stop_following(following)
+    assert following.done() and not matcher.listening.is_set()
+    (row,) = await outbox(deps)
+    assert row.payload["alert_id"] == alert_id
 
 
 async def test_a_tick_replayed_twice_fires_nothing_twice(deps: Deps) -> None:

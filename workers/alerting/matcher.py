@@ -54,6 +54,7 @@ class AlertMatcher:
         self._newest_change = EPOCH
         self._busy = asyncio.Lock()  # one sync-and-match at a time
         self._stopped = False
+        self.listening = asyncio.Event()  # set while subscribed to the price events
 
     # ---- keeping current ------------------------------------------------------------------------
 
@@ -80,9 +81,9 @@ class AlertMatcher:
         version = await deps.cache.get(ALERTS_VERSION)
         if version == self._version:
             return 0
-        self._version = version  # before loading: a change made meanwhile bumps it again
         async with deps.sessions() as session:
             changed = await load_changed(session, self._newest_change - OVERLAP)
+        self._version = version  # after loading: a failed load is tried again next time
         for alert in changed:
             self._apply(alert)
             self._newest_change = max(self._newest_change, alert.updated_at)
@@ -166,17 +167,17 @@ class AlertMatcher:
 
     async def on_candles(self, deps: Deps) -> JobResult:
         """Check change, indicator and volume alerts against newly closed candles (a job)."""
-        async with self._busy:
+        async with self._busy:  # only the sync: prices are matched while candles are read
             await self.sync(deps)
-            alerts = list(self.candle_alerts.values())
-            found = await self.candle_check.newly_true(deps, alerts, self.cooling)
-            try:
-                fired = await fire(deps, found) if found else []
-            except Exception:  # checked again on the next run
-                for candidate in found:
-                    self.candle_check.checked.pop(candidate.alert_id, None)
-                raise
-            self._fired(fired)
+        alerts = list(self.candle_alerts.values())
+        found = await self.candle_check.newly_true(deps, alerts, self.cooling)
+        try:
+            fired = await fire(deps, found) if found else []
+        except Exception:  # checked again on the next run
+            for candidate in found:
+                self.candle_check.checked.pop(candidate.alert_id, None)
+            raise
+        self._fired(fired)
         return JobResult(summary=f"{len(alerts)} candle alerts checked, {len(fired)} fired")
 
     # ---- fed by the cache -----------------------------------------------------------------------
@@ -186,6 +187,7 @@ class AlertMatcher:
         while not self._stopped:
             try:
                 async with deps.cache.subscribe(PRICE_CHANNEL) as events:
+                    self.listening.set()
                     while not self._stopped:
                         await self._next_batch(deps, events)
             except asyncio.CancelledError:
@@ -193,6 +195,8 @@ class AlertMatcher:
             except Exception:
                 log.exception("alert matcher lost the price events; listening again")
                 await asyncio.sleep(RETRY_AFTER)
+            finally:
+                self.listening.clear()
 
     async def _next_batch(self, deps: Deps, events: object) -> None:
         first = await events.get(timeout=SYNC_EVERY)  # type: ignore[attr-defined]

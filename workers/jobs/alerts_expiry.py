@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
-
 from sqlalchemy import update
 
-from db.alerts import ALERTS_VERSION
+from db.alerts import announce
 from db.models import Alert
 from workers.jobs.base import JobResult, WorkerDeps
-
-EVERY = timedelta(minutes=1)
 
 
 async def run(deps: WorkerDeps) -> JobResult:
@@ -27,8 +22,8 @@ async def run(deps: WorkerDeps) -> JobResult:
                 Alert.expires_at <= now,
             )
             .values(status="expired", updated_at=now)
+            .returning(Alert.id)
         )
-    expired = result.rowcount or 0
-    if expired:
-        await deps.cache.set(ALERTS_VERSION, uuid.uuid4().hex)
-    return JobResult(summary=f"{expired} alerts expired")
+        expired = list(result.scalars())
+    await announce(deps.cache, expired)
+    return JobResult(summary=f"{len(expired)} alerts expired")
