@@ -39,7 +39,10 @@ D = Decimal
 @pytest.fixture
 async def deps(db_url: str, engine) -> AsyncIterator[Deps]:  # engine: empties Postgres
     settings = Settings(
-        database_url=db_url, symbols=["BTC", "ETH"], candle_timeframes=["1h"], alerts_max_active=500
+        database_url=db_url,
+        symbols=["BTC", "ETH"],
+        candle_timeframes=["1m", "1h"],  # the tests store 1h candles only
+        alerts_max_active=500,
     )
     deps = await build_deps(settings, FixedClock(T0))
     async with deps.sessions.begin() as session:
@@ -295,6 +298,20 @@ async def test_quiet_hours_hold_the_message_until_they_end(deps: Deps) -> None:
     assert ann.payload["quiet"] is True
     assert "26 Nov 2026, 21:00 JST" in ann.payload["text"]
     assert (bob.not_before, bob.payload["quiet"]) == (T0, False)
+
+
+async def test_a_time_zone_python_does_not_know_reads_as_utc(deps: Deps) -> None:
+    async with deps.sessions.begin() as session:
+        await session.execute(
+            update(User)
+            .where(User.id == ANN)
+            .values(timezone="Mars/Olympus_Mons", quiet_start=11 * 60, quiet_end=13 * 60)
+        )
+    await add_alert(deps, "BTC > 70000")
+    assert await ticks(await started(deps), deps, "69000", "70100") == 1
+    (row,) = await outbox(deps)
+    assert row.not_before == T0 + timedelta(hours=1)  # quiet until 13:00 UTC
+    assert "26 Nov 2026, 12:00 UTC" in row.payload["text"]
 
 
 # ---- candle-close alerts -------------------------------------------------------------------------

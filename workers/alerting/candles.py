@@ -13,8 +13,9 @@ candle too, and overwrites it with its final values only on its next run.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from core.alerts.backtest import trigger_times
@@ -24,6 +25,8 @@ from db.candles import last_candle_time, load_candles, market_ids_for
 from db.deps import Deps
 from workers.alerting.firing import Candidate
 from workers.alerting.rows import WatchedAlert
+
+log = logging.getLogger(__name__)
 
 WARMUP = 250  # candles of the alert's timeframe before the one checked, at least
 MAX_CANDLES = 5000  # stored candles read per series and check
@@ -38,41 +41,44 @@ class CandleCheck:
         self.markets: dict[tuple[str, str], int] = {}  # (symbol, timeframe) -> market id
 
     async def newly_true(
-        self, deps: Deps, alerts: Iterable[WatchedAlert], cooling: Mapping[int, datetime]
+        self, deps: Deps, alerts: Sequence[WatchedAlert], cooling: Mapping[int, datetime]
     ) -> list[Candidate]:
         """The alerts whose condition came true on the candle that closed last."""
-        stored = deps.settings.candle_timeframes
-        groups: dict[tuple[str, str], list[WatchedAlert]] = defaultdict(list)
+        groups: dict[tuple[str, str, int], list[WatchedAlert]] = defaultdict(list)
+        markets: dict[tuple[str, str], int | None] = {}  # looked up once per run
         for alert in alerts:
-            base = base_timeframe(alert, stored)
-            if base is not None:
-                groups[alert.symbol, base].append(alert)
-        quotes = await deps.cache.get_prices(sorted({symbol for symbol, _ in groups}))
+            for base in base_timeframes(alert, deps.settings.candle_timeframes):
+                if (alert.symbol, base) not in markets:
+                    markets[alert.symbol, base] = await self._market(deps, alert.symbol, base)
+                market_id = markets[alert.symbol, base]
+                if market_id is not None:
+                    groups[alert.symbol, base, market_id].append(alert)
+                    break
+        self.checked = {a.id: self.checked[a.id] for a in alerts if a.id in self.checked}
+        quotes = await deps.cache.get_prices(sorted({symbol for symbol, _, _ in groups}))
         found: list[Candidate] = []
-        for (symbol, base), group in groups.items():
+        for (symbol, base, market_id), group in groups.items():
             count = max(needed(alert, base) for alert in group)
-            candles = await self._closed(deps, symbol, base, count)
-            if not candles:
-                continue
-            for alert in group:
-                candidate = self._check(alert, candles, base, cooling, quotes.get(symbol))
+            candles = await _closed(deps, market_id, base, count)
+            for alert in group if candles else ():
+                try:
+                    candidate = self._check(alert, candles, base, cooling, quotes.get(symbol))
+                except ValueError:  # the candles cannot measure it; the others go on
+                    log.warning("alert %s cannot be checked on %s candles", alert.id, base)
+                    continue
                 if candidate is not None:
                     found.append(candidate)
         return found
 
-    async def _closed(self, deps: Deps, symbol: str, base: str, count: int) -> list[Candle]:
-        async with deps.sessions() as session:
-            market_id = self.markets.get((symbol, base))
-            if market_id is None:
+    async def _market(self, deps: Deps, symbol: str, base: str) -> int | None:
+        """The market with the most stored candles of `base` for `symbol`, once found."""
+        if (symbol, base) not in self.markets:
+            async with deps.sessions() as session:
                 markets = await market_ids_for(session, symbol, base)
-                if not markets:
-                    return []
-                market_id = self.markets[symbol, base] = markets[0][0]
-            newest = await last_candle_time(session, market_id, base)
-            if newest is None:
-                return []
-            until = min(newest, floor_time(deps.clock.now(), base))
-            return await load_candles(session, market_id, base, until=until, limit=count)
+            if not markets:
+                return None
+            self.markets[symbol, base] = markets[0][0]
+        return self.markets[symbol, base]
 
     def _check(
         self,
@@ -98,18 +104,29 @@ class CandleCheck:
         return _candidate(alert, candles, base, newest, closed_at, quote)
 
 
-def base_timeframe(alert: WatchedAlert, stored: Sequence[str]) -> str | None:
-    """The stored candles an alert is checked on; None when none of them fit."""
+async def _closed(deps: Deps, market_id: int, base: str, count: int) -> list[Candle]:
+    """The latest `count` closed candles: before the newest stored one, and ended by now."""
+    async with deps.sessions() as session:
+        newest = await last_candle_time(session, market_id, base)
+        if newest is None:
+            return []
+        until = min(newest, floor_time(deps.clock.now(), base))
+        return await load_candles(session, market_id, base, until=until, limit=count)
+
+
+def base_timeframes(alert: WatchedAlert, stored: Sequence[str]) -> list[str]:
+    """The stored candles an alert can be checked on, best first: for a move the shortest
+    that measure its window in at most MOVE_CANDLES, else the longest that build its
+    timeframe (the fewest candles to read)."""
     condition = alert.spec.condition  # type: ignore[union-attr]
+    steps = sorted((TIMEFRAMES[t], t) for t in stored if t in TIMEFRAMES)
     if isinstance(condition, PriceChange):
         window = condition.window
-        fits = sorted((TIMEFRAMES[t], t) for t in stored if t in TIMEFRAMES)
-        fits = [(step, t) for step, t in fits if step <= window and not window % step]
+        fits = [(step, t) for step, t in steps if step <= window and not window % step]
         short = [t for step, t in fits if window // step <= MOVE_CANDLES]
-        return short[0] if short else (fits[-1][1] if fits else None)
+        return short + [t for step, t in reversed(fits) if t not in short]
     want = TIMEFRAMES[condition.timeframe]
-    fits = [t for t in stored if t in TIMEFRAMES and not want % TIMEFRAMES[t]]
-    return max(fits, key=TIMEFRAMES.__getitem__, default=None)
+    return [t for step, t in reversed(steps) if step <= want and not want % step]
 
 
 def needed(alert: WatchedAlert, base: str) -> int:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -138,7 +139,7 @@ async def _fire_one(session: AsyncSession, row: Any, candidate: Candidate, now: 
         candidate.change_span,
         row.fire_count + 1,
     )
-    zone = row.timezone or "UTC"
+    zone = _zone(row.timezone)
     quiet = quiet_until(now, zone, row.quiet_start, row.quiet_end)
     payload = alert_payload(firing, zone, quiet=quiet is not None)
     outbox_id = await enqueue(
@@ -161,3 +162,12 @@ async def _fire_one(session: AsyncSession, row: Any, candidate: Candidate, now: 
         await session.execute(delete(OutboxMessage).where(OutboxMessage.id == outbox_id))
         return False
     return True
+
+
+def _zone(name: str | None) -> str:
+    """The person's time zone; UTC for one this Python does not know, rather than no message."""
+    try:
+        ZoneInfo(name or "UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        return "UTC"
+    return name or "UTC"

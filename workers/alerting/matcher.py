@@ -23,7 +23,7 @@ from core.alerts.grammar import PriceLevel
 from core.alerts.index import AlertIndex, IndexedAlert
 from core.market import PriceQuote
 from db.alerts import ALERTS_VERSION
-from db.cache import PRICE_CHANNEL
+from db.cache import PRICE_CHANNEL, Subscription
 from db.deps import Deps
 from db.models import Alert
 from workers.alerting import candles
@@ -198,12 +198,12 @@ class AlertMatcher:
             finally:
                 self.listening.clear()
 
-    async def _next_batch(self, deps: Deps, events: object) -> None:
-        first = await events.get(timeout=SYNC_EVERY)  # type: ignore[attr-defined]
+    async def _next_batch(self, deps: Deps, events: Subscription) -> None:
+        first = await events.get(timeout=SYNC_EVERY)
         messages = []
         while first is not None:
             messages.append(first)
-            first = await events.get(timeout=DRAIN)  # type: ignore[attr-defined]
+            first = await events.get(timeout=DRAIN)
         try:
             if messages:
                 await self.on_quotes(deps, [PriceQuote.from_json(m) for m in messages])
