@@ -68,7 +68,7 @@ def alert_summary(firing: Firing, zone: str = "UTC") -> str:
     local = firing.at.astimezone(ZoneInfo(zone))
     condition = describe(firing.spec, zone).split(" — ", 1)[0]
     return (
-        f"🔔 {escape(condition)} — <code>{format_price(firing.price)}</code> "
+        f"{escape(condition)} — <code>{format_price(firing.price)}</code> "
         f"{escape(firing.quote)} at {local:%H:%M}"
     )
 
@@ -82,17 +82,19 @@ def alert_buttons(firing: Firing) -> list[list[dict[str, str]]]:
     ]
 
 
-def alert_payload(firing: Firing, zone: str = "UTC", quiet: bool = False) -> dict[str, Any]:
+def alert_payload(
+    firing: Firing, zone: str = "UTC", quiet: bool = False, headlines: Sequence[Headline] = ()
+) -> dict[str, Any]:
     """The outbox payload of an alert message, as the sender reads it."""
     return {
-        "text": alert_text(firing, zone),
+        "text": alert_text(firing, zone, headlines=headlines),
         "buttons": alert_buttons(firing),
         "alert_id": firing.alert_id,
         "user_id": firing.user_id,
         "symbol": firing.spec.symbol,
         "quiet": quiet,
         "summary": alert_summary(firing, zone),
-        "headlines": [],
+        "headlines": list(headlines),
     }
 
 

@@ -92,7 +92,7 @@ def test_the_message_stays_under_telegrams_limit_whatever_the_headlines(titles) 
 
 def test_the_summary_is_one_line_with_the_condition_the_price_and_the_local_time() -> None:
     line = alert_summary(firing(), "America/New_York")
-    assert line == "🔔 BTC rises above 70,000 USD — <code>70,012.50</code> USDT at 08:05"
+    assert line == "BTC rises above 70,000 USD — <code>70,012.50</code> USDT at 08:05"
 
 
 def test_the_payload_has_the_fields_the_sender_reads() -> None:
@@ -107,6 +107,9 @@ def test_the_payload_has_the_fields_the_sender_reads() -> None:
     assert (payload["quiet"], payload["headlines"]) == (True, [])
     assert payload["text"] == alert_text(firing(), "UTC")
     assert payload["summary"] == alert_summary(firing(), "UTC")
+    with_news = alert_payload(firing(), headlines=["Halving soon"])
+    assert with_news["headlines"] == ["Halving soon"]
+    assert with_news["text"].endswith("📰 <b>Latest on BTC</b>\n• Halving soon")
 
 
 def test_the_dedupe_key_names_the_alert_and_the_trigger() -> None:
