@@ -1,9 +1,17 @@
-"""Token-bucket maths with a fake clock: no sleeping."""
+"""Telegram's flood limits in the emulator: token-bucket maths with a fake clock (no sleeping),
+sustained rates as a sender that keeps trying gets them, and the 429s over HTTP."""
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+import time
+from datetime import timedelta
 
+import pytest
+from telegram import Bot, Message
+from telegram.error import RetryAfter
+
+from bot.emulator import Emulator
 from bot.emulator.limits import FloodLimiter, FloodLimits, TokenBucket
 
 
@@ -75,3 +83,85 @@ def test_custom_limits() -> None:
     limiter = FloodLimiter(FloodLimits(private_per_second=0.5, private_burst=1), clock)
     assert limiter.acquire(1, private=True) is None
     assert limiter.acquire(1, private=True) == 2
+
+
+# ---- sustained rates: what a sender that keeps trying actually gets through ----------------------
+
+
+def _greedy(limiter: FloodLimiter, clock: FakeClock, chats: list[int], seconds: float) -> int:
+    """Try a message to each chat in turn every millisecond for `seconds`; count accepted."""
+    accepted, step = 0, 0.001
+    for tick in range(int(seconds / step)):
+        chat = chats[tick % len(chats)]
+        if limiter.acquire(chat, private=chat > 0) is None:
+            accepted += 1
+        clock.advance(step)
+    return accepted
+
+
+def test_sustained_global_rate_is_thirty_a_second_after_one_burst() -> None:
+    clock = FakeClock()
+    limiter = FloodLimiter(FloodLimits(), clock)
+    accepted = _greedy(limiter, clock, list(range(1, 1001)), seconds=20)
+    assert 30 * 20 <= accepted <= 30 * 20 + 30  # the rate, plus one second's burst at most
+    # and in a later window no more than the rate
+    assert _greedy(limiter, clock, list(range(1001, 2001)), seconds=10) <= 30 * 10 + 1
+
+
+def test_sustained_private_rate_is_one_a_second_per_person() -> None:
+    clock = FakeClock()
+    limiter = FloodLimiter(FloodLimits(), clock)
+    accepted = _greedy(limiter, clock, [7], seconds=30)
+    assert 30 <= accepted <= 30 + 3  # one a second, after the burst of three
+    assert _greedy(limiter, clock, [7], seconds=30) <= 30 + 1
+
+
+def test_sustained_group_rate_is_twenty_a_minute() -> None:
+    clock = FakeClock()
+    limiter = FloodLimiter(FloodLimits(), clock)
+    _greedy(limiter, clock, [-100], seconds=60)  # the first minute, burst included
+    assert _greedy(limiter, clock, [-100], seconds=60) in (20, 21)  # a window edge may add one
+    assert _greedy(limiter, clock, [-100], seconds=180) <= 60 + 1
+
+
+def test_group_messages_count_against_the_global_limit_too() -> None:
+    clock = FakeClock()
+    limiter = FloodLimiter(FloodLimits(), clock)
+    groups = [-(i + 1) for i in range(30)]
+    assert all(limiter.acquire(chat, private=False) is None for chat in groups)
+    assert limiter.acquire(1, private=True) == 1  # the global bucket is empty
+
+
+def test_a_refusal_says_to_wait_at_least_as_long_as_the_limit_needs() -> None:
+    clock = FakeClock()
+    limiter = FloodLimiter(FloodLimits(), clock)
+    for _ in range(20):
+        limiter.acquire(-5, private=False)
+    wait = limiter.acquire(-5, private=False)
+    assert wait == 3
+    clock.advance(wait - 0.5)  # retrying before retry_after is refused again
+    assert limiter.acquire(-5, private=False) is not None
+    clock.advance(0.5)
+    assert limiter.acquire(-5, private=False) is None  # at retry_after it goes through
+
+
+# ---- over HTTP, as a sender sees it ------------------------------------------------------------
+
+
+async def test_the_global_limit_answers_429_over_http_across_many_chats() -> None:
+    async with Emulator(flood_limits=FloodLimits()) as limited:
+        people = [limited.add_user(f"P{i}") for i in range(100)]
+        async with Bot(limited.token, base_url=limited.base_url) as bot:
+            started = time.monotonic()
+            results = await asyncio.gather(
+                *(bot.send_message(p.id, "hello") for p in people), return_exceptions=True
+            )
+            elapsed = time.monotonic() - started
+    refused = [r for r in results if isinstance(r, RetryAfter)]
+    accepted = [r for r in results if isinstance(r, Message)]
+    assert len(refused) + len(accepted) == 100
+    assert 30 <= len(accepted) <= 30 + 30 * elapsed + 1  # one second's burst, then 30 a second
+    assert refused and all(r.retry_after == timedelta(seconds=1) for r in refused)
+    assert {v.chat_id for v in limited.flood_violations} == {
+        p.id for p, r in zip(people, results, strict=True) if isinstance(r, RetryAfter)
+    }
