@@ -12,6 +12,7 @@ from bot.charts import ChartRenderer
 from bot.commands import menu
 from bot.context import BotData, CustomContext
 from bot.delivery import OutboxSender
+from bot.delivery.pacing import Pacer
 from bot.errors import on_error
 from bot.handlers import (
     alerts,
@@ -59,7 +60,8 @@ async def _post_init(app: Application) -> None:
     data.charts = ChartRenderer()
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu()])
     deps = data.deps
-    data.outbox = OutboxSender(app.bot, deps.sessions, deps.cache, now=deps.clock.now)
+    pacer = Pacer(per_second=data.settings.outbox_rate)
+    data.outbox = OutboxSender(app.bot, deps.sessions, deps.cache, pacer, now=deps.clock.now)
     await data.outbox.start()
 
 

@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     alerts_max_active: int = Field(
         default=100, gt=0, le=100_000, description="active alerts one person may keep at once"
     )
+    outbox_rate: float = Field(
+        default=30.0,
+        gt=0,
+        le=10_000,
+        description="messages a second the outbox sender sends overall (Telegram allows 30)",
+    )
     telegram_rate_limit: bool = Field(
         default=True,
         description="queue sends within Telegram's limits; off only for a local benchmark",

@@ -69,6 +69,7 @@ def test_plain_postgres_urls_get_the_async_driver(monkeypatch) -> None:
         ("BOT_TOKEN", "not a token", "Setting BOT_TOKEN: expected a token from @BotFather"),
         ("EXCHANGES", "bin ance!", "Setting EXCHANGES: expected ccxt exchange ids"),
         ("ALERTS_MAX_ACTIVE", "0", "Setting ALERTS_MAX_ACTIVE: should be greater than 0"),
+        ("OUTBOX_RATE", "0", "Setting OUTBOX_RATE: should be greater than 0"),
     ],
 )
 def test_a_wrong_setting_is_named_in_one_line(monkeypatch, name, value, expected) -> None:
