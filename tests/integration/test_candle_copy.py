@@ -72,6 +72,7 @@ async def _until_a_session_waits_for_a_lock(engine: AsyncEngine, saving: asyncio
             )
             if waiting:
                 return
+            await connection.rollback()  # pg_stat_activity stays as first read until then
             await asyncio.sleep(0.01)
     await saving  # it finished without waiting: show why
     raise AssertionError("the COPY never waited for the other writer's candles")
