@@ -23,6 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# issue 5's storm, kills and Postgres restart: real processes on Postgres + Redis, minutes long
+reliability: $(STAMP)
+	$(BIN)/pytest -q -s -m reliability tests/reliability
+
 migrate: $(STAMP)
 	$(BIN)/pythia migrate
 

@@ -151,8 +151,12 @@ def start_pythia(
     redis_url: str | None,
     data_dir: Path,
     env: dict[str, str] | None = None,
+    command: str = "run",
+    name: str = "pythia",
 ) -> subprocess.Popen[bytes]:
-    """`python -m pythia run` (bot and workers in one process) talking to the emulator."""
+    """`python -m pythia run` (bot and workers in one process; or `command` "bot" or
+    "workers") talking to the emulator; its stderr goes to `name`.stderr in `data_dir`
+    (appended to, so a restarted process keeps its predecessor's words)."""
     assert client.base_url and client.base_file_url, "connect the client first"
     full_env = {
         **os.environ,
@@ -168,9 +172,9 @@ def start_pythia(
         "LOG_LEVEL": "WARNING",
         **(env or {}),
     }
-    stderr = open(data_dir / "pythia.stderr", "wb")  # noqa: SIM115 (lives as long as the process)
+    stderr = open(data_dir / f"{name}.stderr", "ab")  # noqa: SIM115 (lives as long as the process)
     return subprocess.Popen(
-        [sys.executable, "-m", "pythia", "run"], cwd=data_dir, env=full_env, stderr=stderr
+        [sys.executable, "-m", "pythia", command], cwd=data_dir, env=full_env, stderr=stderr
     )
 
 
