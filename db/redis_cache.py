@@ -37,6 +37,13 @@ class RedisCache:
 
     def __init__(self, url: str) -> None:
         self._client = redis.Redis.from_url(url, decode_responses=True)
+        # Keys live in the URL's database, but pub/sub channels are server-wide: two Pythias
+        # (or test runs) on one Redis with different databases would hear each other's
+        # events. Channels carry the database number so they stay as separate as the keys.
+        self._channel_prefix = f"db{self._client.connection_pool.connection_kwargs.get('db', 0)}:"
+
+    def _channel(self, channel: str) -> str:
+        return self._channel_prefix + channel
 
     async def ping(self) -> bool:
         return bool(await self._client.ping())
@@ -70,11 +77,12 @@ class RedisCache:
         return {a: PriceQuote.from_json(v) for a, v in zip(assets, values, strict=True) if v}
 
     async def publish(self, channel: str, message: str) -> None:
-        await self._client.publish(channel, message)
+        await self._client.publish(self._channel(channel), message)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
         pubsub = self._client.pubsub()
+        channel = self._channel(channel)
         await pubsub.subscribe(channel)
         # Wait for Redis to confirm, so nothing published after we return is missed.
         for _ in range(50):

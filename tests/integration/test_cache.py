@@ -125,3 +125,21 @@ async def test_a_lock_expires_if_its_holder_never_releases(cache: Cache) -> None
         await asyncio.sleep(0.35)
         async with cache.lock("job", ttl=5) as taken_over:
             assert taken_over is True
+
+
+async def test_redis_databases_do_not_hear_each_others_channels(redis_reachable: str) -> None:
+    """Pub/sub is server-wide in Redis; Pythias on two databases of one server stay apart."""
+    from db.redis_cache import RedisCache
+
+    base, _, number = redis_reachable.rpartition("/")
+    other_url = f"{base}/{(int(number or 0) + 1) % 16}"
+    mine, theirs = RedisCache(redis_reachable), RedisCache(other_url)
+    try:
+        async with mine.subscribe("prices") as subscription:
+            await theirs.publish("prices", "from the other database")
+            await mine.publish("prices", "ours")
+            assert await subscription.get(timeout=2) == "ours"
+            assert await subscription.get(timeout=0.1) is None
+    finally:
+        await mine.close()
+        await theirs.close()
