@@ -75,6 +75,7 @@ class Cluster:
     deps: Deps  # this process's view of the same database and cache
     data_dir: Path
     env: dict[str, str]
+    database_url: str = REL_POSTGRES_URL
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     bot: subprocess.Popen[bytes] | None = None
 
@@ -82,7 +83,7 @@ class Cluster:
 
     def _start(self, command: str, name: str) -> subprocess.Popen[bytes]:
         return start_pythia(
-            self.client, REL_POSTGRES_URL, REL_REDIS_URL, self.data_dir, self.env, command, name
+            self.client, self.database_url, REL_REDIS_URL, self.data_dir, self.env, command, name
         )
 
     def start_workers(self) -> subprocess.Popen[bytes]:
@@ -147,16 +148,19 @@ class Cluster:
                 await register(session, PersonSeen(person, "P"), ChatSeen(person, "private"), now)
         return ids
 
-    async def price_alerts(self, people: list[int], per_person: int) -> list[int]:
-        """One-shot `BTC > level` alerts, `per_person` each, every level its own (above HIGH),
-        written in one transaction as the handler writes each. Returns their ids."""
+    async def price_alerts(
+        self, people: list[int], per_person: int, options: str = "", start: int = 0
+    ) -> list[int]:
+        """`BTC > level` alerts (one-shot; `options` may say e.g. "every 1h"), `per_person`
+        each, every level its own (HIGH + `start` and up), written in one transaction as the
+        handler writes each. Returns their ids."""
         now = datetime.now(UTC)
         asset_id = self.deps.directory.ids["BTC"]
         rows = []
         async with self.deps.sessions.begin() as session:
             for n in range(len(people) * per_person):
                 person = people[n % len(people)]
-                spec = parse_alert(f"BTC > {HIGH + n}", now)
+                spec = parse_alert(f"BTC > {HIGH + start + n} {options}", now)
                 row = Alert(user_id=person, chat_id=person, asset_id=asset_id)
                 for name, value in columns_of(spec).items():
                     setattr(row, name, value)
@@ -232,19 +236,26 @@ class Cluster:
 
 
 @contextlib.asynccontextmanager
-async def cluster(env: dict[str, str] | None = None) -> AsyncIterator[Cluster]:
-    """Emulator without flood limits, an empty migrated Postgres database and a flushed Redis
-    database; processes started by the test are stopped (SIGTERM) at the end."""
+async def cluster(
+    env: dict[str, str] | None = None, database: str = "postgres"
+) -> AsyncIterator[Cluster]:
+    """Emulator without flood limits, an empty migrated database (Postgres; or "sqlite": a
+    file both processes share) and a flushed Redis database; processes started by the test are
+    stopped (SIGTERM) at the end."""
+    data_dir = Path(tempfile.mkdtemp(prefix="pythia-rel-"))
+    database_url = REL_POSTGRES_URL
     try:
-        await reset_postgres(REL_POSTGRES_URL)
+        if database == "sqlite":
+            database_url = f"sqlite+aiosqlite:///{data_dir}/rel.sqlite3"
+        else:
+            await reset_postgres(REL_POSTGRES_URL)
         await flush_redis(REL_REDIS_URL)
     except Exception as exc:  # asyncpg's and redis's errors vary
         unavailable("Postgres and Redis", exc)
     from db.migrate import upgrade
 
-    await asyncio.to_thread(upgrade, REL_POSTGRES_URL)
-    data_dir = Path(tempfile.mkdtemp(prefix="pythia-rel-"))
-    settings = Settings(database_url=REL_POSTGRES_URL, redis_url=REL_REDIS_URL)
+    await asyncio.to_thread(upgrade, database_url)
+    settings = Settings(database_url=database_url, redis_url=REL_REDIS_URL)
     deps = await build_deps(settings)
     emulator, url = start_emulator(data_dir)
     full_env = {
@@ -260,7 +271,7 @@ async def cluster(env: dict[str, str] | None = None) -> AsyncIterator[Cluster]:
     failed = True
     try:
         async with EmulatorClient(url) as client:
-            the = Cluster(client, deps, data_dir, full_env)
+            the = Cluster(client, deps, data_dir, full_env, database_url)
             try:
                 yield the
                 failed = False
@@ -272,8 +283,9 @@ async def cluster(env: dict[str, str] | None = None) -> AsyncIterator[Cluster]:
         await close_deps(deps)
         for name in ("bot", "workers0", "workers1", *(["emulator"] if failed else [])):
             _show_stderr(data_dir, name)
-        with contextlib.suppress(Exception):
-            await drop_postgres(REL_POSTGRES_URL)
+        if database != "sqlite":
+            with contextlib.suppress(Exception):
+                await drop_postgres(REL_POSTGRES_URL)
         with contextlib.suppress(Exception):
             await flush_redis(REL_REDIS_URL)
         shutil.rmtree(data_dir, ignore_errors=True)
