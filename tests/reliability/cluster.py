@@ -81,13 +81,23 @@ class Cluster:
 
     # ---- processes ------------------------------------------------------------------------------
 
-    def _start(self, command: str, name: str) -> subprocess.Popen[bytes]:
+    def _start(
+        self, command: str, name: str, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         return start_pythia(
-            self.client, self.database_url, REL_REDIS_URL, self.data_dir, self.env, command, name
+            self.client,
+            self.database_url,
+            REL_REDIS_URL,
+            self.data_dir,
+            {**self.env, **(env or {})},
+            command,
+            name,
         )
 
     def start_workers(self) -> subprocess.Popen[bytes]:
-        proc = self._start("workers", f"workers{len(self.workers)}")
+        # errors only: offline, the exchanges' warnings would fill the output
+        quiet = {"LOG_LEVEL": "ERROR"}
+        proc = self._start("workers", f"workers{len(self.workers)}", quiet)
         self.workers.append(proc)
         return proc
 
@@ -242,16 +252,16 @@ async def cluster(
     """Emulator without flood limits, an empty migrated database (Postgres; or "sqlite": a
     file both processes share) and a flushed Redis database; processes started by the test are
     stopped (SIGTERM) at the end."""
-    data_dir = Path(tempfile.mkdtemp(prefix="pythia-rel-"))
-    database_url = REL_POSTGRES_URL
     try:
-        if database == "sqlite":
-            database_url = f"sqlite+aiosqlite:///{data_dir}/rel.sqlite3"
-        else:
+        if database != "sqlite":
             await reset_postgres(REL_POSTGRES_URL)
         await flush_redis(REL_REDIS_URL)
     except Exception as exc:  # asyncpg's and redis's errors vary
         unavailable("Postgres and Redis", exc)
+    data_dir = Path(tempfile.mkdtemp(prefix="pythia-rel-"))
+    database_url = REL_POSTGRES_URL
+    if database == "sqlite":
+        database_url = f"sqlite+aiosqlite:///{data_dir}/rel.sqlite3"
     from db.migrate import upgrade
 
     await asyncio.to_thread(upgrade, database_url)
