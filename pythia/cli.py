@@ -87,15 +87,32 @@ async def _serve_bot(settings: Settings) -> None:
 
 
 async def _serve_workers(settings: Settings) -> None:
+    from db.deps import build_deps, close_deps
     from workers.runtime import WorkerRuntime
 
     await _check_migrated(settings)
-    runtime = WorkerRuntime(settings)
-    await runtime.start()
+    clock = _market_clock(settings)
+    deps = None if clock is None else await build_deps(settings, clock)
+    runtime = WorkerRuntime(settings, deps=deps)
     try:
-        await _until_signalled()
+        await runtime.start()
+        try:
+            await _until_signalled()
+        finally:
+            await runtime.stop()
     finally:
-        await runtime.stop()
+        if deps is not None:
+            await close_deps(deps)
+
+
+def _market_clock(settings: Settings):
+    """The replay's clock when the market is the replay (it starts when the process does), else
+    None: the system clock."""
+    if settings.resolved_market_source != "replay":
+        return None
+    from workers.sources.replay import load_series, replay_clock
+
+    return replay_clock(load_series(), settings.replay_speed)
 
 
 async def _serve_all(settings: Settings, chat: bool) -> None:
@@ -104,11 +121,7 @@ async def _serve_all(settings: Settings, chat: bool) -> None:
     from db.deps import build_deps, close_deps
     from workers.runtime import WorkerRuntime
 
-    clock = None
-    if settings.resolved_market_source == "replay":
-        from workers.sources.replay import load_series, replay_clock
-
-        clock = replay_clock(load_series(), settings.replay_speed)
+    clock = _market_clock(settings)
     async with contextlib.AsyncExitStack() as stack:
         deps = await build_deps(settings, clock)
         stack.push_async_callback(close_deps, deps)

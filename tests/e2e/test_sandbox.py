@@ -90,3 +90,37 @@ def test_the_terminal_chat_shows_replies(tmp_path: Path) -> None:
     assert os.waitstatus_to_exitcode(status) == 0
     text = re.sub(r"\x1b\[[0-9;]*m", "", output.decode())
     assert re.search(r"Pythia: BTC [\d,]+\.\d\d USDT", text)
+
+
+async def test_pythia_workers_alone_ingest_the_replay(tmp_path: Path) -> None:
+    """`pythia workers` on the replay market (the default offline) runs on the replay's clock
+    and stores prices, as `pythia run` does; SIGTERM stops it cleanly."""
+    import sqlite3
+
+    env = _env(tmp_path)
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "pythia", "migrate", cwd=tmp_path, env=env
+    )
+    assert await asyncio.wait_for(migrate.wait(), 60) == 0
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "pythia",
+        "workers",
+        cwd=tmp_path,
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    database = tmp_path / "var" / "pythia.sqlite3"
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                assert proc.returncode is None, (await proc.stderr.read()).decode()[-2000:]
+                with sqlite3.connect(database) as db:
+                    if db.execute("SELECT count(*) FROM latest_prices").fetchone()[0]:
+                        break
+                await asyncio.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), 20)
+    assert code == 0, (await proc.stderr.read()).decode()[-2000:]

@@ -159,6 +159,9 @@ async def test_price_events_on_the_cache_are_matched_and_wake_the_sender(
     try:
         await matcher.listening.wait()
         async with deps.cache.subscribe(OUTBOX_CHANNEL) as wakes:
+            # an event nobody can read, in the same batch, must not cost the good ones
+            await deps.cache.publish(PRICE_CHANNEL, "not a quote")
+            await deps.cache.publish(PRICE_CHANNEL, '{"asset": "BTC", "price": "abc"}')
             for i, price in enumerate(("69000", "70100")):
                 await deps.cache.publish(
                     PRICE_CHANNEL, btc(price, T0 + timedelta(seconds=i)).to_json()

@@ -204,9 +204,20 @@ class AlertMatcher:
         while first is not None:
             messages.append(first)
             first = await events.get(timeout=DRAIN)
+        quotes = []
+        for message in messages:
+            try:
+                quotes.append(PriceQuote.from_json(message))
+            except (
+                ValueError,
+                KeyError,
+                TypeError,
+                ArithmeticError,
+            ):  # a bad event must not drop the batch
+                log.warning("alert matcher skipped a price event it cannot read: %.80r", message)
         try:
-            if messages:
-                await self.on_quotes(deps, [PriceQuote.from_json(m) for m in messages])
+            if quotes:
+                await self.on_quotes(deps, quotes)
             else:
                 async with self._busy:
                     await self.sync(deps)
