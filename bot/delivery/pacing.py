@@ -1,10 +1,10 @@
 """When the next message may go, so that Telegram never has to answer 429.
 
 Telegram allows a bot about 30 messages a second overall, one a second in a chat and 20 a
-minute in a group. The pacer spaces sends evenly (a send that started late may be made up
-for, bursts of three at most: far inside the second's worth Telegram tolerates, so the
-milliseconds a request spends on the wire never add up to a 429) and keeps one clock per
-chat, so a busy chat waits alone while the others go. A `RetryAfter` holds its chat for as
+minute in a group. The pacer spaces sends evenly, at least 1/30 s apart, so no window of one
+second ever holds more than 30 (a send that started late is not made up for: that would
+break "at most 30 a second" for the sake of an average), and keeps one clock per chat, so a
+busy chat waits alone while the others go. A `RetryAfter` holds its chat for as
 long as Telegram said. Plain state and arithmetic on an injected monotonic clock."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 MESSAGES_PER_SECOND = 30.0
 PRIVATE_GAP = 1.0  # seconds between two messages to one person
 GROUP_GAP = 3.0  # 20 a minute in a group, evenly spaced
-CATCH_UP = 0.1  # a burst of 3 at most: Telegram's global allowance is a second's worth
 
 
 def is_group(chat_id: int) -> bool:
@@ -43,8 +42,7 @@ class Pacer:
     def take(self, chat_id: int) -> None:
         """A message to `chat_id` goes now."""
         now = self.clock()
-        # a send that starts a little late may be made up for (at most CATCH_UP seconds' worth)
-        self._next_send = max(self._next_send, now - CATCH_UP) + 1.0 / self.per_second
+        self._next_send = max(self._next_send, now) + 1.0 / self.per_second
         gap = self.group_gap if is_group(chat_id) else self.private_gap
         self._next_in_chat[chat_id] = max(self._next_in_chat.get(chat_id, 0.0), now + gap)
         if len(self._next_in_chat) > 10_000:  # forget chats whose wait is long over
