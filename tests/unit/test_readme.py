@@ -26,3 +26,12 @@ def test_every_setting_is_documented_with_its_description() -> None:
     for name, field in Settings.model_fields.items():
         if field.description:
             assert field.description in rows[name.upper()], name
+
+
+def test_every_bot_command_is_in_the_readme() -> None:
+    from bot.commands import COMMANDS
+
+    section = README.split("## In Telegram")[1].split("\n## ")[0]
+    for command in COMMANDS:
+        if command.name != "start":
+            assert f"| `/{command.name}` |" in section, command.name
