@@ -12,6 +12,9 @@ from redis.exceptions import LockError
 from core.market import PriceQuote
 from db.cache import PRICE_TTL, Subscription, price_key
 
+MAX_CONNECTIONS = 64  # per process; subscriptions hold one each while they last
+POOL_WAIT = 10.0  # seconds a command may wait for a free connection before it fails
+
 
 class _RedisSubscription:
     def __init__(self, pubsub: redis.client.PubSub) -> None:
@@ -36,7 +39,13 @@ class RedisCache:
     name = "redis"
 
     def __init__(self, url: str) -> None:
-        self._client = redis.Redis.from_url(url, decode_responses=True)
+        # redis-py's default pool fails a command once 100 connections are out ("Too many
+        # connections"): a burst of concurrent updates did that. This pool makes a command wait
+        # for a free connection instead, and bounds what one process holds on the server.
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT, decode_responses=True
+        )
+        self._client = redis.Redis.from_pool(pool)
         # Keys live in the URL's database, but pub/sub channels are server-wide: two Pythias
         # (or test runs) on one Redis with different databases would hear each other's
         # events. Channels carry the database number so they stay as separate as the keys.

@@ -143,3 +143,13 @@ async def test_redis_databases_do_not_hear_each_others_channels(redis_reachable:
     finally:
         await mine.close()
         await theirs.close()
+
+
+async def test_a_burst_wider_than_the_connection_pool_waits_instead_of_failing(
+    cache: Cache,
+) -> None:
+    """Hundreds of handlers asking at once (a burst of updates) share a bounded pool."""
+    await cache.set("burst", "ok")
+    async with cache.subscribe("prices"):  # a subscription holds a connection meanwhile
+        got = await asyncio.gather(*(cache.get("burst") for _ in range(500)))
+    assert got == ["ok"] * 500
