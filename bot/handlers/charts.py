@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
 from telegram.ext import CommandHandler
 
 from bot.context import CustomContext
+from bot.handlers.asking import coins_or_say_why, say_no_candles
+from bot.pictures import send_picture
 from bot.views.chart import candles_caption, compare_caption, correlation_caption
 from bot.views.common import e
-from bot.views.series import no_candles, period_too_long, too_many_candles
-from bot.views.symbols import problems_line
+from bot.views.series import period_too_long, too_many_candles
 from core.compare import align, correlation_matrix
 from core.indicators import bollinger, closes
 from core.periods import (
@@ -27,9 +27,7 @@ from core.periods import (
 )
 from db.deps import Deps
 from db.series import Series, load_series
-from db.tracking import ensure_tracked, exchanges, resolve_symbols
 
-CHART_TTL = 24 * 3600.0  # how long a sent picture's file_id is remembered
 CORR_MAX = 12
 
 
@@ -42,16 +40,6 @@ def _usage(command: str) -> str:
     }[command]
 
 
-async def _coins(deps: Deps, typed: tuple[str, ...], message: Message) -> list[str] | None:
-    """Typed symbols as coins, or None after telling the person what was wrong."""
-    request = await resolve_symbols(deps, list(typed))
-    if request.problems:
-        line = problems_line(request.problems, deps.settings.symbols, exchanges(deps))
-        await message.reply_html(line)
-        return None
-    return list(request.symbols)
-
-
 async def _series(
     deps: Deps, symbol: str, timeframe: str, period: Period, command: str, message: Message
 ) -> Series | None:
@@ -62,10 +50,7 @@ async def _series(
         return None
     series = await load_series(deps, symbol, timeframe, span=period.span)
     if series is None or len(series.candles) < 2:
-        following = await ensure_tracked(deps, [symbol])
-        await message.reply_html(
-            no_candles(symbol, timeframe, bool(following), deps.settings.candle_interval)
-        )
+        await say_no_candles(deps, symbol, timeframe, message)
         return None
     step = series.candles[1].ts - series.candles[0].ts
     starts_late = series.candles[0].ts - (deps.clock.now() - period.span)
@@ -79,19 +64,15 @@ async def _series(
 async def _send_picture(
     context: CustomContext, message: Message, key: str, draw, caption: str
 ) -> None:
-    """Reuse Telegram's copy of an identical picture; otherwise draw it (off the event loop)."""
-    deps = context.deps
-    file_id = await deps.cache.get(key)
-    if file_id is not None:
-        try:
-            await message.reply_photo(file_id, caption=caption, parse_mode="HTML")
-            return
-        except BadRequest:  # Telegram forgot the file: draw it again
-            await deps.cache.delete(key)
-    await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
-    png = await draw()
-    sent = await message.reply_photo(png, caption=caption, parse_mode="HTML")
-    await deps.cache.set(key, sent.photo[-1].file_id, ttl=CHART_TTL)
+    """Reply with the picture: Telegram's copy if it was sent before, else drawn (off the loop)."""
+
+    async def reply(photo) -> Message:
+        return await message.reply_photo(photo, caption=caption, parse_mode="HTML")
+
+    async def uploading() -> None:
+        await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
+
+    await send_picture(context.deps.cache, key, draw, reply, uploading)
 
 
 async def chart(update: Update, context: CustomContext) -> None:
@@ -109,7 +90,7 @@ async def chart(update: Update, context: CustomContext) -> None:
         hint = " To compare two, use <code>/compare BTC ETH</code>." if args.symbols else ""
         await message.reply_html(f"One coin per chart.{hint} {_usage('chart')}")
         return
-    coins = await _coins(deps, args.symbols, message)
+    coins = await coins_or_say_why(deps, list(args.symbols), message)
     if not coins:
         return
     symbol, timeframe = coins[0], args.timeframe or "1h"
@@ -148,7 +129,7 @@ async def compare(update: Update, context: CustomContext) -> None:
     if len(args.symbols) != 2:
         await message.reply_html(f"Compare takes two coins. {_usage('compare')}")
         return
-    coins = await _coins(deps, args.symbols, message)
+    coins = await coins_or_say_why(deps, list(args.symbols), message)
     if not coins:
         return
     if len(coins) != 2:

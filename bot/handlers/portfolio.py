@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
 from telegram.ext import CommandHandler
 
 from bot.charts import group_allocation
 from bot.context import CustomContext
+from bot.pictures import send_picture
 from bot.private import Send, deliver_privately
 from bot.views.portfolio import (
     BAD_PERIOD,
@@ -31,8 +31,6 @@ from bot.views.portfolio import (
 )
 from core.portfolio import PortfolioView, TradeRejected
 from db.portfolio import PeriodReport, period_report, portfolio_now
-
-PICTURE_TTL = 24 * 3600.0  # how long a sent picture's file_id is reused
 
 
 async def _privately(
@@ -51,18 +49,16 @@ async def _picture(
     draw: Callable[[], Awaitable[bytes]],
     caption: str,
 ) -> None:
-    """Send Telegram's copy of a picture already sent under `key`, or draw and send it."""
-    cache, bot = context.deps.cache, context.bot
-    file_id = await cache.get(key)
-    if file_id is not None:
-        try:
-            await bot.send_photo(chat_id, file_id, caption=caption, parse_mode=ParseMode.HTML)
-            return
-        except BadRequest:  # Telegram forgot the file: draw it again
-            await cache.delete(key)
-    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-    sent = await bot.send_photo(chat_id, await draw(), caption=caption, parse_mode=ParseMode.HTML)
-    await cache.set(key, sent.photo[-1].file_id, ttl=PICTURE_TTL)
+    """Send to `chat_id` Telegram's copy of a picture already sent under `key`, or draw it."""
+    bot = context.bot
+
+    async def send_photo(photo) -> Message:
+        return await bot.send_photo(chat_id, photo, caption=caption, parse_mode=ParseMode.HTML)
+
+    async def uploading() -> None:
+        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+
+    await send_picture(context.deps.cache, key, draw, send_photo, uploading)
 
 
 def _allocation_key(user_id: int, view: PortfolioView) -> tuple[str, list[str], list[float]] | None:

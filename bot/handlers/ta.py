@@ -6,14 +6,12 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.context import CustomContext
+from bot.handlers.asking import coins_or_say_why, say_no_candles
 from bot.views.common import e
-from bot.views.series import no_candles
-from bot.views.symbols import problems_line
 from bot.views.ta import render_ta
 from core.periods import BadArgument, split_args
 from core.ta import MIN_CANDLES, NotEnoughCandles, analyse
 from db.series import load_series
-from db.tracking import ensure_tracked, exchanges, resolve_symbols
 
 HISTORY = 500  # candles analysed: EMA, RSI and ATR settle, SMA 200 has room
 USAGE = "Send <code>/ta BTC</code> or <code>/ta ETH 1d</code> (timeframe 1h, 4h or 1d)."
@@ -33,17 +31,13 @@ async def ta(update: Update, context: CustomContext) -> None:
     if len(args.symbols) != 1 or args.period is not None:
         await message.reply_html(f"One coin and, if you like, a timeframe. {USAGE}")
         return
-    request = await resolve_symbols(deps, list(args.symbols))
-    if request.problems:
-        line = problems_line(request.problems, deps.settings.symbols, exchanges(deps))
-        await message.reply_html(line)
+    coins = await coins_or_say_why(deps, list(args.symbols), message)
+    if not coins:
         return
-    symbol, timeframe = request.symbols[0], args.timeframe or "1h"
+    symbol, timeframe = coins[0], args.timeframe or "1h"
     series = await load_series(deps, symbol, timeframe, limit=HISTORY)
     if series is None or not series.candles:
-        following = await ensure_tracked(deps, [symbol])
-        interval = deps.settings.candle_interval
-        await message.reply_html(no_candles(symbol, timeframe, bool(following), interval))
+        await say_no_candles(deps, symbol, timeframe, message)
         return
     try:
         report = analyse(series.candles, timeframe)
