@@ -19,10 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -32,9 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from harness import (
-    ROOT,
     STACKS,
-    TOKEN,
     EmulatorClient,
     _show_stderr,
     _stop,
@@ -43,6 +38,8 @@ from harness import (
     drop_postgres,
     flush_redis,
     reset_postgres,
+    start_emulator,
+    start_pythia,
 )
 
 POSTGRES_URL = os.environ.get(
@@ -52,39 +49,6 @@ POSTGRES_URL = os.environ.get(
 REDIS_URL = os.environ.get("PYTHIA_BENCH_DELIVERY_REDIS_URL", "redis://127.0.0.1:6379/11")
 PEOPLE = 300
 RATE = 30  # Telegram's overall limit, messages per second
-
-
-def start_emulator(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
-    """The emulator with Telegram's flood limits (the harness turns them off)."""
-    stderr = open(data_dir / "emulator.stderr", "wb")  # noqa: SIM115 (lives with the process)
-    command = [sys.executable, "-m", "bot.emulator", "--port", "0", "--token", TOKEN]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
-    assert proc.stdout is not None
-    while line := proc.stdout.readline():
-        if match := re.match(r"control_url=(\S+)", line):
-            return proc, match.group(1).removesuffix("/_emulator")
-    proc.wait(10)
-    raise RuntimeError("the emulator did not start")
-
-
-def start_bot(client: EmulatorClient, database_url: str, redis_url: str | None, data_dir: Path):
-    """`python -m pythia bot`: the process that delivers the outbox."""
-    assert client.base_url and client.base_file_url
-    env = {
-        **os.environ,
-        "BOT_TOKEN": TOKEN,
-        "BOT_API_BASE_URL": client.base_url,
-        "BOT_API_FILE_URL": client.base_file_url,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url or "",
-        "TELEGRAM_RATE_LIMIT": "true",
-        "DATA_DIR": str(data_dir),
-        "LOG_LEVEL": "WARNING",
-    }
-    stderr = open(data_dir / "pythia.stderr", "wb")  # noqa: SIM115 (lives with the process)
-    return subprocess.Popen(
-        [sys.executable, "-m", "pythia", "bot"], cwd=data_dir, env=env, stderr=stderr
-    )
 
 
 @asynccontextmanager
@@ -100,10 +64,18 @@ async def running(name: str) -> AsyncIterator[tuple[EmulatorClient, str, str | N
         from db.migrate import upgrade
 
         await asyncio.to_thread(upgrade, database_url)
-        emulator, url = start_emulator(data_dir)
+        emulator, url = start_emulator(data_dir, flood_limits=True)
         try:
             async with EmulatorClient(url) as client:
-                bot = start_bot(client, database_url, redis_url, data_dir)
+                # the process that delivers the outbox, with PTB's rate limiter as in production
+                bot = start_pythia(
+                    client,
+                    database_url,
+                    redis_url,
+                    data_dir,
+                    env={"TELEGRAM_RATE_LIMIT": "true"},
+                    command="bot",
+                )
                 try:
                     yield client, database_url, redis_url
                 finally:
