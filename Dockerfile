@@ -13,13 +13,14 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY core core
 COPY db db
+COPY services services
 COPY bot bot
 COPY workers workers
 COPY pythia pythia
 COPY alembic alembic
 COPY alembic.ini ./
 COPY data data
-RUN pip install -e .
+RUN pip install -e . && python -m bot.i18n.tooling compile
 
 USER pythia
 VOLUME ["/data"]

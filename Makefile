@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench reliability migrate chat clean
+# the compiled catalogues, rebuilt whenever a translation changes
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard bot/locale/*/LC_MESSAGES/pythia.po))
+
+.PHONY: run test lint bench reliability migrate chat clean catalogues
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pythia needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -13,18 +16,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+%.mo: %.po $(STAMP)
+	$(BIN)/python -m bot.i18n.tooling compile
+
+run: $(STAMP) $(CATALOGUES)
 	$(BIN)/pythia run
 
-test: $(STAMP)
+test: $(STAMP) $(CATALOGUES)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# after changing what the bot says: the template and every language's catalogue, then translate
+catalogues: $(STAMP)
+	$(BIN)/python -m bot.i18n.tooling update
 
 # issue 5's storm, kills and Postgres restart: real processes on Postgres + Redis, minutes long
-reliability: $(STAMP)
+reliability: $(STAMP) $(CATALOGUES)
 	$(BIN)/pytest -q -s -m reliability tests/reliability
 
 migrate: $(STAMP)
@@ -37,4 +48,4 @@ bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache $(CATALOGUES)

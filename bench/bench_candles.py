@@ -41,8 +41,8 @@ from core.market import Candle  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from db import models  # noqa: E402
 from db.candles import candle_market, save_candles  # noqa: E402
-from db.deps import build_deps, close_deps  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
+from services.deps import build_deps, close_deps  # noqa: E402
 from workers.candle_files import import_files  # noqa: E402
 
 SERVER = os.environ.get("PYTHIA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")

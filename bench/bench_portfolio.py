@@ -56,11 +56,12 @@ from sqlalchemy import select  # noqa: E402
 
 from bot.emulator.records import User  # noqa: E402
 from core.market import PriceQuote  # noqa: E402
+from core.people import ChatSeen, PersonSeen  # noqa: E402
 from db.engine import create_engine, create_sessionmaker  # noqa: E402
 from db.models import Asset  # noqa: E402
 from db.repos import trades as trade_rows  # noqa: E402
 from db.repos.assets import ensure_market, register_listings  # noqa: E402
-from db.repos.people import ChatSeen, PersonSeen, register  # noqa: E402
+from db.repos.people import register  # noqa: E402
 from db.repos.prices import latest_for_assets, save_latest  # noqa: E402
 
 TRADES = portfolio_core.TRADES

@@ -78,7 +78,7 @@ def child(spec_path: str) -> None:
 async def _child_run(settings: Any, fakes: dict[str, dict[str, Any]]) -> None:
     from dataclasses import fields
 
-    from db.deps import Deps, build_deps, close_deps
+    from services.deps import Deps, build_deps, close_deps
     from tests.fakes.exchanges.client import point_at
     from workers.jobs.base import WorkerDeps
     from workers.runtime import build_sources, default_jobs

@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+)
 
 from bot.charts import ChartRenderer
-from bot.commands import menu
 from bot.context import BotData, CustomContext
 from bot.delivery import OutboxSender
 from bot.delivery.pacing import Pacer
@@ -27,11 +32,15 @@ from bot.handlers import (
     watchlist,
 )
 from bot.handlers import settings as setting_handlers
+from bot.handlers.common import answer
+from bot.i18n import texts_for
 from bot.request import AiohttpRequest
 from bot.updates import OnePerPersonAndChat
+from bot.views.basic import menu
+from core.people import DEFAULT_LANGUAGE, LANGUAGES
 from core.settings import Settings
-from db.deps import Deps, build_deps, close_deps
 from db.heartbeat import BEAT_EVERY, beat
+from services.deps import Deps, build_deps, close_deps
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +57,6 @@ HANDLER_MODULES = (
     preferences,
 )
 
-PythiaApp = Application  # Application[ExtBot, CustomContext, dict, dict, BotData, JobQueue]
-
 
 async def _post_init(app: Application) -> None:
     """Build what handlers need, then publish the command menu."""
@@ -58,7 +65,10 @@ async def _post_init(app: Application) -> None:
         data.deps = await build_deps(data.settings)
         data.owns_deps = True
     data.charts = ChartRenderer()
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in menu()])
+    for language in LANGUAGES:  # each person's app shows the menu in its own language
+        commands = [BotCommand(name, text) for name, text in menu(texts_for(language))]
+        code = None if language == DEFAULT_LANGUAGE else language
+        await app.bot.set_my_commands(commands, language_code=code)
     deps = data.deps
     pacer = Pacer(per_second=data.settings.outbox_rate)
     data.outbox = OutboxSender(app.bot, deps.sessions, deps.cache, pacer, now=deps.clock.now)
@@ -82,6 +92,15 @@ async def _post_shutdown(app: Application) -> None:
     if data.deps is not None and data.owns_deps:
         await close_deps(data.deps)
         data.deps = None
+
+
+async def unknown_button(update: Update, context: CustomContext) -> None:
+    """A press of a button no handler knows (forged, from an old version, empty): answered,
+    so the person's spinner stops, and nothing else."""
+    if update.callback_query is None:
+        return
+    t = await context.texts(update)
+    await answer(update.callback_query, t._("This button no longer works."), alert=True)
 
 
 def build_application(
@@ -116,6 +135,7 @@ def build_application(
     for module in HANDLER_MODULES:
         app.add_handlers(module.HANDLERS)
     app.add_handlers(alerts.handlers())  # its conversation holds state: one per Application
+    app.add_handler(CallbackQueryHandler(unknown_button))  # last: a press nothing else took
     app.add_error_handler(on_error)
     return app
 

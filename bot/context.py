@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.charts import ChartRenderer
 from bot.delivery import OutboxSender
+from bot.i18n import Texts, texts_for
+from core.people import DEFAULT_LANGUAGE
 from core.settings import Settings
-from db.deps import Deps
+from services.deps import Deps
+from services.people import language_of
 
 
 @dataclass
@@ -31,6 +35,18 @@ class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._texts: Texts | None = None
+
+    async def texts(self, update: object) -> Texts:
+        """Pythia's words in the language of the person who sent `update` (read once per
+        update): the one they chose, else their Telegram's, else English."""
+        if self._texts is None:
+            user = update.effective_user if isinstance(update, Update) else None
+            language = DEFAULT_LANGUAGE
+            if user is not None and self.bot_data.deps is not None:
+                language = await language_of(self.deps, user.id, user.language_code)
+            self._texts = texts_for(language)
+        return self._texts
 
     @property
     def charts(self) -> ChartRenderer:

@@ -11,8 +11,6 @@ from bot.context import CustomContext
 
 log = logging.getLogger(__name__)
 
-SORRY = "Sorry — something went wrong on my side. It has been logged; please try again shortly."
-
 
 async def on_error(update: object, context: CustomContext) -> None:
     """Log every unhandled error; tell the person, never with a traceback."""
@@ -24,6 +22,11 @@ async def on_error(update: object, context: CustomContext) -> None:
     message = update.effective_message
     if message is not None:
         try:
-            await message.reply_text(SORRY)
+            t = await context.texts(update)
+            sorry = t._(
+                "Sorry — something went wrong on my side. It has been logged; please try "
+                "again shortly."
+            )
+            await message.reply_text(sorry)
         except Exception:  # the apology itself failed: logged above, nothing more to do
             log.warning("could not send the apology", exc_info=True)

@@ -26,10 +26,6 @@ def format_price(price: Decimal, places: int | None = None) -> str:
     return f"{rounded:,.{places}f}"
 
 
-def format_money(amount: Decimal, currency: str) -> str:
-    return f"{format_price(amount)} {currency}"
-
-
 def format_pct(pct: Decimal | None) -> str:
     if pct is None:
         return "n/a"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.market import TIMEFRAMES
+from core.refusal import BadArgument
 
 CHART_TIMEFRAMES = ("1h", "4h", "1d")
 MAX_CANDLES = 500  # beyond this a candlestick picture is a smear; a longer timeframe reads better
@@ -14,10 +15,6 @@ _PERIOD = re.compile(r"^(\d{1,4})\s*(h|d|w|m|mo|y)$")
 _UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "mo": 30, "y": 365}
 MINUTES = ("5m", "15m", "30m", "5min", "15min", "30min")  # timeframes, though "3m" is 3 months
 DEFAULT_PERIOD = {"1h": timedelta(days=7), "4h": timedelta(days=30), "1d": timedelta(days=180)}
-
-
-class BadArgument(ValueError):
-    """What a person typed cannot be used; the message says what would work."""
 
 
 @dataclass(frozen=True, slots=True)

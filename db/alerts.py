@@ -32,15 +32,16 @@ from core.alerts.grammar import (
     parse_alert,
 )
 from core.market import TIMEFRAMES
+from core.people import ChatSeen, PersonSeen
 from core.periods import BadArgument
 from core.symbols import SymbolProblem
 from db.cache import Cache
-from db.deps import Deps
 from db.models import Alert, User
 from db.quotes import latest_quotes
-from db.repos.people import ChatSeen, PersonSeen, register
+from db.repos.people import register
 from db.series import load_series
 from db.tracking import ensure_tracked, resolve_symbols
+from services.deps import Deps
 
 ALERTS_VERSION = "alerts:version"  # a new uuid after every change
 ALERTS_CHANGED = "alerts:changed"  # the id of each alert that changed

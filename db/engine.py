@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from db.locks import lock_key
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -43,5 +48,35 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def is_postgres(engine: AsyncEngine) -> bool:
+def is_postgres(bind: AsyncEngine | AsyncSession | AsyncConnection | Any) -> bool:
+    """Whether an engine, connection or session talks to Postgres (else: SQLite)."""
+    engine = getattr(bind, "bind", bind)
     return engine.dialect.name == "postgresql"
+
+
+async def serialise(session: AsyncSession, name: str) -> None:
+    """Make the session's transaction wait for, and then hold off, every other transaction
+    serialised on `name` until it ends: one person's changes happen one after the other, in
+    every process. Call it first in the transaction.
+
+    Postgres: a transaction-scoped advisory lock (released at commit or rollback, or when the
+    connection dies). SQLite: BEGIN IMMEDIATE, the database's single writer lock — every
+    writer waits its turn (busy timeout), so a read-then-write transaction cannot be
+    overtaken between its read and its write.
+    """
+    if is_postgres(session):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
+    else:
+        await session.execute(text("BEGIN IMMEDIATE"))
+
+
+@asynccontextmanager
+async def transaction(
+    sessions: async_sessionmaker[AsyncSession], serial: str | None = None
+) -> AsyncIterator[AsyncSession]:
+    """One transaction, committed when the block ends (rolled back if it raises); with
+    `serial`, serialised against every other transaction on that name (see `serialise`)."""
+    async with sessions.begin() as session:
+        if serial is not None:
+            await serialise(session, serial)
+        yield session

@@ -51,7 +51,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     username: Mapped[str | None] = mapped_column(String(64))
     first_name: Mapped[str] = mapped_column(String(128), default="")
-    language_code: Mapped[str | None] = mapped_column(String(16))
+    language_code: Mapped[str | None] = mapped_column(String(16))  # Telegram's, as last seen
+    language: Mapped[str] = mapped_column(String(8), default="en")  # Pythia speaks to them in
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     quote_currency: Mapped[str] = mapped_column(String(10), default="USD")
     cost_basis: Mapped[str] = mapped_column(String(8), default="fifo")
@@ -346,6 +347,22 @@ class OutboxMessage(Base):
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
         Index("ix_outbox_status_not_before", "status", "not_before"),
     )
+
+
+class PendingAction(Base):
+    """An action waiting for its owner's Confirm (a trade, an import, an undo). It is acted on
+    only through the conditional update that marks it answered, in the transaction that acts:
+    a second press, or one in another process, finds it answered and does nothing."""
+
+    __tablename__ = "pending_actions"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)  # may not be registered yet
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    answered_at: Mapped[datetime | None]
 
 
 class DigestSubscription(Base):

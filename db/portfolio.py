@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.market import TIMEFRAMES, USD_QUOTES
+from core.people import ChatSeen, PersonSeen
 from core.portfolio import (
     CostMethod,
     Ledger,
@@ -30,13 +31,13 @@ from core.portfolio import (
     valuation,
 )
 from db.candles import load_candles, market_ids_for
-from db.deps import Deps
 from db.models import Asset, User
 from db.models import Trade as TradeModel
 from db.quotes import latest_quotes
 from db.repos import trades as trade_rows
-from db.repos.people import ChatSeen, PersonSeen, get_user, register
+from db.repos.people import get_user, register
 from db.repos.trades import TradeRow
+from services.deps import Deps
 
 DEFAULT_QUOTE = "USD"
 DOLLAR_LIKE = frozenset(USD_QUOTES) | {"BUSD", "DAI", "FDUSD", "TUSD", "USDP", "PYUSD"}

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from core.market import PriceQuote
 from db.cache import PRICE_CHANNEL
-from db.deps import Deps
 from db.repos.prices import latest_for_assets
+from services.deps import Deps
 
 
 async def next_quotes(

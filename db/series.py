@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from core.market import TIMEFRAMES, Candle, floor_time, resample
 from db.candles import load_candles, market_ids_for
-from db.deps import Deps
 from db.models import Market
+from services.deps import Deps
 
 # Timeframes stored as such; the others are built from a shorter stored one.
 BUILT_FROM = {"4h": "1h"}

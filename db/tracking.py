@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.symbols import SymbolRequest, resolve
-from db.deps import Deps
 from db.repos.assets import set_tracked
+from services.deps import Deps
 
 
 async def resolve_symbols(deps: Deps, args: Sequence[str], limit: int = 10) -> SymbolRequest:

@@ -18,12 +18,12 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.people import ChatSeen, PersonSeen
 from core.periods import BadArgument
 from core.portfolio import Ledger, Side, Trade, TradeRejected, admit
 from core.symbols import SymbolProblem, resolve
 from core.trade_args import parse_trade
 from core.trades_csv import DELIMITERS, NEEDED, ImportResult, export_trades, import_trades
-from db.deps import Deps
 from db.portfolio import (
     PortfolioSettings,
     book_quote,
@@ -33,7 +33,8 @@ from db.portfolio import (
     to_trade,
 )
 from db.repos import trades as trade_rows
-from db.repos.people import ChatSeen, PersonSeen, register
+from db.repos.people import register
+from services.deps import Deps
 
 PAGE_SIZE = 10
 LOCK_TTL = 60.0  # seconds; far longer than any recording takes

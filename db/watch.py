@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from db.deps import Deps
+from core.people import ChatSeen, PersonSeen
 from db.repos import watchlist
-from db.repos.people import ChatSeen, PersonSeen, register
+from db.repos.people import register
 from db.tracking import ensure_tracked
+from services.deps import Deps
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ async def _serve_bot(settings: Settings) -> None:
 
 
 async def _serve_workers(settings: Settings) -> None:
-    from db.deps import build_deps, close_deps
+    from services.deps import build_deps, close_deps
     from workers.runtime import WorkerRuntime
 
     await _check_migrated(settings)
@@ -118,7 +118,7 @@ def _market_clock(settings: Settings):
 async def _serve_all(settings: Settings, chat: bool) -> None:
     """Bot and workers in one event loop sharing one Deps; the sandbox when there is no token."""
     from bot.app import BotRuntime, build_application
-    from db.deps import build_deps, close_deps
+    from services.deps import build_deps, close_deps
     from workers.runtime import WorkerRuntime
 
     clock = _market_clock(settings)
@@ -193,7 +193,7 @@ def _backfill_request(
 
 
 async def _backfill(settings: Settings, args: argparse.Namespace) -> None:
-    from db.deps import build_deps, close_deps
+    from services.deps import build_deps, close_deps
     from workers.backfill import backfill
 
     replay = settings.resolved_market_source == "replay"
@@ -245,7 +245,7 @@ async def _backfill(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _import_candles(settings: Settings, paths: list[Path]) -> None:
-    from db.deps import build_deps, close_deps
+    from services.deps import build_deps, close_deps
     from workers.candle_files import CandleFileError, describe, import_files
 
     try:

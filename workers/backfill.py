@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from core.market import TIMEFRAMES, floor_time
 from db.candles import candle_market, save_candles
-from db.deps import Deps
+from services.deps import Deps
 from workers.sources.base import MarketSource
 
 PAGE = 1000  # candles asked per request: Binance's maximum; others send fewer and are paged on

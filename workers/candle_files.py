@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from core.market import TIMEFRAMES, Candle
 from db.candles import candle_market, save_candles
-from db.deps import Deps
+from services.deps import Deps
 
 BATCH_ROWS = 10_000
 VOLUME_QUANTUM = Decimal("1E-8")  # base-asset volumes to 8 places, as Binance gives them

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from core.clock import Clock
 from core.settings import Settings
-from db.deps import Deps, build_deps, close_deps
 from db.heartbeat import BEAT_EVERY
+from services.deps import Deps, build_deps, close_deps
 from workers.alerting.matcher import AlertMatcher
 from workers.jobs import (
     alerts_expiry,

@@ -56,6 +56,7 @@ from bot.views.alerts import (
     with_status,
 )
 from bot.views.symbols import problems_line
+from core.people import ChatSeen, PersonSeen
 from core.periods import BadArgument
 from db.alerts import (
     DuplicateAlert,
@@ -71,10 +72,9 @@ from db.alerts import (
     resume,
     set_alert,
 )
-from db.deps import Deps
-from db.repos.people import ChatSeen, PersonSeen
 from db.tracking import exchanges
 from db.watch import watched
+from services.deps import Deps
 
 COIN, KIND, LEVEL = range(3)  # the guided flow's steps
 FLOW_TIMEOUT = 600.0  # seconds a half-set alert waits for its next answer

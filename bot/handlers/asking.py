@@ -8,8 +8,8 @@ from telegram import Message
 
 from bot.views.series import no_candles
 from bot.views.symbols import problems_line
-from db.deps import Deps
 from db.tracking import ensure_tracked, exchanges, resolve_symbols
+from services.deps import Deps
 
 
 async def coins_or_say_why(deps: Deps, typed: list[str], message: Message) -> list[str] | None:

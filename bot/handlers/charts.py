@@ -25,8 +25,8 @@ from core.periods import (
     period_label,
     split_args,
 )
-from db.deps import Deps
 from db.series import Series, load_series
+from services.deps import Deps
 
 CORR_MAX = 12
 

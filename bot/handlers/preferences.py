@@ -18,8 +18,8 @@ from bot.views.alerts import (
     timezone_now,
     timezone_set,
 )
+from core.people import ChatSeen, PersonSeen
 from db.alerts import alert_hours, set_quiet_hours, set_timezone
-from db.repos.people import ChatSeen, PersonSeen
 
 _CLOCK = r"([01]?\d|2[0-3])(?::([0-5]\d))?"
 _QUIET = re.compile(rf"^{_CLOCK}\s*(?:-|–|—|to)\s*{_CLOCK}$")

@@ -18,10 +18,10 @@ from bot.views.portfolio import (
     currency_now,
     currency_result,
 )
+from core.people import ChatSeen, PersonSeen
 from core.portfolio import COST_METHODS
-from db.deps import Deps
 from db.portfolio import QUOTE_CURRENCIES, change_cost_method, change_quote, settings_of
-from db.repos.people import ChatSeen, PersonSeen
+from services.deps import Deps
 
 CHOICES = {COST_BASIS: COST_METHODS, CURRENCY: QUOTE_CURRENCIES}
 BUTTONS = "|".join(f"{setting}:{choice}" for setting, all_ in CHOICES.items() for choice in all_)

@@ -40,11 +40,11 @@ from bot.views.trades import (
     undone,
     unreadable,
 )
+from core.people import ChatSeen, PersonSeen
 from core.periods import BadArgument
 from core.portfolio import Side, TradeRejected
 from core.trades_csv import CsvUnreadable
 from db.portfolio import read_settings
-from db.repos.people import ChatSeen, PersonSeen
 from db.trading import (
     UnknownAsset,
     dump_trades,

@@ -18,11 +18,11 @@ from bot.views.watchlist import (
     unwatch_result,
     watch_result,
 )
-from db.deps import Deps
+from core.people import ChatSeen, PersonSeen
 from db.quotes import latest_quotes
-from db.repos.people import ChatSeen, PersonSeen
 from db.tracking import exchanges, resolve_symbols
 from db.watch import unwatch, watch, watched
+from services.deps import Deps
 
 LIMIT = 30
 

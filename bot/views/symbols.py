@@ -4,42 +4,68 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.i18n import Texts
 from bot.views.common import clip, e
 from core.symbols import SymbolProblem
 
+REPLAY = "replay"  # the sandbox's market, as services name it among the exchanges
 
-def _names(items: Sequence[str]) -> str:
-    items = [e(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+def exchange_names(t: Texts, exchanges: Sequence[str]) -> str:
+    """binance, coinbase or kraken; the sandbox's replay by its description."""
+    names = [t._("the sandbox replay") if x == REPLAY else e(x) for x in exchanges]
+    return t.or_list(names) if names else t._("any exchange I follow")
 
 
 def problems_line(
-    problems: Sequence[SymbolProblem], examples: Sequence[str], exchanges: Sequence[str] = ()
+    t: Texts,
+    problems: Sequence[SymbolProblem],
+    examples: Sequence[str],
+    exchanges: Sequence[str] = (),
 ) -> str:
     """Unknown or malformed symbols (with guesses), and coins no followed exchange trades."""
     sentences = []
     unlisted = [p for p in problems if p.reason == "unlisted"]
     if unlisted:
-        coins = _names([clip(p.text).upper() for p in unlisted])
-        verb = "isn't" if len(unlisted) == 1 else "aren't"
-        sentences.append(f"{coins} {verb} traded on {_names(exchanges) or 'any exchange I follow'}")
+        coins = t.and_list(e(clip(p.text).upper()) for p in unlisted)
+        sentences.append(
+            t.ngettext(
+                "{coins} isn't traded on {exchanges}.",
+                "{coins} aren't traded on {exchanges}.",
+                len(unlisted),
+                coins=coins,
+                exchanges=exchange_names(t, exchanges),
+            )
+        )
     unknown = [p for p in problems if p.reason != "unlisted"]
     if unknown:
-        shown = unknown[:3]
-        parts = []
-        for problem in shown:
-            text = f"<code>{e(clip(problem.text))}</code>"
-            if problem.suggestions:
-                text += " (did you mean " + " or ".join(e(s) for s in problem.suggestions) + "?)"
-            parts.append(text)
-        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
-        unknown_only = all(p.reason == "unknown" for p in unknown)
-        if len(unknown) == 1:
-            lead = "Unknown symbol" if unknown_only else "Not a coin I know"
-        else:
-            lead = "Unknown symbols" if unknown_only else "Not coins I know"
-        hint = ""
-        if not any(p.suggestions for p in shown):
-            hint = " — try " + ", ".join(e(s) for s in examples[:4])
-        sentences.append(f"{lead}: {', '.join(parts)}{more}{hint}")
-    return ". ".join(sentences) + "." if sentences else ""
+        sentences.append(_unknown(t, unknown, examples))
+    return " ".join(sentences)
+
+
+def _unknown(t: Texts, unknown: Sequence[SymbolProblem], examples: Sequence[str]) -> str:
+    shown = unknown[:3]
+    parts = []
+    for problem in shown:
+        text = f"<code>{e(clip(problem.text))}</code>"
+        if problem.suggestions:
+            guesses = t.or_list(e(s) for s in problem.suggestions)
+            text += " " + t._("(did you mean {guesses}?)", guesses=guesses)
+        parts.append(text)
+    listed = ", ".join(parts)
+    if len(unknown) > 3:
+        listed = t._("{listed} and {count} more", listed=listed, count=t.number(len(unknown) - 3))
+    if all(p.reason == "unknown" for p in unknown):
+        line = t.ngettext(
+            "Unknown symbol: {listed}.", "Unknown symbols: {listed}.", len(unknown), listed=listed
+        )
+    else:
+        line = t.ngettext(
+            "Not a coin I know: {listed}.",
+            "Not coins I know: {listed}.",
+            len(unknown),
+            listed=listed,
+        )
+    if not any(p.suggestions for p in shown):
+        line += " " + t._("Try {examples}.", examples=", ".join(e(s) for s in examples[:4]))
+    return line

@@ -470,34 +470,3 @@ def _describe_options(spec: AlertSpec, zone: str) -> str:
     if local.time() == time(0, 0):  # what `until 2026-12-31` makes: the end of that day
         return f"{repeat}, until the end of {local - timedelta(days=1):%Y-%m-%d}"
     return f"{repeat}, until {local:%Y-%m-%d %H:%M}"
-
-
-ALERT_HELP = """<b>/alert</b> — tell me when something happens to a coin.
-
-<b>Price</b>
-<code>/alert BTC &gt; 70000</code> — rises to 70,000 USD (also <code>above 70k</code>)
-<code>/alert BTC &lt; 60,000</code> — falls to 60,000 (also <code>below</code>)
-<code>/alert BTC 70000</code> — crosses 70,000 from wherever it is now
-
-<b>Moves</b> (window 5m to 30d, 24h if left out)
-<code>/alert ETH -5% 1h</code> — falls 5% or more within an hour
-<code>/alert SOL +10% 24h</code> — rises 10% or more within a day
-<code>/alert ETH ±5% 1h</code> — moves 5% either way
-
-<b>Indicators</b> (timeframe 1m, 5m, 15m, 1h, 4h or 1d; 1h if left out)
-<code>/alert SOL rsi &lt; 30 4h</code> — RSI(14) drops below 30; <code>rsi 7 &gt; 70</code>: RSI(7)
-<code>/alert BTC macd cross up 1d</code> — MACD crosses above its signal line
-<code>/alert ETH crosses sma 200 1d</code> — price crosses the 200-candle average
-<code>/alert ETH price &gt; ema 50 4h</code> — price crosses above EMA 50
-
-<b>Volume</b>
-<code>/alert BTC volume x3</code> — a candle trades 3× the average of the 20 before it
-<code>/alert BTC vol 3x 1h</code> — the same on 1h candles
-
-<b>Options</b>, anywhere after the coin
-<code>once</code> — fire once, then stop (the default)
-<code>every 1h</code> — keep watching; fire again at most once an hour (<code>repeat</code>: 1h)
-<code>for 7d</code> or <code>until 2026-12-31</code> — stop watching after that
-
-Minutes are <code>m</code>, hours <code>h</code>, days <code>d</code>. Commas and \
-<code>k</code> work in prices: <code>70,000</code>, <code>70k</code>."""

@@ -1,39 +1,39 @@
-"""Users and chats: who talks to Pythia, and where."""
+"""Users and chats: who talks to Pythia, where, and what they chose."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.people import ChatSeen, PersonSeen, Preferences, language_for
 from db.models import Chat, User
 from db.upsert import insert_for
 
-
-@dataclass(frozen=True, slots=True)
-class PersonSeen:
-    """What Telegram says about a user, in the words the database needs."""
-
-    id: int
-    first_name: str
-    username: str | None = None
-    language_code: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ChatSeen:
-    id: int
-    type: str
-    title: str | None = None
-    username: str | None = None
+PREFERENCE_COLUMNS = {
+    "language": User.language,
+    "timezone": User.timezone,
+    "quote": User.quote_currency,
+    "method": User.cost_basis,
+    "quiet_start": User.quiet_start,
+    "quiet_end": User.quiet_end,
+}
 
 
 async def register(
-    session: AsyncSession, person: PersonSeen, chat: ChatSeen, now: datetime
+    session: AsyncSession,
+    person: PersonSeen,
+    chat: ChatSeen,
+    now: datetime,
+    language: str | None = None,
 ) -> bool:
-    """Record a person and the chat they wrote from; True if the person is new."""
+    """Record a person and the chat they wrote from; True if the person is new.
+
+    A new person is spoken to in `language` (default: their Telegram's, if Pythia speaks it);
+    an existing person keeps theirs, which only /language changes.
+    """
     existed = await session.get(User, person.id) is not None
     users = insert_for(session, User)
     await session.execute(
@@ -42,6 +42,7 @@ async def register(
             first_name=person.first_name,
             username=person.username,
             language_code=person.language_code,
+            language=language or language_for(person.language_code),
             timezone="UTC",
             quote_currency="USD",
             cost_basis="fifo",
@@ -74,6 +75,31 @@ async def register(
         )
     )
     return not existed
+
+
+async def preferences(session: AsyncSession, user_id: int) -> Preferences | None:
+    """What the person chose; None for someone Pythia has not registered."""
+    row = (
+        await session.execute(select(*PREFERENCE_COLUMNS.values()).where(User.id == user_id))
+    ).first()
+    if row is None:
+        return None
+    language, timezone, quote, method, quiet_start, quiet_end = row
+    return Preferences(
+        language=language or "en",
+        timezone=timezone or "UTC",
+        quote=quote or "USD",
+        method="average" if method == "average" else "fifo",
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+    )
+
+
+async def set_preferences(session: AsyncSession, user_id: int, **values: Any) -> None:
+    """Change some of the person's preferences (names as in `Preferences`)."""
+    columns = {PREFERENCE_COLUMNS[name].key: value for name, value in values.items()}
+    if columns:
+        await session.execute(update(User).where(User.id == user_id).values(**columns))
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:

@@ -149,3 +149,11 @@ async def snapshots(
         query = query.where(PortfolioSnapshot.day >= since)
     rows = await session.execute(query.order_by(PortfolioSnapshot.day))
     return [tuple(row) for row in rows]
+
+
+async def quotes_used(session: AsyncSession, user_id: int) -> list[str]:
+    """The currencies the person's trades are priced in, each once."""
+    found = await session.scalars(
+        select(Trade.quote_currency).distinct().where(Trade.user_id == user_id)
+    )
+    return list(found)

@@ -18,9 +18,9 @@ from bot.app import BotRuntime, build_application
 from bot.emulator import Emulator, FloodLimits
 from bot.emulator.records import MessageRecord, User
 from core.settings import Settings
-from db.deps import Deps, build_deps, close_deps
 from db.models import Base
 from db.quotes import next_quotes
+from services.deps import Deps, build_deps, close_deps
 from workers.runtime import WorkerRuntime
 from workers.sources.replay import load_series, replay_clock
 

@@ -15,10 +15,11 @@ import pytest_asyncio
 from bot.emulator.records import MessageRecord, User
 from bot.views.portfolio import money, signed
 from core.formatting import format_pct
+from core.people import ChatSeen, PersonSeen
 from core.portfolio import Ledger, Trade, period_start, pnl_over, valuation
 from db.portfolio import prices_at
 from db.repos import trades as trade_rows
-from db.repos.people import ChatSeen, PersonSeen, register
+from db.repos.people import register
 from tests.e2e.conftest import Stack, ingest_candles_now
 from workers.jobs.snapshots import day_of, record_snapshots
 

@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import timedelta
 
 from core.settings import Settings
-from db.deps import Deps, build_deps, close_deps
+from services.deps import Deps, build_deps, close_deps
 from workers.jobs.base import JobResult, WorkerDeps
 from workers.scheduler import JobSpec, build_scheduler
 

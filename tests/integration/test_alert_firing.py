@@ -17,16 +17,17 @@ from core.alerts.backtest import trigger_times
 from core.alerts.grammar import parse_alert
 from core.clock import FixedClock
 from core.market import PriceQuote
+from core.people import ChatSeen, PersonSeen
 from core.settings import Settings
 from db.alerts import columns_of, create, delete, pause, resume
 from db.cache import PRICE_CHANNEL, create_cache, price_key
 from db.candles import save_candles
-from db.deps import Deps, build_deps, close_deps
 from db.engine import create_engine, create_sessionmaker
 from db.models import Alert, OutboxMessage, User
 from db.outbox import OUTBOX_CHANNEL
 from db.repos.assets import ensure_market
-from db.repos.people import ChatSeen, PersonSeen, register
+from db.repos.people import register
+from services.deps import Deps, build_deps, close_deps
 from tests.fixtures.candles import load_candles
 from workers.alerting.matcher import AlertMatcher
 from workers.jobs import alerts_expiry

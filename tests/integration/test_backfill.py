@@ -17,7 +17,7 @@ from core.clock import FixedClock, ReplayClock
 from core.market import Candle, Ticker
 from core.settings import Settings
 from db.candles import load_candles, market_ids_for
-from db.deps import Deps, build_deps, close_deps
+from services.deps import Deps, build_deps, close_deps
 from workers.backfill import backfill
 from workers.sources.replay import ReplaySource, load_series
 

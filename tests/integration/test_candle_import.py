@@ -16,7 +16,7 @@ from core.clock import FixedClock
 from core.market import Candle
 from core.settings import Settings
 from db.candles import load_candles, market_ids_for
-from db.deps import Deps, build_deps, close_deps
+from services.deps import Deps, build_deps, close_deps
 from workers.candle_files import (
     CandleFileError,
     count_rows,

@@ -15,9 +15,9 @@ from core.gaps import find_gaps
 from core.market import Candle
 from core.settings import Settings
 from db.candles import load_candles, market_ids_for, save_candles
-from db.deps import Deps, build_deps, close_deps
 from db.models import Candle as CandleRow
 from db.repos.assets import ensure_market
+from services.deps import Deps, build_deps, close_deps
 from workers.jobs import housekeeping, ingest_candles
 from workers.jobs.base import WorkerDeps
 from workers.sources.guarded import GuardedSource

@@ -16,7 +16,7 @@ import pytest
 
 from core.backoff import Backoff
 from core.settings import Settings
-from db.deps import Deps, build_deps, close_deps
+from services.deps import Deps, build_deps, close_deps
 from tests.fakes.exchanges import FakeExchange
 from workers.jobs import ingest_prices
 from workers.jobs.base import WorkerDeps

@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from core.clock import FixedClock
 from core.market import PriceQuote
+from core.people import ChatSeen, PersonSeen
 from core.portfolio import Ledger, Trade, valuation
 from core.settings import Settings
-from db.deps import Deps, build_deps, close_deps
 from db.models import PortfolioSnapshot
 from db.repos import trades as trade_rows
-from db.repos.people import ChatSeen, PersonSeen, register
+from db.repos.people import register
+from services.deps import Deps, build_deps, close_deps
 from workers.jobs import snapshots
 from workers.jobs.base import WorkerDeps
 from workers.runtime import default_jobs

@@ -43,12 +43,13 @@ from bench.harness import (
 from bot.emulator import EmulatorClient, MessageRecord
 from core.alerts.grammar import parse_alert
 from core.market import PriceQuote
+from core.people import ChatSeen, PersonSeen
 from core.settings import Settings
 from db.alerts import columns_of
 from db.cache import PRICE_CHANNEL
-from db.deps import Deps, build_deps, close_deps
 from db.models import Alert, JobRun, OutboxMessage
-from db.repos.people import ChatSeen, PersonSeen, register
+from db.repos.people import register
+from services.deps import Deps, build_deps, close_deps
 from tests.conftest import POSTGRES_URL, REDIS_URL, unavailable
 
 REL_POSTGRES_URL = os.environ.get(

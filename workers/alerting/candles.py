@@ -22,7 +22,7 @@ from core.alerts.backtest import trigger_times
 from core.alerts.grammar import PriceChange, duration_label
 from core.market import TIMEFRAMES, Candle, PriceQuote, floor_time
 from db.candles import last_candle_time, load_candles, market_ids_for
-from db.deps import Deps
+from services.deps import Deps
 from workers.alerting.firing import Candidate
 from workers.alerting.rows import WatchedAlert
 

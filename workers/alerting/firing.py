@@ -25,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.alerts.message import Firing, alert_payload, quiet_until
 from db.alerts import ALERTS_VERSION, spec_of
-from db.deps import Deps
 from db.models import Alert, Asset, OutboxMessage, User
 from db.outbox import OUTBOX_CHANNEL, enqueue
+from services.deps import Deps
 from workers.alerting.rows import ALERT_COLUMNS
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ from core.alerts.index import AlertIndex, IndexedAlert
 from core.market import PriceQuote
 from db.alerts import ALERTS_VERSION
 from db.cache import PRICE_CHANNEL, Subscription
-from db.deps import Deps
 from db.models import Alert
+from services.deps import Deps
 from workers.alerting import candles
 from workers.alerting.firing import Candidate, Fired, fire
 from workers.alerting.rows import WatchedAlert, load_active, load_changed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from db.deps import Deps
+from services.deps import Deps
 from workers.sources.base import MarketSource
 
 

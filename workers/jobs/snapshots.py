@@ -17,10 +17,10 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from core.portfolio import TradeRejected, snapshot
-from db.deps import Deps
 from db.models import PortfolioSnapshot
 from db.portfolio import current_prices, load_ledger
 from db.repos import trades as trade_rows
+from services.deps import Deps
 from workers.jobs.base import JobResult, WorkerDeps
 
 log = logging.getLogger(__name__)

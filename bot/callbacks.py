@@ -1,0 +1,248 @@
+"""The data of every button Pythia sends, through one typed codec.
+
+Callback data comes back from Telegram as a string anyone can forge, so it is read here and
+nowhere else: `decode` returns one of the button types below or None for anything malformed,
+oversized or out of range, and handlers are routed by type (`pattern=matches(AlertAction)`).
+Each button's layout is declared once, as `prefix:field:field…`; the layouts are those Pythia
+has always sent, so buttons on messages already in people's chats keep working.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+MAX_DATA = 64  # bytes: Telegram's limit for callback data
+MAX_ID = 2**53  # Telegram's ids fit in 52 bits; ours (rows) too
+MAX_PAGE = 10_000
+
+
+class Kind:
+    """How one field reads and writes."""
+
+    def dump(self, value: Any) -> str:
+        return str(value)
+
+    def load(self, text: str) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Number(Kind):
+    low: int = 0
+    high: int = MAX_ID
+
+    def dump(self, value: Any) -> str:
+        if not isinstance(value, int) or not self.low <= value <= self.high:
+            raise ValueError(f"{value!r} is not a number from {self.low} to {self.high}")
+        return str(value)
+
+    def load(self, text: str) -> int | None:
+        if not re.fullmatch(r"-?\d{1,16}", text):
+            return None
+        value = int(text)
+        return value if self.low <= value <= self.high else None
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    values: tuple[str, ...]
+
+    def dump(self, value: Any) -> str:
+        if value not in self.values:
+            raise ValueError(f"{value!r} is not one of {self.values}")
+        return str(value)
+
+    def load(self, text: str) -> str | None:
+        return text if text in self.values else None
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    """Text matching `shape` (a regular expression); `optional`: may be empty (None)."""
+
+    shape: str
+    optional: bool = False
+
+    def dump(self, value: Any) -> str:
+        if value is None and self.optional:
+            return ""
+        if not isinstance(value, str) or not re.fullmatch(self.shape, value):
+            raise ValueError(f"{value!r} does not match {self.shape}")
+        return value
+
+    def load(self, text: str) -> str | None:
+        if text == "" and self.optional:
+            return None
+        return text if re.fullmatch(self.shape, text) else None
+
+
+ID = Number()
+PAGE = Number(0, MAX_PAGE)
+SYMBOL = Text(r"[A-Z0-9]{1,15}")
+TOKEN = Text(r"[A-Za-z0-9_-]{8,32}")
+
+
+class Button:
+    """A button's data. Subclasses are frozen dataclasses declared with `@button`."""
+
+    PREFIX: ClassVar[str]
+    KINDS: ClassVar[tuple[Kind, ...]]
+
+
+_BY_PREFIX: dict[str, type[Button]] = {}
+
+
+def button(prefix: str, *kinds: Kind) -> Callable[[type[Any]], type[Any]]:
+    """Declare a button type: its prefix and how each of its fields (in order) reads."""
+
+    def declare(cls: type[Any]) -> type[Any]:
+        if prefix in _BY_PREFIX or ":" in prefix:
+            raise ValueError(f"button prefix {prefix!r} is taken or malformed")
+        if len(fields(cls)) != len(kinds):
+            raise ValueError(f"{cls.__name__}: one kind per field")
+        cls.PREFIX, cls.KINDS = prefix, kinds
+        _BY_PREFIX[prefix] = cls
+        return cls
+
+    return declare
+
+
+def encode(data: Button) -> str:
+    """The callback data of a button (ValueError if a field is out of range or it is too long)."""
+    values = [getattr(data, f.name) for f in fields(data)]  # type: ignore[arg-type]
+    parts = [kind.dump(value) for kind, value in zip(data.KINDS, values, strict=True)]
+    while parts and parts[-1] == "" and isinstance(data.KINDS[len(parts) - 1], Text):
+        parts.pop()  # an empty optional field at the end is left out
+    text = ":".join([data.PREFIX, *parts])
+    if len(text.encode()) > MAX_DATA:
+        raise ValueError(f"callback data over {MAX_DATA} bytes: {text!r}")
+    return text
+
+
+def decode(data: object) -> Button | None:
+    """The button `data` stands for, or None if it is not one Pythia sent (or could have)."""
+    if not isinstance(data, str) or not data or len(data.encode()) > MAX_DATA:
+        return None
+    prefix, _, rest = data.partition(":")
+    cls = _BY_PREFIX.get(prefix)
+    if cls is None:
+        return None
+    texts = rest.split(":", len(cls.KINDS) - 1) if rest or cls.KINDS else []
+    if not cls.KINDS:
+        return cls() if not rest else None
+    texts += [""] * (len(cls.KINDS) - len(texts))  # empty optional fields left out at the end
+    values = []
+    for kind, text in zip(cls.KINDS, texts, strict=True):
+        value = kind.load(text)
+        if value is None and not (isinstance(kind, Text) and kind.optional and text == ""):
+            return None
+        values.append(value)
+    return cls(*values)
+
+
+def matches(*types: type[Button]) -> Callable[[object], bool]:
+    """A CallbackQueryHandler pattern: the data decodes to one of `types`."""
+    return lambda data: isinstance(decode(data), types)
+
+
+# ---- every button Pythia sends ------------------------------------------------------------------
+
+
+@button("alert", Choice(("pause", "resume", "delete")), ID)
+@dataclass(frozen=True, slots=True)
+class AlertAction(Button):
+    """Pause, Resume or Delete one alert (under /alerts, a new alert or a fired one)."""
+
+    action: str
+    alert_id: int
+
+
+@button("alertchart", SYMBOL)
+@dataclass(frozen=True, slots=True)
+class AlertChart(Button):
+    """📈 Chart under a fired alert."""
+
+    symbol: str
+
+
+@button("alerts", ID, PAGE)
+@dataclass(frozen=True, slots=True)
+class AlertsPage(Button):
+    """◀ 🔄 ▶ under /alerts: a page of `owner`'s alerts."""
+
+    owner: int
+    page: int
+
+
+FLOW_STEPS = ("coin", "kind", "go", "cancel")
+FLOW_VALUE = Text(r"[A-Za-z0-9 .,<>=%±+\-×x]{1,40}", optional=True)
+
+
+@button("alertflow", ID, Choice(FLOW_STEPS), FLOW_VALUE)
+@dataclass(frozen=True, slots=True)
+class FlowButton(Button):
+    """A step of the guided /alert: a coin, a kind, a level (`go`), or cancel."""
+
+    owner: int
+    step: str
+    value: str | None = None
+
+
+@button("trades", ID, PAGE, Text(r"[A-Z0-9]{1,15}", optional=True))
+@dataclass(frozen=True, slots=True)
+class TradesPage(Button):
+    """◀ Newer / Older ▶ under /trades (of one asset, or all)."""
+
+    owner: int
+    page: int
+    asset: str | None = None
+
+
+@button("trade", TOKEN, Choice(("y", "n")))
+@dataclass(frozen=True, slots=True)
+class ConfirmButton(Button):
+    """Confirm (y) or Cancel (n) a pending action, by its token."""
+
+    token: str
+    choice: str
+
+    @property
+    def yes(self) -> bool:
+        return self.choice == "y"
+
+
+SETTINGS = {"costbasis": ("fifo", "average"), "currency": ("USD", "USDT", "USDC")}
+
+
+@button("costbasis", Choice(SETTINGS["costbasis"]), ID)
+@dataclass(frozen=True, slots=True)
+class CostBasisChoice(Button):
+    choice: str
+    owner: int
+
+
+@button("currency", Choice(SETTINGS["currency"]), ID)
+@dataclass(frozen=True, slots=True)
+class CurrencyChoice(Button):
+    choice: str
+    owner: int
+
+
+@button("lang", Choice(("en", "es", "ru")), ID)
+@dataclass(frozen=True, slots=True)
+class LanguageChoice(Button):
+    """A language under /language."""
+
+    language: str
+    owner: int
+
+
+@button("prices", ID)
+@dataclass(frozen=True, slots=True)
+class RefreshPrices(Button):
+    """🔄 Refresh under /prices."""
+
+    owner: int

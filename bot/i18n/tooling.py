@@ -1,0 +1,147 @@
+"""Keeping the catalogues in step with the code: extract every message the code marks
+(`t._`, `t.ngettext`, `t.pgettext`, `N_`), write `bot/locale/pythia.pot`, merge it into each
+language's `.po` (new messages arrive untranslated, gone ones are dropped), and compile the
+`.mo` files. `make catalogues` runs `update`; `make` compiles; the tests check nothing is
+missing or stale (`tests/unit/test_catalogues.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import write_po
+
+from bot.i18n.catalogues import (
+    DOMAIN,
+    LOCALE_DIR,
+    TEMPLATE,
+    compile_catalogue,
+    po_path,
+    read_catalogue,
+)
+from core.people import LANGUAGES
+
+ROOT = LOCALE_DIR.parent.parent  # the repository
+SOURCES = ("bot", "services")  # where words live; core and the workers say none
+SKIPPED = ("bot/emulator", "bot/locale")  # the emulator speaks for Telegram, not for Pythia
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+PROJECT = "Pythia"
+HOLDER = "the Pythia authors"
+# Spanish: gettext's usual two forms; CLDR's third ("many", for whole millions) reads the same.
+PLURAL_FORMS = {"es": "nplurals=2; plural=(n != 1);"}
+
+
+def _python_files(directory: str) -> Iterator[tuple[str, str]]:
+    for path in sorted((ROOT / directory).rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if not relative.startswith(SKIPPED):
+            yield relative, str(path)
+
+
+def extract() -> Catalog:
+    """Every message the code marks, as a template catalogue (with where each is used)."""
+    template = Catalog(project=PROJECT, domain=DOMAIN, copyright_holder=HOLDER, fuzzy=False)
+    for directory in SOURCES:
+        for _filename, lineno, message, comments, context in extract_from_dir(
+            ROOT / directory,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=("Translators:",),
+            strip_comment_tags=True,
+        ):
+            relative = (Path(directory) / _filename).as_posix()
+            if relative.startswith(SKIPPED):
+                continue
+            template.add(
+                message, None, [(relative, lineno)], auto_comments=comments, context=context
+            )
+    return template
+
+
+def write_template(template: Catalog) -> None:
+    with TEMPLATE.open("wb") as out:
+        write_po(out, template, width=100, sort_output=True, include_lineno=False)
+
+
+def update() -> dict[str, int]:
+    """Write the template and merge it into every language; untranslated messages per language."""
+    write_template(extract())
+    missing = {}
+    for language in LANGUAGES:
+        path = po_path(language)
+        if path.exists():
+            catalog = read_catalogue(language)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            catalog = Catalog(
+                locale=language, project=PROJECT, domain=DOMAIN, copyright_holder=HOLDER,
+                fuzzy=False,
+            )  # fmt: skip
+        if language in PLURAL_FORMS:
+            catalog._num_plurals, catalog._plural_expr = _plural_rule(PLURAL_FORMS[language])
+        catalog.update(extract(), update_header_comment=False)  # its own copy of every message
+        catalog.obsolete.clear()  # a message the code no longer says goes
+        _apply_parts(catalog, language)
+        if language == "en":  # the source language says every message as written
+            for message in catalog:
+                if message.id and not _translated(message.string):
+                    message.string = message.id
+                    message.flags.discard("fuzzy")
+        with path.open("wb") as out:
+            write_po(out, catalog, width=100, sort_output=True, include_lineno=False)
+        missing[language] = sum(1 for m in catalog if m.id and not _translated(m.string))
+    return missing
+
+
+PARTS = LOCALE_DIR / "parts"  # while several people translate at once: <area>.json each
+
+
+def _apply_parts(catalog: Catalog, language: str) -> None:
+    """Fill translations from `bot/locale/parts/*.json` ({msgid: {"es": str | [forms], …}});
+    what a part says wins over the catalogue."""
+    import json
+
+    for part in sorted(PARTS.glob("*.json")) if PARTS.exists() else ():
+        for key, by_language in json.loads(part.read_text(encoding="utf-8")).items():
+            string = by_language.get(language)
+            context, _, msgid = key.rpartition("\x04")
+            message = catalog.get(msgid, context=context or None)
+            if message is None or string is None:
+                continue
+            message.string = tuple(string) if isinstance(string, list) else string
+            message.flags.discard("fuzzy")
+
+
+def _plural_rule(forms: str) -> tuple[int, str]:
+    count, expression = forms.split(";")[:2]
+    return int(count.split("=")[1]), expression.split("=", 1)[1].strip().rstrip(";")
+
+
+def _translated(string: object) -> bool:
+    if isinstance(string, tuple | list):
+        return all(bool(s) for s in string)
+    return bool(string)
+
+
+def compile_all() -> list[Path]:
+    return [compile_catalogue(language) for language in LANGUAGES if po_path(language).exists()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Extract, merge and compile Pythia's catalogues.")
+    parser.add_argument("action", choices=("update", "compile"))
+    args = parser.parse_args(argv)
+    if args.action == "update":
+        for language, count in update().items():
+            print(f"{language}: {count} messages untranslated")
+    for path in compile_all():
+        print(f"compiled {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""Refusals said in the person's language: one renderer per reason code.
+
+Core and the services raise `core.refusal.Refusal(code, **params)`; a view module declares how
+each code reads with `@says("code")` (a function of `Texts` and the parameters, returning one
+line of HTML) and handlers call `refusal_text(t, refusal)`. `tests/unit/test_refusals.py`
+checks that every code raised anywhere has a renderer taking its parameters.
+
+A parameter that is a noun (what was wrong: `what="price"`) is said as a label — "Price: …" —
+rather than as the subject of a sentence, so no language has to make a verb agree with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.i18n import N_, Texts
+from bot.views.common import clip, e
+from core.refusal import Refusal
+
+Renderer = Callable[..., str]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def says(*codes: str) -> Callable[[Renderer], Renderer]:
+    """Declare the renderer of `codes`: `fn(t, **params) -> str` (HTML, one line)."""
+
+    def register(fn: Renderer) -> Renderer:
+        for code in codes:
+            if code in RENDERERS:
+                raise ValueError(f"refusal {code} has a renderer already")
+            RENDERERS[code] = fn
+        return fn
+
+    return register
+
+
+def refusal_text(t: Texts, refusal: Refusal) -> str:
+    """The refusal as one line in `t`'s language."""
+    renderer = RENDERERS.get(refusal.code)
+    if renderer is None:  # a code without words is a bug; say something true meanwhile
+        return t._("That didn't work, and I can't say why — please try again differently.")
+    return renderer(t, **refusal.params)
+
+
+# ---- what a number was meant to be --------------------------------------------------------------
+
+WHAT = {
+    "quantity": N_("Quantity"),
+    "price": N_("Price"),
+    "fee": N_("Fee"),
+    "level": N_("Level"),
+    "percentage": N_("Percentage"),
+    "rsi_level": N_("RSI level"),
+    "multiple": N_("Multiple"),
+    "amount": N_("Amount"),
+}
+
+
+def what_label(t: Texts, what: str) -> str:
+    """The label a refusal about a number starts with: "Price", "Quantity"…"""
+    return t._(WHAT.get(what, WHAT["amount"]))
+
+
+@says("amount.not_a_number")
+def _not_a_number(t: Texts, what: str, typed: str) -> str:
+    return t._(
+        "{what}: “{typed}” is not a number I can read — write it like 0.5, 64000 or 64,000.50.",
+        what=what_label(t, what),
+        typed=e(clip(typed)),
+    )
+
+
+@says("amount.ambiguous")
+def _ambiguous(t: Texts, what: str, typed: str, as_decimal: Any, as_thousands: Any) -> str:
+    return t._(
+        "{what}: “{typed}” could be {as_decimal} or {as_thousands} — write {plain_decimal} "
+        "or {plain_thousands} instead.",
+        what=what_label(t, what),
+        typed=e(clip(typed)),
+        as_decimal=t.number(as_decimal),
+        as_thousands=t.number(as_thousands),
+        plain_decimal=f"{as_decimal}",
+        plain_thousands=f"{as_thousands}",
+    )
+
+
+@says("amount.too_long")
+def _too_long(t: Texts, what: str) -> str:
+    return t._(
+        "{what}: that has more digits than any real amount — check it and send it again.",
+        what=what_label(t, what),
+    )
+
+
+# ---- confirmations ---------------------------------------------------------------------------
+
+
+@says("confirm.expired")
+def _expired(t: Texts) -> str:
+    return t._("This confirmation has expired — send the command again.")
+
+
+@says("confirm.not_yours")
+def _not_yours(t: Texts) -> str:
+    return t._("Only the person who asked can answer this.")
+
+
+@says("confirm.answered")
+def _answered(t: Texts) -> str:
+    return t._("This was already answered.")
+
+
+# ---- preferences -----------------------------------------------------------------------------
+
+
+@says("language.unknown")
+def _unknown_language(t: Texts, typed: str, languages: tuple[str, ...]) -> str:
+    return t._(
+        "I don't speak “{typed}”. Choose {choices}.",
+        typed=e(clip(typed)),
+        choices=t.or_list(f"<code>/language {code}</code>" for code in languages),
+    )
+
+
+@says("timezone.unknown")
+def _unknown_zone(t: Texts, typed: str) -> str:
+    return t._(
+        "I don't know the time zone “{typed}”; send one like <code>/timezone Europe/Berlin</code> "
+        "or <code>/timezone America/New_York</code>.",
+        typed=e(clip(typed)),
+    )
