@@ -12,8 +12,8 @@ from bot.app import BotRuntime, build_application
 from bot.chat import TerminalChat
 from bot.emulator import Emulator, FloodLimits
 from core.settings import Settings
-from db.quotes import next_quotes
 from services.deps import Deps
+from services.prices import next_quotes
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,6 @@ TIMEFRAMES: dict[str, timedelta] = {
     "1d": timedelta(days=1),
 }
 
-# Quotes that count as the US dollar unless a person says otherwise, best first.
-USD_QUOTES: tuple[str, ...] = ("USDT", "USD", "USDC")
-
 
 @dataclass(frozen=True, slots=True)
 class Ticker:

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from core.market import USD_QUOTES, PriceQuote, Ticker
+from core.currencies import USD_QUOTES
+from core.market import PriceQuote, Ticker
 
 
 def _places(values: Iterable[Decimal]) -> int:

@@ -37,10 +37,8 @@ from core.periods import BadArgument
 from core.symbols import SymbolProblem
 from db.cache import Cache
 from db.models import Alert, User
-from db.quotes import latest_quotes
 from db.repos.people import register
-from db.series import load_series
-from db.tracking import ensure_tracked, resolve_symbols
+from services._legacy import ensure_tracked, latest_quotes, load_series, resolve_symbols
 from services.deps import Deps
 
 ALERTS_VERSION = "alerts:version"  # a new uuid after every change

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from core.market import TIMEFRAMES, USD_QUOTES
+from core.currencies import USD_QUOTES
+from core.market import TIMEFRAMES
 from core.people import ChatSeen, PersonSeen
 from core.portfolio import (
     CostMethod,
@@ -33,10 +34,10 @@ from core.portfolio import (
 from db.candles import load_candles, market_ids_for
 from db.models import Asset, User
 from db.models import Trade as TradeModel
-from db.quotes import latest_quotes
 from db.repos import trades as trade_rows
 from db.repos.people import get_user, register
 from db.repos.trades import TradeRow
+from services._legacy import latest_quotes
 from services.deps import Deps
 
 DEFAULT_QUOTE = "USD"

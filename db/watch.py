@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from core.people import ChatSeen, PersonSeen
 from db.repos import watchlist
 from db.repos.people import register
-from db.tracking import ensure_tracked
+from services._legacy import ensure_tracked
 from services.deps import Deps
 
 

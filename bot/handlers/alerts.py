@@ -72,8 +72,8 @@ from db.alerts import (
     resume,
     set_alert,
 )
-from db.tracking import exchanges
 from db.watch import watched
+from services._legacy import exchanges
 from services.deps import Deps
 
 COIN, KIND, LEVEL = range(3)  # the guided flow's steps

@@ -8,7 +8,7 @@ from telegram import Message
 
 from bot.views.series import no_candles
 from bot.views.symbols import problems_line
-from db.tracking import ensure_tracked, exchanges, resolve_symbols
+from services._legacy import ensure_tracked, exchanges, resolve_symbols
 from services.deps import Deps
 
 

@@ -25,8 +25,9 @@ from core.periods import (
     period_label,
     split_args,
 )
-from db.series import Series, load_series
+from services._legacy import load_series
 from services.deps import Deps
+from services.series import Series
 
 CORR_MAX = 12
 

@@ -7,7 +7,7 @@ from telegram.ext import CommandHandler
 
 from bot.context import CustomContext
 from bot.views.market import top_movers
-from db.quotes import latest_quotes
+from services._legacy import latest_quotes
 
 
 async def top(update: Update, context: CustomContext) -> None:

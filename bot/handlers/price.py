@@ -9,8 +9,7 @@ from telegram.ext import CommandHandler
 
 from bot.context import CustomContext
 from bot.views.price import render_prices
-from db.quotes import latest_quotes
-from db.tracking import ensure_tracked, exchanges, resolve_symbols
+from services._legacy import ensure_tracked, exchanges, latest_quotes, resolve_symbols
 
 
 async def price(update: Update, context: CustomContext) -> None:

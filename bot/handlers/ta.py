@@ -11,7 +11,7 @@ from bot.views.common import e
 from bot.views.ta import render_ta
 from core.periods import BadArgument, split_args
 from core.ta import MIN_CANDLES, NotEnoughCandles, analyse
-from db.series import load_series
+from services._legacy import load_series
 
 HISTORY = 500  # candles analysed: EMA, RSI and ATR settle, SMA 200 has room
 USAGE = "Send <code>/ta BTC</code> or <code>/ta ETH 1d</code> (timeframe 1h, 4h or 1d)."

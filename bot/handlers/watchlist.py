@@ -19,9 +19,8 @@ from bot.views.watchlist import (
     watch_result,
 )
 from core.people import ChatSeen, PersonSeen
-from db.quotes import latest_quotes
-from db.tracking import exchanges, resolve_symbols
 from db.watch import unwatch, watch, watched
+from services._legacy import exchanges, latest_quotes, resolve_symbols
 from services.deps import Deps
 
 LIMIT = 30

@@ -130,3 +130,24 @@ def _unknown_zone(t: Texts, typed: str) -> str:
         "or <code>/timezone America/New_York</code>.",
         typed=e(clip(typed)),
     )
+
+
+# ---- dates ---------------------------------------------------------------------------------------
+
+
+@says("date.unreadable")
+def _unreadable_date(t: Texts, typed: str) -> str:
+    return t._(
+        "I can't read “{typed}” as a date; write it like 2024-03-01, 2024-03-01 14:30, today or "
+        "yesterday.",
+        typed=e(clip(typed)),
+    )
+
+
+@says("date.out_of_range")
+def _date_out_of_range(t: Texts, earliest: object, latest: object) -> str:
+    return t._(
+        "That date is out of range: dates go from {earliest} to {latest}.",
+        earliest=t.date(earliest) if hasattr(earliest, "hour") else str(earliest),
+        latest=t.date(latest) if hasattr(latest, "hour") else str(latest),
+    )

@@ -19,8 +19,8 @@ from bot.emulator import Emulator, FloodLimits
 from bot.emulator.records import MessageRecord, User
 from core.settings import Settings
 from db.models import Base
-from db.quotes import next_quotes
 from services.deps import Deps, build_deps, close_deps
+from services.prices import next_quotes
 from workers.runtime import WorkerRuntime
 from workers.sources.replay import load_series, replay_clock
 

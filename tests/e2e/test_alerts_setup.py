@@ -15,7 +15,7 @@ from core.alerts.grammar import ALERT_HELP, parse_alert
 from db.alerts import ALERTS_CHANGED, ALERTS_VERSION, pause_all_for_user, spec_of
 from db.models import Alert
 from db.models import User as UserRow
-from db.quotes import latest_quotes
+from services._legacy import latest_quotes
 from tests.e2e.conftest import Stack
 
 # The module shares one running Pythia (the `stack` fixture), so it shares one event loop.

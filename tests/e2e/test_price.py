@@ -8,7 +8,7 @@ import re
 import pytest
 
 from db.cache import price_key
-from db.quotes import next_quotes
+from services.prices import next_quotes
 from tests.e2e.conftest import Stack
 
 # The module shares one running Pythia (the `stack` fixture), so it shares one event loop.

@@ -19,7 +19,8 @@ import aiohttp
 import ccxt.async_support as ccxt_async
 from ccxt.base import errors as ccxt_errors
 
-from core.market import USD_QUOTES, Candle, Ticker
+from core.currencies import USD_QUOTES
+from core.market import Candle, Ticker
 from workers.sources.base import SourceError
 
 _T = TypeVar("_T")
