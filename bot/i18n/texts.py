@@ -10,7 +10,7 @@ caller where they came from a person or the outside world.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -136,14 +136,16 @@ class Texts:
 
     # ---- times ------------------------------------------------------------------------------
 
-    def _local(self, when: datetime, zone: str | None) -> datetime:
+    def _local(self, when: datetime | date, zone: str | None) -> datetime | date:
+        if not isinstance(when, datetime):
+            return when  # a calendar day is the same day everywhere
         return when.astimezone(zone_of(zone) if zone else UTC)
 
-    def day(self, when: datetime, zone: str | None = None) -> str:
+    def day(self, when: datetime | date, zone: str | None = None) -> str:
         """1 Mar · 1 mar · 1 мар."""
         return format_skeleton("MMMd", self._local(when, zone), locale=self.locale)
 
-    def date(self, when: datetime, zone: str | None = None) -> str:
+    def date(self, when: datetime | date, zone: str | None = None) -> str:
         """1 Mar 2024 (in the person's zone)."""
         return format_skeleton("yMMMd", self._local(when, zone), locale=self.locale)
 

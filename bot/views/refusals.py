@@ -12,6 +12,7 @@ rather than as the subject of a sentence, so no language has to make a verb agre
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from bot.i18n import N_, Texts
@@ -145,9 +146,9 @@ def _unreadable_date(t: Texts, typed: str) -> str:
 
 
 @says("date.out_of_range")
-def _date_out_of_range(t: Texts, earliest: object, latest: object) -> str:
+def _date_out_of_range(t: Texts, earliest: date, latest: date) -> str:
     return t._(
         "That date is out of range: dates go from {earliest} to {latest}.",
-        earliest=t.date(earliest) if hasattr(earliest, "hour") else str(earliest),
-        latest=t.date(latest) if hasattr(latest, "hour") else str(latest),
+        earliest=t.date(earliest),
+        latest=t.date(latest),
     )
