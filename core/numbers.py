@@ -17,13 +17,13 @@ from core.refusal import BadArgument
 MAX_DIGITS = 30  # more than any real quantity or price; keeps 1e30-style input out
 MAX_TYPED = 40  # characters: longer is not a number anyone means
 
-_PLAIN = re.compile(r"^(\d+)(?:\.(\d+))?$|^\.(\d+)$")
-_COMMA_GROUPS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 64,000.50
-_DOT_GROUPS = re.compile(r"^\d{1,3}(?:\.\d{3})+,\d+$")  # 64.000,50
-_DOTS_ONLY = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$")  # 1.234.567
-_SPACE_GROUPS = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d+)?$")  # 70 000,5
-_DECIMAL_COMMA = re.compile(r"^\d*,\d+$")  # 0,5 · 1234,5 (and 1,234: see below)
-_ONE_GROUP = re.compile(r"^\d{1,3},\d{3}$")  # 1,234: thousands, or a decimal comma
+_PLAIN = re.compile(r"^(\d+)(?:\.(\d+))?$|^\.(\d+)$", re.ASCII)
+_COMMA_GROUPS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$", re.ASCII)  # 64,000.50
+_DOT_GROUPS = re.compile(r"^\d{1,3}(?:\.\d{3})+,\d+$", re.ASCII)  # 64.000,50
+_DOTS_ONLY = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$", re.ASCII)  # 1.234.567
+_SPACE_GROUPS = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d+)?$", re.ASCII)  # 70 000,5
+_DECIMAL_COMMA = re.compile(r"^\d*,\d+$", re.ASCII)  # 0,5 · 1234,5 (and 1,234: see below)
+_ONE_GROUP = re.compile(r"^\d{1,3},\d{3}$", re.ASCII)  # 1,234: thousands, or a decimal comma
 
 
 def parse_amount(text: str, what: str, *, decimal_comma: bool = False) -> Decimal:

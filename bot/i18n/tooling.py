@@ -83,12 +83,13 @@ def update() -> dict[str, int]:
             )  # fmt: skip
         if language in PLURAL_FORMS:
             catalog._num_plurals, catalog._plural_expr = _plural_rule(PLURAL_FORMS[language])
-        catalog.update(extract(), update_header_comment=False)  # its own copy of every message
+        # its own copy of every message; a changed message is new, not a fuzzy guess at the old
+        catalog.update(extract(), no_fuzzy_matching=True, update_header_comment=False)
         catalog.obsolete.clear()  # a message the code no longer says goes
         _apply_parts(catalog, language)
         if language == "en":  # the source language says every message as written
             for message in catalog:
-                if message.id and not _translated(message.string):
+                if message.id:
                     message.string = message.id
                     message.flags.discard("fuzzy")
         with path.open("wb") as out:

@@ -81,8 +81,8 @@ def _ambiguous(t: Texts, what: str, typed: str, as_decimal: Any, as_thousands: A
         typed=e(clip(typed)),
         as_decimal=t.number(as_decimal),
         as_thousands=t.number(as_thousands),
-        plain_decimal=f"{as_decimal}",
-        plain_thousands=f"{as_thousands}",
+        plain_decimal=str(as_decimal),
+        plain_thousands=str(as_thousands),
     )
 
 
