@@ -7,6 +7,7 @@ PYTHIA_REQUIRE_SERVICES=1 (as `.ci/run` sets), when an unreachable service fails
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -23,11 +24,32 @@ from db.migrate import upgrade
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `pythia` does: RetryAfter in timedeltas
 
-POSTGRES_URL = os.environ.get(
-    "PYTHIA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/pythia_test"
-)
-REDIS_URL = os.environ.get("PYTHIA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("PYTHIA_REQUIRE_SERVICES") == "1"
+SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+REDIS_SERVER = "redis://127.0.0.1:6379"
+
+
+def _own_redis_database() -> str:
+    """A Redis database this test run has to itself: runs started side by side on one machine
+    (several terminals, an editor's test runner) must not flush each other's keys. Each run
+    claims a free number from 15 down for an hour, in database 0."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_SERVER + "/0", socket_connect_timeout=2)
+        for number in range(15, 7, -1):  # 7 and below: the reliability tests' and the app's
+            if client.set(f"pythia-tests:db:{number}", os.getpid(), nx=True, ex=3600):
+                atexit.register(client.delete, f"pythia-tests:db:{number}")
+                return f"{REDIS_SERVER}/{number}"
+    except Exception:  # no Redis here: the Redis tests skip (or fail in CI) on their own
+        pass
+    return f"{REDIS_SERVER}/15"
+
+
+# Set explicitly (as `.ci/run` does): those. Else a database of this run's own on each server.
+POSTGRES_URL = os.environ.get("PYTHIA_TEST_POSTGRES_URL") or f"{SERVER}/pythia_test_{os.getpid()}"
+REDIS_URL = os.environ.get("PYTHIA_TEST_REDIS_URL") or _own_redis_database()
+OWN_POSTGRES = "PYTHIA_TEST_POSTGRES_URL" not in os.environ
 FIXTURES = Path(__file__).parent / "fixtures"
 T = TypeVar("T")
 
@@ -62,14 +84,26 @@ def outside_loop(func: Callable[..., T], *args: object) -> T:
         return pool.submit(func, *args).result()
 
 
+async def _drop_postgres(url: str) -> None:
+    import asyncpg
+
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+    admin = await asyncpg.connect(dsn.rsplit("/", 1)[0] + "/postgres", timeout=3)
+    name = dsn.rsplit("/", 1)[1]
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
+def postgres_migrated() -> Iterator[str]:
     try:
         outside_loop(asyncio.run, _reset_postgres(POSTGRES_URL))
     except Exception as exc:  # refused, timed out, bad credentials: all mean "not here"
         unavailable("Postgres", exc)
     outside_loop(upgrade, POSTGRES_URL)
-    return POSTGRES_URL
+    yield POSTGRES_URL
+    if OWN_POSTGRES:  # this run's own database: gone with the run
+        outside_loop(asyncio.run, _drop_postgres(POSTGRES_URL))
 
 
 @pytest.fixture(scope="session")
