@@ -34,7 +34,7 @@ lint: $(STAMP)
 catalogues: $(STAMP)
 	$(BIN)/python -m bot.i18n.tooling update
 
-# issue 5's storm, kills and Postgres restart: real processes on Postgres + Redis, minutes long
+# the alert storm, SIGKILLs and a Postgres restart: real processes on Postgres + Redis, minutes long
 reliability: $(STAMP) $(CATALOGUES)
 	$(BIN)/pytest -q -s -m reliability tests/reliability
 

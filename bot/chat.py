@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import os
 import sys
 from collections.abc import Awaitable
 from pathlib import Path
@@ -63,6 +64,16 @@ async def _maybe(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
+def terminal_language() -> str:
+    """The language of this terminal's locale (`es_ES.UTF-8` → es), as Telegram would report
+    the app's: the sandbox speaks to you in it, as Pythia does to people in Telegram."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return value.split(".")[0].replace("_", "-")
+    return "en"
+
+
 class TerminalChat:
     """Read lines from the terminal, send them as the user, print what the bot answers."""
 
@@ -78,7 +89,9 @@ class TerminalChat:
         self.with_buttons: MessageRecord | None = None
 
     async def setup(self) -> None:
-        self.user = await _maybe(self.emu.add_user("You", "you"))
+        self.user = await _maybe(
+            self.emu.add_user("You", "you", language_code=terminal_language())
+        )
         self.private = self.chat = self.user
         self.group = await _maybe(
             self.emu.add_group("Sandbox group", members=[self.user], supergroup=True)
