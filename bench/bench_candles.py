@@ -3,13 +3,14 @@
     .venv/bin/python bench/bench_candles.py            # 1,000,000 candles, batches of 100,000
     .venv/bin/python bench/bench_candles.py --rows 200000 --batch 50000
 
-(a) candles per second through `save_candles`' COPY path, for synthetic candles shaped like real
-    ones (a random walk in cents, volumes to 8 places, 1m candles of 10 markets), one transaction
-    per batch. Their ranges hold no candles yet, as in a backfill or an import, so the COPY goes
-    straight into `candles`. Then the same candles saved again: their ranges are taken, so they
-    are copied into the staging table and upserted, and nothing changes. Against plain
-    SQLAlchemy ORM inserts (`session.add_all` + flush) of a 50,000-candle sample as the baseline.
-    The issue's target for the COPY figure: at least 200,000 candles/s.
+(a) candles per second through `store_candles` (the ingest service: `save_candles`' COPY
+    path), for synthetic candles shaped like real ones (a random walk in cents, volumes to 8
+    places, 1m candles of 10 markets), one transaction per batch. Their ranges hold no
+    candles yet, as in a backfill or an import, so the COPY goes straight into `candles`. Then
+    the same candles saved again: their ranges are taken, so they are copied into the staging
+    table and upserted, and nothing changes. Against plain SQLAlchemy ORM inserts
+    (`session.add_all` + flush) of a 50,000-candle sample as the baseline.
+    The target for the COPY figure: at least 200,000 candles/s.
 (b) importing every file in /work/shared/data/ohlcv/ with `import_files`, and again.
 
 For scale it also times the simplest insert there is on this server (1,000,000 integers into a
@@ -40,9 +41,9 @@ from core.clock import FixedClock  # noqa: E402
 from core.market import Candle  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from db import models  # noqa: E402
-from db.candles import candle_market, save_candles  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from services.deps import build_deps, close_deps  # noqa: E402
+from services.ingest import register_market, store_candles  # noqa: E402
 from workers.candle_files import import_files  # noqa: E402
 
 SERVER = os.environ.get("PYTHIA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
@@ -52,7 +53,7 @@ OHLCV = Path("/work/shared/data/ohlcv")
 MARKETS = 10
 ORM_SAMPLE = 50_000
 START = datetime(2022, 1, 1, tzinfo=UTC)
-TARGET = 200_000  # candles/s through COPY, from the issue
+TARGET = 200_000  # candles/s through COPY, the figure promised for bulk ingestion
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -115,27 +116,25 @@ async def bench(rows: int, batch: int, ceiling: float) -> None:
         per_market = rows // MARKETS
         print(f"building {rows:,} synthetic candles ({MARKETS} markets × {per_market:,} 1m) …")
         series = [synthetic(per_market, seed) for seed in range(MARKETS)]
-        async with deps.sessions.begin() as session:
-            ids = [
-                await candle_market(session, "bench", f"C{i}/USDT", f"C{i}", "USDT", NOW)
-                for i in range(MARKETS + 1)
-            ]
+        ids = [
+            await register_market(deps, "bench", f"C{i}/USDT", f"C{i}", "USDT")
+            for i in range(MARKETS + 1)
+        ]
 
         async def save_all() -> tuple[float, int]:
             written = 0
             started = time.perf_counter()
             for market_id, candles in zip(ids, series, strict=False):
                 for first in range(0, len(candles), batch):
-                    async with deps.sessions.begin() as session:
-                        written += await save_candles(
-                            session, market_id, "1m", candles[first : first + batch]
-                        )
+                    written += await store_candles(
+                        deps, market_id, "1m", candles[first : first + batch]
+                    )
             return time.perf_counter() - started, written
 
         copy_seconds, written = await save_all()
         copy_rate = written / copy_seconds
         print(
-            f"(a) save_candles into empty ranges (COPY straight into candles): {written:,} "
+            f"(a) store_candles into empty ranges (COPY straight into candles): {written:,} "
             f"candles in {copy_seconds:.2f} s = {copy_rate:,.0f} candles/s "
             f"(batches of {min(batch, per_market):,}, a transaction each)"
         )
@@ -148,7 +147,7 @@ async def bench(rows: int, batch: int, ceiling: float) -> None:
         sample = synthetic(ORM_SAMPLE, seed=99)
         orm_market = ids[MARKETS]
         started = time.perf_counter()
-        async with deps.sessions.begin() as session:
+        async with deps.write() as session:
             session.add_all(
                 models.Candle(
                     market_id=orm_market,
@@ -182,7 +181,7 @@ async def bench(rows: int, batch: int, ceiling: float) -> None:
         met = "met" if copy_rate >= TARGET else "NOT met"
         figures = [
             (
-                "COPY ingestion (save_candles)",
+                "COPY ingestion (store_candles)",
                 f"{copy_rate:,.0f} candles/s (target {TARGET:,}: {met})",
             ),
             ("ORM baseline (add_all + flush)", f"{orm_rate:,.0f} candles/s"),
@@ -203,7 +202,7 @@ async def bench(rows: int, batch: int, ceiling: float) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="synthetic candles")
-    parser.add_argument("--batch", type=int, default=100_000, help="candles per save_candles")
+    parser.add_argument("--batch", type=int, default=100_000, help="candles per store_candles")
     args = parser.parse_args()
     await reset_database(create=True)
     try:

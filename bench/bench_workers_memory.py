@@ -76,9 +76,7 @@ def child(spec_path: str) -> None:
 
 
 async def _child_run(settings: Any, fakes: dict[str, dict[str, Any]]) -> None:
-    from dataclasses import fields
-
-    from services.deps import Deps, build_deps, close_deps
+    from services.deps import build_deps, close_deps
     from tests.fakes.exchanges.client import point_at
     from workers.jobs.base import WorkerDeps
     from workers.runtime import build_sources, default_jobs
@@ -87,8 +85,7 @@ async def _child_run(settings: Any, fakes: dict[str, dict[str, Any]]) -> None:
 
     # --- as WorkerRuntime.start() ---
     base = await build_deps(settings)
-    deps = WorkerDeps(**{f.name: getattr(base, f.name) for f in fields(Deps)})
-    deps.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    deps = WorkerDeps.of(base, worker_id=f"{socket.gethostname()}:{os.getpid()}")
     deps.sources = build_sources(settings, deps.clock)
     for source in deps.sources:  # the bench's one change: point each exchange at its fake
         inner = getattr(source, "source", source)  # GuardedSource(CcxtSource)
@@ -111,7 +108,11 @@ async def _child_run(settings: Any, fakes: dict[str, dict[str, Any]]) -> None:
     # --- as WorkerRuntime.stop() ---
     scheduler.pause()
     if deps.running:
-        await asyncio.wait(set(deps.running), timeout=10)
+        deps.stopping = True  # a job cut short ends quietly
+        _, late = await asyncio.wait(set(deps.running), timeout=10)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
     scheduler.shutdown(wait=False)
     for source in deps.sources:
         await source.close()

@@ -14,11 +14,12 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from asyncpg import UniqueViolationError
 from sqlalchemy import (
     Column,
+    CursorResult,
     MetaData,
     Table,
     delete,
@@ -28,19 +29,21 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.market import TIMEFRAMES, Candle
+from db.engine import is_postgres
 from db.models import Asset, Market
 from db.models import Candle as CandleRow
 from db.repos.assets import ensure_assets, ensure_market
+from db.upsert import insert_for
 
 BULK_MIN_ROWS = 1000  # more candles than this go through COPY on Postgres
 
 VALUES = ("open", "high", "low", "close", "volume")
 _KEY = ("market_id", "timeframe", "ts")
-_CANDLES = CandleRow.__table__
+_CANDLES = cast(Table, CandleRow.__table__)
 # SQLite allows 32,766 bound variables per statement since 3.32, 999 before; Postgres 32,767.
 _SQLITE_VARIABLES = 32_766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 _PAGE_ROWS = min(1_000, _SQLITE_VARIABLES // len(_CANDLES.columns))
@@ -74,7 +77,7 @@ async def save_candles(
     if not rows:
         return 0
     await _hold_market(session, market_id)
-    if session.bind.dialect.name == "postgresql" and len(rows) > BULK_MIN_ROWS:
+    if is_postgres(session) and len(rows) > BULK_MIN_ROWS:
         return await _save_by_copy(session, market_id, timeframe, rows)
     return await _save_by_insert(session, market_id, timeframe, rows)
 
@@ -138,7 +141,7 @@ async def delete_candles_before(session: AsyncSession, timeframe: str, cutoff: d
     result = await session.execute(
         delete(CandleRow).where(CandleRow.timeframe == timeframe, CandleRow.ts < cutoff)
     )
-    return result.rowcount
+    return cast(CursorResult[Any], result).rowcount
 
 
 async def market_ids_for(
@@ -223,9 +226,7 @@ async def _save_by_insert(
     """One statement run over all rows; SQLAlchemy sends it as multi-row INSERTs of
     `_PAGE_ROWS` rows. RETURNING gives the count on both drivers (asyncpg has no rowcount for
     many rows), and returns nothing for a conflicting row left alone by the WHERE."""
-    postgres = session.bind.dialect.name == "postgresql"
-    insert = (postgresql.insert if postgres else sqlite.insert)(_CANDLES)
-    stmt = _on_conflict_update(insert).returning(_CANDLES.c.ts)
+    stmt = _on_conflict_update(insert_for(session, _CANDLES)).returning(_CANDLES.c.ts)
     params = [
         {
             "market_id": market_id,
@@ -263,6 +264,7 @@ async def _save_by_copy(
     # Through SQLAlchemy, so the transaction has begun on the driver connection before COPY.
     await connection.execute(text("SET LOCAL synchronous_commit = off"))
     driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None  # an asyncpg connection, live while the session holds it
 
     async def copy_into(table: str) -> None:
         lines = _copy_lines(market_id, timeframe, rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,8 +17,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-
-from db.locks import lock_key
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -48,10 +47,17 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def is_postgres(bind: AsyncEngine | AsyncSession | AsyncConnection | Any) -> bool:
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for a lock name (Postgres advisory keys are bigint)."""
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+def is_postgres(bind: AsyncEngine | AsyncSession | AsyncConnection) -> bool:
     """Whether an engine, connection or session talks to Postgres (else: SQLite)."""
-    engine = getattr(bind, "bind", bind)
-    return engine.dialect.name == "postgresql"
+    dialect = bind.get_bind().dialect if isinstance(bind, AsyncSession) else bind.dialect
+    return dialect.name == "postgresql"
 
 
 async def serialise(session: AsyncSession, name: str) -> None:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit key for a lock name (Postgres advisory keys are bigint)."""
-    return int.from_bytes(
-        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
-    )
+from db.engine import is_postgres, lock_key
 
 
 @asynccontextmanager
@@ -24,7 +18,7 @@ async def advisory_lock(engine: AsyncEngine, name: str) -> AsyncIterator[bool]:
     The lock lives on one pooled connection and dies with it, so a killed process never
     leaves it held. SQLite has one process by design: the lock is always granted there.
     """
-    if engine.dialect.name != "postgresql":
+    if not is_postgres(engine):
         yield True
         return
     key = lock_key(name)

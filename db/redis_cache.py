@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import cast
 
 import redis.asyncio as redis
 from redis.exceptions import LockError
@@ -61,7 +62,7 @@ class RedisCache:
         await self._client.aclose()
 
     async def get(self, key: str) -> str | None:
-        return await self._client.get(key)
+        return cast(str | None, await self._client.get(key))  # decode_responses: str
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         await self._client.set(key, value, px=None if ttl is None else max(int(ttl * 1000), 1))

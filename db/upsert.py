@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import is_postgres
+
 
 def insert_for(session: AsyncSession, table: Any) -> Any:
     """A dialect `insert(table)` that has `on_conflict_do_update/nothing`."""
-    if session.bind.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return (postgresql.insert if is_postgres(session) else sqlite.insert)(table)

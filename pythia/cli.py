@@ -163,13 +163,15 @@ def _quiet_alembic() -> None:
 
 def _parse_time(text: str, option: str) -> datetime:
     """A date or date-time from the command line; UTC unless it says otherwise."""
+    from core.dates import parse_iso
+    from core.refusal import BadArgument
+
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
+        return parse_iso(text, naive=UTC)
+    except BadArgument:
         raise BadInput(
             f"{option} {text!r} is not a date; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)"
         ) from None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _backfill_request(

@@ -14,8 +14,8 @@ from datetime import datetime
 from tqdm import tqdm
 
 from core.market import TIMEFRAMES, floor_time
-from db.candles import candle_market, save_candles
 from services.deps import Deps
+from services.ingest import register_market, store_candles
 from workers.sources.base import MarketSource
 
 PAGE = 1000  # candles asked per request: Binance's maximum; others send fewer and are paged on
@@ -86,8 +86,7 @@ async def backfill(
     for asset, found in markets.items():
         assert found is not None
         market, quote = found
-        async with deps.sessions.begin() as session:
-            market_id = await candle_market(session, source.name, market, asset, quote, now)
+        market_id = await register_market(deps, source.name, market, asset, quote)
         summary.assets.append(
             await _backfill_market(
                 deps, source, asset, market, market_id, timeframe, start, end, progress, page
@@ -126,8 +125,7 @@ async def _backfill_market(
             fresh = [c for c in received if cursor <= c.ts < end]
             if not fresh:
                 break
-            async with deps.sessions.begin() as session:
-                written += await save_candles(session, market_id, timeframe, fresh)
+            written += await store_candles(deps, market_id, timeframe, fresh)
             fetched += len(fresh)
             newest = max(c.ts for c in fresh)
             first = first or min(c.ts for c in fresh)

@@ -20,14 +20,15 @@ from typing import IO
 
 from tqdm import tqdm
 
+from core.currencies import TICKER_QUOTES
+from core.dates import parse_iso
 from core.market import TIMEFRAMES, Candle
-from db.candles import candle_market, save_candles
+from core.refusal import BadArgument
 from services.deps import Deps
+from services.ingest import import_candles
 
 BATCH_ROWS = 10_000
 VOLUME_QUANTUM = Decimal("1E-8")  # base-asset volumes to 8 places, as Binance gives them
-# Quote currencies a Binance symbol can end with, longest first so BTCUSDT is not BTCUS+DT.
-QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USD", "EUR", "TRY", "BTC", "ETH", "BNB")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _WIDE = Context(prec=60)  # room for any volume / price before quantising
@@ -183,19 +184,24 @@ async def import_files(
             unit_scale=True,
             disable=not progress,
         )
-        read = written = 0
         with bar:
-            async with deps.sessions.begin() as session:
-                now = deps.clock.now()
-                market_id = await candle_market(
-                    session, file.exchange, file.market, file.asset, file.quote, now
-                )
-                for batch in read_batches(file, batch_rows):
-                    written += await save_candles(session, market_id, file.timeframe, batch)
-                    read += len(batch)
-                    bar.update(len(batch))
-        summary.files.append(FileImport(file, market_id, read, written))
+            done = await import_candles(
+                deps,
+                file.exchange,
+                file.market,
+                file.asset,
+                file.quote,
+                file.timeframe,
+                _counted(read_batches(file, batch_rows), bar),
+            )
+        summary.files.append(FileImport(file, done.market_id, done.read, done.written))
     return summary
+
+
+def _counted(batches: Iterator[list[Candle]], bar: tqdm) -> Iterator[list[Candle]]:
+    for batch in batches:
+        yield batch
+        bar.update(len(batch))
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -209,11 +215,11 @@ def _market_from_name(path: Path, stem: str) -> tuple[str, str, str, str]:
             raise CandleFileError(
                 f"{path}: timeframe {timeframe!r} in the name is not one of {', '.join(TIMEFRAMES)}"
             )
-        quote = next((q for q in QUOTES if symbol.endswith(q) and symbol != q), None)
+        quote = next((q for q in TICKER_QUOTES if symbol.endswith(q) and symbol != q), None)
         if quote is None:
             raise CandleFileError(
                 f"{path}: cannot tell the quote currency of {symbol}; "
-                f"expected it to end with one of {', '.join(QUOTES)}"
+                f"expected it to end with one of {', '.join(TICKER_QUOTES)}"
             )
         return "binance", symbol.removesuffix(quote), quote, timeframe
     if found := _YAHOO_NAME.match(stem):  # yfinance downloads daily candles by default
@@ -242,10 +248,9 @@ def _candle(row: list[str], step: timedelta, quote_volume: bool) -> Candle:
 
 def _open_time(text: str) -> datetime:
     try:
-        ts = datetime.fromisoformat(text.strip())
-    except ValueError:
+        return parse_iso(text, naive=UTC)
+    except BadArgument:
         raise ValueError(f"time {text!r} is not YYYY-MM-DD[ HH:MM:SS[+00:00]]") from None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
 def _number(text: str) -> Decimal:

@@ -7,8 +7,9 @@ import contextlib
 import logging
 import os
 import socket
-from dataclasses import fields
 from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.clock import Clock
 from core.settings import Settings
@@ -99,12 +100,11 @@ class WorkerRuntime:
         self.deps: WorkerDeps | None = None
         self.matcher = AlertMatcher()  # price alerts matched on every price event
         self._following: asyncio.Task[None] | None = None
-        self._scheduler = None
+        self._scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> WorkerDeps:
         base = self._shared or await build_deps(self.settings)
-        deps = WorkerDeps(**{f.name: getattr(base, f.name) for f in fields(Deps)})
-        deps.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        deps = WorkerDeps.of(base, worker_id=f"{socket.gethostname()}:{os.getpid()}")
         deps.sources = self._sources or build_sources(self.settings, deps.clock)
         for source in deps.sources:
             await source.start()
@@ -121,8 +121,8 @@ class WorkerRuntime:
         with contextlib.suppress(TimeoutError):  # the first prices matched too, when it can
             async with asyncio.timeout(5):
                 await self.matcher.listening.wait()
-        self._scheduler = build_scheduler(deps, jobs)
-        self._scheduler.start()
+        self._scheduler = scheduler = build_scheduler(deps, jobs)
+        scheduler.start()
         log.info(
             "workers %s started with sources %s",
             deps.worker_id,

@@ -13,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from db.locks import advisory_lock
-from db.models import JobRun
+from services.job_runs import record_run
 from workers.jobs.base import JobResult, WorkerDeps
 
 log = logging.getLogger(__name__)
@@ -66,17 +66,10 @@ async def _run_and_record(spec: JobSpec, deps: WorkerDeps) -> JobResult:
     elapsed_ms = 1000 * (time.perf_counter() - clock)
     log.debug("job %s: %s (%.0f ms)", spec.name, result.summary, elapsed_ms)
     if spec.record:
-        async with deps.sessions.begin() as session:
-            session.add(
-                JobRun(
-                    job=spec.name,
-                    worker=deps.worker_id,
-                    started_at=started,
-                    finished_at=datetime.now(UTC),
-                    ok=result.ok,
-                    summary=result.summary,
-                )
-            )
+        finished = datetime.now(UTC)
+        await record_run(
+            deps, spec.name, deps.worker_id, started, finished, result.ok, result.summary
+        )
     return result
 
 

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.assets import info_for
@@ -76,9 +77,10 @@ async def ensure_market(
         )
         .on_conflict_do_nothing(index_elements=[Market.exchange, Market.symbol])
     )
-    return await session.scalar(
+    found = await session.execute(
         select(Market.id).where(Market.exchange == exchange, Market.symbol == market)
     )
+    return found.scalar_one()
 
 
 async def load_directory(session: AsyncSession) -> AssetDirectory:
@@ -149,7 +151,7 @@ async def register_listings(
         result = await session.execute(
             stmt.on_conflict_do_nothing(index_elements=[Market.exchange, Market.symbol])
         )
-        new += max(result.rowcount or 0, 0)
+        new += max(cast(CursorResult[Any], result).rowcount or 0, 0)
     return new
 
 
@@ -158,4 +160,4 @@ async def set_tracked(session: AsyncSession, symbol: str) -> bool:
     result = await session.execute(
         update(Asset).where(Asset.symbol == symbol, Asset.tracked.is_(False)).values(tracked=True)
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)

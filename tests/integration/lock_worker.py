@@ -8,11 +8,10 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from dataclasses import fields
 from datetime import timedelta
 
 from core.settings import Settings
-from services.deps import Deps, build_deps, close_deps
+from services.deps import build_deps, close_deps
 from workers.jobs.base import JobResult, WorkerDeps
 from workers.scheduler import JobSpec, build_scheduler
 
@@ -24,8 +23,7 @@ async def slow_job(deps: WorkerDeps) -> JobResult:
 
 async def main(url: str, seconds: float) -> None:
     base = await build_deps(Settings(database_url=url, symbols=["BTC"]))
-    deps = WorkerDeps(**{f.name: getattr(base, f.name) for f in fields(Deps)})
-    deps.worker_id = f"test:{os.getpid()}"
+    deps = WorkerDeps.of(base, worker_id=f"test:{os.getpid()}")
     scheduler = build_scheduler(deps, [JobSpec("slow", slow_job, timedelta(seconds=0.05))])
     scheduler.start()
     await asyncio.sleep(seconds)

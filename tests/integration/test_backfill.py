@@ -71,7 +71,7 @@ async def deps(engine, db_url: str, tmp_path: Path, replay) -> AsyncIterator[Dep
 
 
 async def stored(deps: Deps, asset: str, exchange: str, timeframe: str = "1h") -> list[Candle]:
-    async with deps.sessions() as session:
+    async with deps.read() as session:
         markets = [
             m for m, ex, _ in await market_ids_for(session, asset, timeframe) if ex == exchange
         ]

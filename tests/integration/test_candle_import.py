@@ -223,7 +223,7 @@ async def test_importing_writes_every_candle_once(deps: Deps) -> None:
     ]
     again = await import_files(deps, FILES, progress=False)
     assert (again.read, again.written) == (1200, 0)
-    async with deps.sessions() as session:
+    async with deps.read() as session:
         for done in first.files:
             stored = await load_candles(session, done.market_id, done.file.timeframe)
             assert stored == read_all(done.file.path)
@@ -238,7 +238,7 @@ async def test_a_bad_row_late_in_a_file_writes_nothing_of_it(deps: Deps, tmp_pat
     path = corrupt(tmp_path, "BTCUSDT_1h.csv", 290, "2021-04-16 21:00:00,x,1,1,1,1,BTCUSDT")
     with pytest.raises(CandleFileError, match=":290: 'x' is not a number"):
         await import_files(deps, [OHLCV / "BTCUSDT_1d.csv", path], progress=False, batch_rows=50)
-    async with deps.sessions() as session:
+    async with deps.read() as session:
         assert await market_ids_for(session, "BTC", "1h") == []
         assert await market_ids_for(session, "BTC", "1d") != []  # the good file went in
 
@@ -248,7 +248,7 @@ async def test_a_bad_file_anywhere_stops_the_import_before_it_starts(
 ) -> None:
     with pytest.raises(CandleFileError, match="no such file"):
         await import_files(deps, [OHLCV / "BTCUSDT_1d.csv", tmp_path / "ETHUSDT_1d.csv"])
-    async with deps.sessions() as session:
+    async with deps.read() as session:
         assert await market_ids_for(session, "BTC", "1d") == []
 
 

@@ -1,24 +1,21 @@
 """The candle job: first history, resuming from the last stored candle, filling holes we left,
-leaving the exchange's own holes alone after one try; and 1m retention."""
+leaving the exchange's own holes alone after one try."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 
 from core.gaps import find_gaps
 from core.market import Candle
 from core.settings import Settings
-from db.candles import load_candles, market_ids_for, save_candles
+from db.candles import load_candles, market_ids_for
 from db.models import Candle as CandleRow
-from db.repos.assets import ensure_market
 from services.deps import Deps, build_deps, close_deps
-from workers.jobs import housekeeping, ingest_candles
+from workers.jobs import ingest_candles
 from workers.jobs.base import WorkerDeps
 from workers.sources.guarded import GuardedSource
 from workers.sources.replay import ReplaySource, load_series, replay_clock
@@ -61,15 +58,14 @@ async def deps(db_url: str, engine) -> AsyncIterator[WorkerDeps]:  # engine: emp
         database_url=db_url, symbols=["BTC", "ETH"], candle_timeframes=["1h", "1d"], keep_1m_days=7
     )
     base: Deps = await build_deps(settings, clock)
-    worker = WorkerDeps(**{f.name: getattr(base, f.name) for f in fields(Deps)})
-    worker.sources = [GuardedSource(CountingReplay(clock, series))]
+    worker = WorkerDeps.of(base, sources=[GuardedSource(CountingReplay(clock, series))])
     await worker.sources[0].start()
     yield worker
     await close_deps(base)
 
 
 async def hours(deps: WorkerDeps, asset: str = "BTC") -> list[Candle]:
-    async with deps.sessions() as session:
+    async with deps.read() as session:
         (market_id, _, _), *_ = await market_ids_for(session, asset, "1h")
         return await load_candles(session, market_id, "1h")
 
@@ -89,7 +85,7 @@ async def test_first_run_stores_the_history_the_exchange_has(deps: WorkerDeps) -
 async def test_a_missing_tail_is_fetched_from_the_last_stored_candle(deps: WorkerDeps) -> None:
     await ingest_candles.run(deps)
     before = await hours(deps)
-    async with deps.sessions.begin() as session:
+    async with deps.write() as session:
         await session.execute(
             delete(CandleRow).where(CandleRow.ts > before[-11].ts, CandleRow.timeframe == "1h")
         )
@@ -102,7 +98,7 @@ async def test_a_hole_we_left_is_filled(deps: WorkerDeps) -> None:
     await ingest_candles.run(deps)
     before = await hours(deps)
     hole = before[-200].ts
-    async with deps.sessions.begin() as session:
+    async with deps.write() as session:
         await session.execute(
             delete(CandleRow).where(
                 CandleRow.ts >= hole, CandleRow.ts < hole + 6 * HOUR, CandleRow.timeframe == "1h"
@@ -118,41 +114,10 @@ async def test_the_exchanges_own_holes_are_tried_once(deps: WorkerDeps) -> None:
     times = [c.ts for c in await hours(deps)]
     (gap,) = find_gaps(times, "1h")  # the exchange's outage is the only hole
     assert (gap.start, gap.missing) == (OUTAGE_START + SHIFT, OUTAGE_HOURS)
-    async with deps.sessions() as session:
+    async with deps.read() as session:
         (market_id, _, _), *_ = await market_ids_for(session, "BTC", "1h")
     assert await deps.cache.get(f"gap:{market_id}:1h:{gap.start.isoformat()}") == "tried"
     source = deps.sources[0].source
     asked = source.asked
     await ingest_candles.run(deps)
     assert source.asked == asked + 4  # only the forming candles (BTC, ETH × 1h, 1d): no refetch
-
-
-async def test_old_minute_candles_are_pruned_hourly_ones_kept(deps: WorkerDeps) -> None:
-    now = deps.clock.now()
-    async with deps.sessions.begin() as session:
-        market_id = await ensure_market(session, "replay", "BTC/USDT", "BTC", "USDT", now)
-        one = Decimal("1.5")
-        for timeframe, ages in (("1m", (8 * 24 * 60, 6 * 24 * 60)), ("1h", (400 * 24,))):
-            step = timedelta(minutes=1) if timeframe == "1m" else HOUR
-            candles = [Candle(now - age * step, one, one, one, one, one) for age in ages]
-            await save_candles(session, market_id, timeframe, _aligned(candles, step))
-    await housekeeping.run(deps)
-    async with deps.sessions() as session:
-        counts = dict(
-            (
-                await session.execute(
-                    select(CandleRow.timeframe, func.count()).group_by(CandleRow.timeframe)
-                )
-            ).all()
-        )
-    assert counts == {"1m": 1, "1h": 1}
-
-
-def _aligned(candles: list[Candle], step: timedelta) -> list[Candle]:
-    """Open times on the timeframe's boundary, as exchanges give them."""
-    seconds = int(step.total_seconds())
-    out = []
-    for c in candles:
-        ts = datetime.fromtimestamp(int(c.ts.timestamp()) // seconds * seconds, UTC)
-        out.append(Candle(ts, c.open, c.high, c.low, c.close, c.volume))
-    return out

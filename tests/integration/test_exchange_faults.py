@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import ssl
 from collections.abc import AsyncIterator
-from dataclasses import fields
 
 import pytest
 
@@ -46,7 +45,7 @@ async def worker(db_url: str) -> AsyncIterator[tuple[WorkerDeps, dict[str, FakeE
         ticker_interval=5,
     )
     base: Deps = await build_deps(settings)
-    deps = WorkerDeps(**{f.name: getattr(base, f.name) for f in fields(Deps)})
+    deps = WorkerDeps.of(base)
     fakes: dict[str, FakeExchange] = {}
     context = ssl.create_default_context()
     for name in settings.exchanges:

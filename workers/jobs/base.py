@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from services.deps import Deps
 from workers.sources.base import MarketSource
@@ -11,6 +12,8 @@ from workers.sources.base import MarketSource
 
 @dataclass(frozen=True, slots=True)
 class JobResult:
+    """How a run ended, for the operators' log and the job_runs table."""
+
     ok: bool = True
     summary: str = ""
 
@@ -21,6 +24,11 @@ class WorkerDeps(Deps):
 
     sources: list[MarketSource] = field(default_factory=list)
     worker_id: str = "worker"
-    market_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    market_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (exchange, market)
     running: set[asyncio.Task[object]] = field(default_factory=set)  # jobs in flight
     stopping: bool = False  # set by shutdown: a cancelled job then ends quietly
+
+    @classmethod
+    def of(cls, deps: Deps, **worker: Any) -> WorkerDeps:
+        """`deps`' engine, sessions, cache and clock, with the workers' own parts added."""
+        return cls(**{f.name: getattr(deps, f.name) for f in fields(Deps)}, **worker)

@@ -4,22 +4,15 @@ and refetching holes left by outages (ours, not the exchange's)."""
 from __future__ import annotations
 
 import asyncio
-import logging
 
-from core.gaps import find_gaps, resume_from
 from core.market import floor_time
-from db.candles import last_candle_time, recent_candle_times, save_candles
-from db.repos.assets import ensure_market
+from services import ingest
 from workers.jobs.base import JobResult, WorkerDeps
 from workers.sources.base import MarketSource, SourceError
 from workers.sources.guarded import SourceCoolingDown
 
-log = logging.getLogger(__name__)
-
 PAGE = 1000  # candles asked per request; exchanges that give fewer are paged on
 MAX_PAGES = 20  # per market and run, so one long catch-up cannot starve the others
-GAP_WINDOW = 1000  # recent candles checked for holes on each run
-GAP_RETRY_SECONDS = 6 * 3600  # a hole the exchange could not fill is asked again this late
 
 
 async def _market_id(deps: WorkerDeps, source: MarketSource, asset: str) -> int | None:
@@ -29,10 +22,7 @@ async def _market_id(deps: WorkerDeps, source: MarketSource, asset: str) -> int 
     market, quote = found
     key = (source.name, market)
     if key not in deps.market_ids:
-        async with deps.sessions.begin() as session:
-            deps.market_ids[key] = await ensure_market(
-                session, source.name, market, asset, quote, deps.clock.now()
-            )
+        deps.market_ids[key] = await ingest.register_market(deps, source.name, market, asset, quote)
     return deps.market_ids[key]
 
 
@@ -40,18 +30,15 @@ async def catch_up(
     deps: WorkerDeps, source: MarketSource, asset: str, market_id: int, timeframe: str
 ) -> int:
     """Fetch from the last stored candle up to now; returns rows written."""
-    now = deps.clock.now()
-    async with deps.sessions() as session:
-        since = resume_from(await last_candle_time(session, market_id, timeframe), timeframe, now)
-    current = floor_time(now, timeframe)
+    since = await ingest.resume_point(deps, market_id, timeframe)
+    current = floor_time(deps.clock.now(), timeframe)
     written = 0
     for _ in range(MAX_PAGES):
         candles = [
             c for c in await source.fetch_candles(asset, timeframe, since, PAGE) if c.ts >= since
         ]
         if candles:
-            async with deps.sessions.begin() as session:
-                written += await save_candles(session, market_id, timeframe, candles)
+            written += await ingest.store_candles(deps, market_id, timeframe, candles)
         if not candles or candles[-1].ts >= current or candles[-1].ts <= since:
             break  # caught up, nothing more, or no progress
         since = candles[-1].ts
@@ -62,20 +49,10 @@ async def fill_gaps(
     deps: WorkerDeps, source: MarketSource, asset: str, market_id: int, timeframe: str
 ) -> int:
     """Refetch holes in the recent stored series; each is tried at most every few hours."""
-    async with deps.sessions() as session:
-        recent = await recent_candle_times(session, market_id, timeframe, GAP_WINDOW)
     written = 0
-    for gap in find_gaps(recent, timeframe):
-        key = f"gap:{market_id}:{timeframe}:{gap.start.isoformat()}"
-        if await deps.cache.get(key) is not None:
-            continue
+    for gap in await ingest.holes(deps, market_id, timeframe):
         candles = await source.fetch_candles(asset, timeframe, gap.start, gap.missing + 1)
-        inside = [c for c in candles if gap.start <= c.ts < gap.end]
-        if inside:
-            async with deps.sessions.begin() as session:
-                written += await save_candles(session, market_id, timeframe, inside)
-        if len(inside) < gap.missing:  # the exchange has a hole there too (maintenance)
-            await deps.cache.set(key, "tried", ttl=GAP_RETRY_SECONDS)
+        written += await ingest.fill_hole(deps, market_id, timeframe, gap, candles)
     return written
 
 

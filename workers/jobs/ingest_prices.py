@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
-from core.market import PriceQuote, Ticker
-from core.reference import reference_quotes
-from db.cache import PRICE_CHANNEL
-from db.repos.assets import ensure_market
-from db.repos.prices import save_latest
+from core.market import Ticker
+from services.ingest import record_tickers
 from workers.jobs.base import JobResult, WorkerDeps
 from workers.sources.base import MarketSource, SourceError
 from workers.sources.guarded import SourceCoolingDown
@@ -43,21 +39,6 @@ async def run(deps: WorkerDeps) -> JobResult:
     tickers = [t for batch in batches for t in batch]
     if not tickers:
         return JobResult(ok=False, summary="no source answered")
-    now = deps.clock.now()
-    async with deps.sessions.begin() as session:
-        rows = []
-        for ticker in tickers:
-            key = (ticker.exchange, ticker.market)
-            if key not in deps.market_ids:
-                deps.market_ids[key] = await ensure_market(
-                    session, ticker.exchange, ticker.market, ticker.base, ticker.quote, now
-                )
-            rows.append((deps.market_ids[key], PriceQuote.from_ticker(ticker)))
-        await save_latest(session, rows, now)
-    fresh_for = timedelta(seconds=max(3 * deps.settings.ticker_interval, 30))
-    quotes = list(reference_quotes(tickers, now, fresh_for).values())
-    await deps.cache.set_prices(quotes)
-    for quote in quotes:
-        await deps.cache.publish(PRICE_CHANNEL, quote.to_json())
+    await record_tickers(deps, tickers, deps.market_ids)
     sources = len({t.exchange for t in tickers})
     return JobResult(summary=f"{len(tickers)} tickers from {sources} sources")

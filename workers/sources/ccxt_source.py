@@ -264,17 +264,13 @@ class CcxtSource:
     def _to_candle(row: Sequence[Any]) -> Candle:
         ts, open_, high, low, close, volume = row[:6]
         prices = [_dec(v) for v in (open_, high, low, close)]
-        if any(p is None for p in prices):
+        held = [p for p in prices if p is not None]
+        if len(held) != 4:
             raise ValueError(f"candle without a price: {row!r}")
-        return Candle(
-            ts=_from_ms(ts),
-            open=prices[0],  # type: ignore[arg-type]
-            high=prices[1],  # type: ignore[arg-type]
-            low=prices[2],  # type: ignore[arg-type]
-            close=prices[3],  # type: ignore[arg-type]
-            # some feeds (index prices) have no volume; ccxt gives None, we say 0
-            volume=Decimal(0) if volume is None else _dec(volume),  # type: ignore[arg-type]
-        )
+        open_price, high_price, low_price, close_price = held
+        # some feeds (index prices) have no volume; ccxt gives None, we say 0
+        traded = _dec(volume) or Decimal(0)
+        return Candle(_from_ms(ts), open_price, high_price, low_price, close_price, traded)
 
 
 # --- helpers -----------------------------------------------------------------------------

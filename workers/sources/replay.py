@@ -52,7 +52,7 @@ def _read(path: Path) -> _Series:
                 Candle(ts, *(Decimal(row[k]) for k in ("open", "high", "low", "close", "volume")))
             )
     # Binance pads to 8 places; the real tick is the most places any recent close needs.
-    places = max(max(-c.close.normalize().as_tuple().exponent for c in candles[-500:]), 0)
+    places = max(max(-int(c.close.normalize().as_tuple().exponent) for c in candles[-500:]), 0)
     return _Series([c.ts for c in candles], candles, places)
 
 

@@ -1,0 +1,34 @@
+"""Keeping the database small: what is past its use is deleted, hourly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from db.candles import delete_candles_before
+from db.repos import job_runs, pending
+from services.deps import Deps
+
+KEEP_RUNS = timedelta(days=3)  # the job log, for looking into what the workers did lately
+KEEP_EXPIRED = timedelta(days=1)  # pending actions past their expiry, to look into what was asked
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    job_runs: int
+    minute_candles: int
+    pending_actions: int
+
+
+async def prune(deps: Deps) -> Pruned:
+    """Delete job runs older than KEEP_RUNS, 1m candles older than `keep_1m_days`, and
+    pending actions expired more than KEEP_EXPIRED ago."""
+    now = deps.clock.now()
+    async with deps.write() as session:
+        return Pruned(
+            job_runs=await job_runs.prune(session, now - KEEP_RUNS),
+            minute_candles=await delete_candles_before(
+                session, "1m", now - timedelta(days=deps.settings.keep_1m_days)
+            ),
+            pending_actions=await pending.prune(session, now - KEEP_EXPIRED),
+        )

@@ -1,0 +1,90 @@
+"""Housekeeping deletes what is past its use — 1m candles beyond their retention, old job
+runs, pending actions long expired — and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from core.clock import FixedClock
+from core.market import Candle
+from core.settings import Settings
+from db.candles import save_candles
+from db.models import Candle as CandleRow
+from db.models import JobRun, PendingAction
+from db.repos import job_runs, pending
+from db.repos.assets import ensure_market
+from services.deps import build_deps, close_deps
+from workers.jobs import housekeeping
+from workers.jobs.base import WorkerDeps
+
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+async def deps(db_url: str, engine) -> AsyncIterator[WorkerDeps]:  # engine: empties Postgres
+    settings = Settings(_env_file=None, database_url=db_url, symbols=["BTC"], keep_1m_days=7)
+    base = await build_deps(settings, FixedClock(NOW))
+    yield WorkerDeps.of(base)
+    await close_deps(base)
+
+
+def flat(ts: datetime) -> Candle:
+    one = Decimal("1.5")
+    return Candle(ts, one, one, one, one, one)
+
+
+async def test_old_minute_candles_are_pruned_hourly_ones_kept(deps: WorkerDeps) -> None:
+    async with deps.write() as session:
+        market_id = await ensure_market(session, "replay", "BTC/USDT", "BTC", "USDT", NOW)
+        minutes = [flat(NOW - 8 * DAY), flat(NOW - 6 * DAY)]
+        await save_candles(session, market_id, "1m", minutes)
+        await save_candles(session, market_id, "1h", [flat(NOW - 400 * DAY)])
+    result = await housekeeping.run(deps)
+    assert result.ok and "1 1m candles" in result.summary
+    async with deps.read() as session:
+        counts = dict(
+            (
+                await session.execute(
+                    select(CandleRow.timeframe, func.count()).group_by(CandleRow.timeframe)
+                )
+            ).all()
+        )
+    assert counts == {"1m": 1, "1h": 1}
+
+
+async def test_job_runs_are_kept_three_days(deps: WorkerDeps) -> None:
+    async with deps.write() as session:
+        for age in (4 * DAY, 2 * DAY, HOUR):
+            started = NOW - age
+            await job_runs.add(session, "ingest_prices", "w", started, started, True, "ok")
+    await housekeeping.run(deps)
+    async with deps.read() as session:
+        kept = await session.scalars(select(JobRun.started_at).order_by(JobRun.started_at))
+        assert list(kept) == [NOW - 2 * DAY, NOW - HOUR]
+
+
+async def test_pending_actions_expired_over_a_day_ago_are_forgotten(deps: WorkerDeps) -> None:
+    """A Confirm pressed soon after its action expired still finds it (and says "expired");
+    a day later nobody will press it."""
+    expiries = {
+        "long-expired": NOW - 2 * DAY,
+        "just-expired": NOW - HOUR,
+        "waiting": NOW + 5 * MINUTE,
+    }
+    async with deps.write() as session:
+        for token, expires_at in expiries.items():
+            created = expires_at - 10 * MINUTE
+            await pending.add(session, token, 7, "buy", {"asset": "BTC"}, created, expires_at)
+    result = await housekeeping.run(deps)
+    assert "1 pending actions" in result.summary
+    async with deps.read() as session:
+        kept = await session.scalars(select(PendingAction.token).order_by(PendingAction.token))
+        assert list(kept) == ["just-expired", "waiting"]
