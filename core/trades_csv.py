@@ -27,7 +27,13 @@ Import reads that layout or the plain `date,side,symbol,quantity,price,fee`:
   is one that would leave too little for a sell already recorded after it. Rows at the same
   moment keep their order in the file.
 
-Nothing is recorded here: ImportResult lists the trades that can be and the lines refused.
+Nothing is recorded here: ImportResult lists the trades that can be and the lines refused,
+each with its reason as a Refusal: `csv.field_count` (fields, header), `csv.bad_date` (typed),
+`csv.date_without_zone` (typed), `csv.missing` (what), `csv.not_plain` (what, typed),
+`csv.not_a_number` (what, typed), `csv.ambiguous` (what, typed, as_point, as_comma),
+`csv.unknown_coin` (symbol; see `screen`) or the ledger's `trade.*` codes. A file that cannot
+be read at all raises CsvUnreadable: `csv.empty`, `csv.not_utf8`, `csv.no_header` (columns),
+`csv.unknown_column` (column, columns) or `csv.column_twice`.
 """
 
 from __future__ import annotations
@@ -37,10 +43,14 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
-from core.portfolio import Trade, admit, in_ledger_order
+from core.currencies import book_quote
+from core.dates import parse_iso
+from core.portfolio import Side, Trade, admit, in_ledger_order
+from core.refusal import BadArgument, Refusal
 
 HEADER: tuple[str, ...] = ("id", "date", "side", "symbol", "quantity", "price", "fee", "quote")
 PLAIN_HEADER: tuple[str, ...] = ("date", "side", "symbol", "quantity", "price", "fee")
@@ -55,14 +65,17 @@ _DECIMAL_COMMA = re.compile(r"[0-9]+(?:,[0-9]+)?")  # 0,5 (and 64000)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-class CsvUnreadable(ValueError):
-    """The whole file cannot be read as trades; the message says what would work."""
+_SHOWN_SYMBOL = re.compile(r"[A-Z0-9]{1,15}")
+
+
+class CsvUnreadable(Refusal):
+    """The whole file cannot be read as trades; the code says why."""
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     trades: list[Trade]  # in the order to record them: time, then the file's order
-    refused: list[tuple[int, str, str]] = field(default_factory=list)  # line, text, reason
+    refused: list[tuple[int, str, Refusal]] = field(default_factory=list)  # line, text, why
 
 
 def export_trades(trades: Iterable[Trade]) -> str:
@@ -102,7 +115,7 @@ def import_trades(
     lines = _lines(text)
     numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
     if not numbered:
-        raise CsvUnreadable("the file is empty")
+        raise CsvUnreadable("csv.empty")
     (_, header_line), rows = numbered[0], numbered[1:]
     delimiter, columns = _header(header_line)
     cells = {n: next(csv.reader([line], delimiter=delimiter)) for n, line in rows}
@@ -110,12 +123,12 @@ def import_trades(
     decimal_mark = None if strict else _decimal_mark(cells.values(), columns, delimiter)
     candidates: list[Trade] = []
     lines_of: list[int] = []
-    refused: list[tuple[int, str, str]] = []
+    refused: list[tuple[int, str, Refusal]] = []
     for n, line in rows:
         try:
             trade = _trade(cells[n], columns, strict, decimal_mark, default_quote)
-        except ValueError as problem:
-            refused.append((n, line, str(problem)))
+        except Refusal as problem:
+            refused.append((n, line, problem))
             continue
         candidates.append(trade)
         lines_of.append(n)
@@ -123,7 +136,7 @@ def import_trades(
     refused += [(lines_of[i], lines[lines_of[i] - 1], reason) for i, reason in left_out]
     out = {i for i, _ in left_out}
     accepted = [trade for i, trade in enumerate(candidates) if i not in out]
-    return ImportResult(in_ledger_order(accepted), sorted(refused))
+    return ImportResult(in_ledger_order(accepted), sorted(refused, key=lambda r: r[0]))
 
 
 def _lines(text: str | bytes) -> list[str]:
@@ -131,7 +144,7 @@ def _lines(text: str | bytes) -> list[str]:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise CsvUnreadable("the file is not UTF-8 text; save it as CSV UTF-8") from None
+            raise CsvUnreadable("csv.not_utf8") from None
     return text.removeprefix("\ufeff").splitlines()
 
 
@@ -142,13 +155,11 @@ def _header(line: str) -> tuple[str, list[str]]:
         if set(names) >= NEEDED:
             unknown = [name for name in names if name not in HEADER]
             if unknown:
-                raise CsvUnreadable(
-                    f"unknown column {unknown[0]!r}; the columns are {', '.join(HEADER)}"
-                )
+                raise CsvUnreadable("csv.unknown_column", column=unknown[0][:40], columns=HEADER)
             if len(set(names)) < len(names):
-                raise CsvUnreadable("a column is named twice in the first line")
+                raise CsvUnreadable("csv.column_twice")
             return delimiter, names
-    raise CsvUnreadable(f"the first line should name the columns: {','.join(PLAIN_HEADER)}")
+    raise CsvUnreadable("csv.no_header", columns=PLAIN_HEADER)
 
 
 def _trade(
@@ -158,11 +169,11 @@ def _trade(
     decimal_mark: str | None,
     default_quote: str,
 ) -> Trade:
-    """The trade on one line, or ValueError saying what is wrong with it."""
+    """The trade on one line, or BadArgument saying what is wrong with it."""
     while len(cells) > len(columns) and not cells[-1].strip():
         cells = cells[:-1]  # trailing delimiters, as some spreadsheets write
     if len(cells) != len(columns):
-        raise ValueError(f"the line has {len(cells)} fields, the header {len(columns)}")
+        raise BadArgument("csv.field_count", fields=len(cells), header=len(columns))
     row = {name: cell.strip() for name, cell in zip(columns, cells, strict=True)}
     numbers = {
         name: _number(row.get(name, ""), name, strict, decimal_mark) for name in NUMBER_COLUMNS
@@ -170,7 +181,7 @@ def _trade(
     return Trade(
         id=None,
         asset=row["symbol"].upper(),
-        side=row["side"].lower(),  # type: ignore[arg-type]  # the ledger checks it
+        side=cast(Side, row["side"].lower()),  # any word: check_trade refuses all but buy/sell
         quantity=numbers["quantity"],
         price=numbers["price"],
         fee=numbers["fee"],
@@ -181,36 +192,31 @@ def _trade(
 
 def _moment(text: str) -> datetime:
     try:
-        if _DAY.fullmatch(text):
-            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"the date {text!r} is not YYYY-MM-DD or ISO 8601") from None
-    if moment.tzinfo is None:
-        raise ValueError(f"the date {text} has a time but no zone; add Z for UTC")
-    return moment.astimezone(UTC)
+        return parse_iso(text)
+    except BadArgument as refused:  # said as a line of the file, not as something typed
+        if refused.code == "date.without_zone":
+            raise BadArgument("csv.date_without_zone", typed=text[:40]) from None
+        raise BadArgument("csv.bad_date", typed=text[:40]) from None
 
 
 def _number(text: str, name: str, strict: bool, decimal_mark: str | None) -> Decimal:
     if not text:
         if name == "fee":
             return Decimal(0)
-        raise ValueError(f"the {name} is missing")
+        raise BadArgument("csv.missing", what=name)
     if strict:
         if not _PLAIN.fullmatch(text.removeprefix("-")):
-            raise ValueError(f"the {name} {text} is not a plain number like 1234.5")
+            raise BadArgument("csv.not_plain", what=name, typed=text[:40])
         return Decimal(text)
     point, comma = _readings(text)
     if point is None and comma is None:
-        raise ValueError(f"the {name} {text!r} is not a number")
-    if comma is None or point == comma:
-        return point  # type: ignore[return-value]  # not None: see above
-    if point is None:
-        return comma
+        raise BadArgument("csv.not_a_number", what=name, typed=text[:40])
+    if point is not None and (comma is None or point == comma):
+        return point
+    if point is None or comma is None:
+        return comma or point or Decimal(0)  # one reading only (both None was refused above)
     if decimal_mark is None:
-        raise ValueError(
-            f"the {name} {text} could be {point} or {comma}; write it without thousands separators"
-        )
+        raise BadArgument("csv.ambiguous", what=name, typed=text, as_point=point, as_comma=comma)
     return point if decimal_mark == "." else comma
 
 
@@ -241,3 +247,66 @@ def _decimal_mark(rows: Iterable[list[str]], columns: list[str], delimiter: str)
     if not marks:
         return "." if delimiter == "," else None
     return marks.pop() if len(marks) == 1 else None
+
+
+def screen(
+    original: list[str], known: set[str], quote: str
+) -> tuple[list[str], list[tuple[int, str, Refusal]]]:
+    """The file's lines as the import should read them for a portfolio kept in `quote`, and
+    the lines refused here (line number, text, why).
+
+    A line of a coin not in `known` (`csv.unknown_coin`), or priced in a currency the
+    portfolio is not kept in (`trade.other_currency`), is refused and blanked out (blank lines
+    are skipped, so every other line keeps its number). A currency the portfolio books as its
+    own (USDT in a USD one) is left empty, which the import reads as the portfolio's.
+    """
+    lines = list(original)
+    first = next((n for n, line in enumerate(lines) if line.strip()), len(lines))
+    for delimiter in DELIMITERS:
+        header = lines[first] if first < len(lines) else ""
+        names = [n.strip().lower() for n in next(csv.reader([header], delimiter=delimiter), [])]
+        if set(names) >= NEEDED:
+            break
+    else:
+        return lines, []  # the import says what is wrong with the first line
+    symbol_at = names.index("symbol")
+    quote_at = names.index("quote") if "quote" in names else len(names)
+    refused: list[tuple[int, str, Refusal]] = []
+    for n in range(first + 1, len(lines)):
+        cells = next(csv.reader([lines[n]], delimiter=delimiter), [])
+        symbol = cells[symbol_at].strip().upper() if symbol_at < len(cells) else ""
+        priced_in = cells[quote_at].strip().upper() if quote_at < len(cells) else ""
+        reason = None
+        if symbol and symbol not in known:
+            reason = BadArgument("csv.unknown_coin", symbol=_shown(symbol))
+        elif priced_in and book_quote(priced_in, quote) != quote:
+            reason = BadArgument("trade.other_currency", kept=quote, quote=_shown(priced_in))
+        if reason is not None:
+            refused.append((n + 1, lines[n], reason))
+            lines[n] = ""
+        elif priced_in:
+            cells[quote_at] = ""
+            out = io.StringIO()
+            csv.writer(out, delimiter=delimiter, lineterminator="").writerow(cells)
+            lines[n] = out.getvalue()
+    return lines, refused
+
+
+def _shown(symbol: str) -> str:
+    return symbol if _SHOWN_SYMBOL.fullmatch(symbol) else symbol[:15] + "…"
+
+
+def import_file(
+    content: bytes, existing: Sequence[Trade], *, known: set[str], quote: str, now: datetime
+) -> ImportResult:
+    """A file a person sent, for a portfolio kept in `quote` holding `existing` trades: what
+    can be recorded, and every line refused (by `screen` or by the import), in line order.
+    Raises CsvUnreadable when the file as a whole cannot be read."""
+    try:
+        original = content.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise CsvUnreadable("csv.not_utf8") from None
+    lines, screened = screen(original, known, quote)
+    result = import_trades("\n".join(lines), existing, now=now, default_quote=quote)
+    refused = [(n, original[n - 1], why) for n, _, why in result.refused]
+    return ImportResult(result.trades, sorted([*refused, *screened], key=lambda r: r[0]))

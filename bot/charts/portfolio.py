@@ -17,7 +17,9 @@ from bot.charts.canvas import (
     plot_area,
     png,
     time_axis,
+    words,
 )
+from bot.i18n import Texts
 
 ALLOCATION_SIZE: Size = (800, 600)
 VALUE_SIZE: Size = (1000, 600)
@@ -30,8 +32,10 @@ def group_allocation(
     *,
     min_share: float = 0.02,
     max_slices: int = 8,
+    other: str = OTHER,
 ) -> list[tuple[str, float]]:
-    """Largest first; holdings under `min_share` of the total, or past `max_slices`, as "other"."""
+    """Largest first; holdings under `min_share` of the total, or past `max_slices`, as one
+    slice labelled `other` (the word in the person's language)."""
     if len(labels) != len(values):
         raise ValueError(f"{len(labels)} labels for {len(values)} values")
     if any(value < 0 for value in values):
@@ -45,14 +49,19 @@ def group_allocation(
         kept = kept[: max_slices - 1]
     rest = total - sum(value for _, value in kept)
     if rest > total * 1e-9:  # holdings of exactly 0 need no slice
-        kept.append((OTHER, rest))
+        kept.append((other, rest))
     return kept
 
 
-def render_allocation(labels: Sequence[str], values: Sequence[float], *, title: str) -> bytes:
-    """Horizontal bars, largest on top, each labelled with its share of the whole."""
-    slices = group_allocation(labels, values)
+def render_allocation(
+    labels: Sequence[str], values: Sequence[float], *, title: str, t: Texts | None = None
+) -> bytes:
+    """Horizontal bars, largest on top, each labelled with its share of the whole, in `t`'s
+    language."""
+    t = words(t)
+    slices = group_allocation(labels, values, other=t._("other"))
     total = sum(value for _, value in slices)
+    shares = [t.pct(round(100 * value / total, 1), 1, signed=False) for _, value in slices]
     with figure(ALLOCATION_SIZE) as fig:
         ax = plot_area(fig, left=0.16, right=0.9, top=0.88, bottom=0.05)
         rows = range(len(slices) - 1, -1, -1)
@@ -63,17 +72,17 @@ def render_allocation(labels: Sequence[str], values: Sequence[float], *, title: 
         ax.set_xticks([])
         ax.grid(False)
         ax.set_xlim(0, max(value for _, value in slices) * 1.18)
-        for row, (_, value) in zip(rows, slices, strict=True):
-            share = f" {100 * value / total:.1f}%"
-            ax.text(value, row, share, va="center", fontsize=11, color=TEXT)
+        for row, (_, value), share in zip(rows, slices, shares, strict=True):
+            ax.text(value, row, f" {share}", va="center", fontsize=11, color=TEXT)
         heading(fig, title)
         return png(fig)
 
 
 def render_value_line(
-    points: Sequence[tuple[datetime, float]], *, title: str, currency: str
+    points: Sequence[tuple[datetime, float]], *, title: str, currency: str, t: Texts | None = None
 ) -> bytes:
-    """Portfolio value over time, shaded beneath, in `currency` on the right-hand axis."""
+    """Portfolio value over time, shaded beneath, in `currency` on the right-hand axis; dates
+    and numbers as `t`'s language writes them."""
     if len(points) < 2:
         raise ValueError(f"a value chart needs at least 2 points, got {len(points)}")
     ordered = sorted(points, key=lambda point: point[0])
@@ -86,10 +95,10 @@ def render_value_line(
         floor = min(y)
         ax.fill_between(x, y, floor, color=color, alpha=0.1)
         ax.set_xlim(x[0], x[-1])
-        time_axis(ax)
+        time_axis(ax, t)
         ax.yaxis.tick_right()
         ax.yaxis.set_label_position("right")
-        ax.yaxis.set_major_formatter(PriceFormatter())
+        ax.yaxis.set_major_formatter(PriceFormatter(t))
         ax.set_ylabel(currency)
         heading(fig, title)
         return png(fig)

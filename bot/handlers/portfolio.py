@@ -7,7 +7,6 @@ went there (or that the person has to open a private chat with the bot first).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update
 from telegram.constants import ChatAction, ParseMode
@@ -15,41 +14,69 @@ from telegram.ext import CommandHandler
 
 from bot.charts import group_allocation
 from bot.context import CustomContext
+from bot.i18n import Texts
 from bot.pictures import send_picture
 from bot.private import Send, deliver_privately
 from bot.views.portfolio import (
-    BAD_PERIOD,
-    EMPTY,
-    PERIOD_NAMES,
     allocation_caption,
+    allocation_title,
+    broken_ledger,
     cannot_reach,
+    empty,
     pnl_text,
     portfolio_text,
     sent_privately,
-    trades_do_not_add_up,
     value_caption,
+    value_title,
 )
+from bot.views.refusals import refusal_text
 from core.portfolio import PortfolioView, TradeRejected
-from db.portfolio import PeriodReport, period_report, portfolio_now
+from core.refusal import Refusal
+from services import portfolio
+from services.portfolio import PeriodReport
 
 
 async def _privately(
-    update: Update, context: CustomContext, send: Send, what: str, command: str
+    update: Update, context: CustomContext, t: Texts, send: Send, subject: str
 ) -> None:
-    unreachable = cannot_reach(what, context.bot.username, command)
+    unreachable = cannot_reach(t, subject, context.bot.username)
     await deliver_privately(
-        update, context, send, sent=sent_privately(what), unreachable=unreachable
+        update, context, send, sent=sent_privately(t, subject), unreachable=unreachable
     )
 
 
-async def _picture(
-    context: CustomContext,
-    chat_id: int,
-    key: str,
-    draw: Callable[[], Awaitable[bytes]],
-    caption: str,
+def _allocation_key(t: Texts, user_id: int, view: PortfolioView) -> str | None:
+    """The picture's cache key: what it shows — each slice and its share to 0.1%, in this
+    language — so it is drawn again only when it would look different, not at every tick of
+    the prices; None when nothing priced is held."""
+    priced = [h for h in view.holdings if h.value]
+    if not priced:
+        return None
+    slices = group_allocation([h.asset for h in priced], [float(h.value or 0) for h in priced])
+    total = sum(value for _, value in slices)
+    shown = ";".join(f"{label}={1000 * value / total:.0f}" for label, value in slices)
+    digest = hashlib.sha256(shown.encode()).hexdigest()[:24]
+    return f"portfolio:allocation:{user_id}:{t.language}:{digest}"
+
+
+async def _allocation(
+    context: CustomContext, t: Texts, chat_id: int, user_id: int, view: PortfolioView
 ) -> None:
-    """Send to `chat_id` Telegram's copy of a picture already sent under `key`, or draw it."""
+    """The allocation picture: Telegram's copy of one already sent that looks the same, or
+    drawn."""
+    key = _allocation_key(t, user_id, view)
+    if key is None:
+        return
+    priced = [h for h in view.holdings if h.value]
+    labels, values = [h.asset for h in priced], [float(h.value or 0) for h in priced]
+
+    async def draw() -> bytes:
+        return await context.charts.allocation(labels, values, t=t, title=allocation_title(t))
+
+    await _send_photo(context, chat_id, key, draw, allocation_caption(t, view))
+
+
+async def _send_photo(context: CustomContext, chat_id: int, key: str, draw, caption: str) -> None:
     bot = context.bot
 
     async def send_photo(photo) -> Message:
@@ -61,47 +88,38 @@ async def _picture(
     await send_picture(context.deps.cache, key, draw, send_photo, uploading)
 
 
-def _allocation_key(user_id: int, view: PortfolioView) -> tuple[str, list[str], list[float]] | None:
-    """The picture's cache key and what it draws; None when nothing priced is held.
-
-    The key is what the picture shows — each slice and its share to 0.1% — so it is drawn
-    again only when it would look different, not at every tick of the prices."""
-    priced = [h for h in view.holdings if h.value]
-    if not priced:
-        return None
-    labels = [h.asset for h in priced]
-    values = [float(h.value or 0) for h in priced]  # matplotlib's numbers, not money
-    slices = group_allocation(labels, values)
-    total = sum(value for _, value in slices)
-    shown = ";".join(f"{label}={1000 * value / total:.0f}" for label, value in slices)
-    digest = hashlib.sha256(shown.encode()).hexdigest()[:24]
-    return f"portfolio:allocation:{user_id}:{digest}", labels, values
-
-
 async def portfolio_command(update: Update, context: CustomContext) -> None:
     """Your holdings at current prices, with a picture of the allocation."""
     user = update.effective_user
     if user is None:
         return
+    t = await context.texts(update)
+    view = None
     try:
-        view, settings = await portfolio_now(context.deps, user.id)
-    except TradeRejected as exc:
-        text, view = trades_do_not_add_up(exc.reason), None
+        holdings = await portfolio.portfolio_now(context.deps, user.id)
+    except TradeRejected as rejected:
+        text = broken_ledger(t, rejected)
     else:
-        text = portfolio_text(view, settings.method)
-    picture = _allocation_key(user.id, view) if view is not None else None
+        view, text = holdings.view, portfolio_text(t, holdings.view, holdings.method)
 
     async def send(chat_id: int) -> None:
         await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
-        if picture is not None and view is not None:
-            key, labels, values = picture
+        if view is not None:
+            await _allocation(context, t, chat_id, user.id, view)
 
-            async def draw() -> bytes:
-                return await context.charts.allocation(labels, values, title="Your allocation")
+    await _privately(update, context, t, send, "portfolio")
 
-            await _picture(context, chat_id, key, draw, allocation_caption(view))
 
-    await _privately(update, context, send, "portfolio", "/portfolio")
+async def _value_line(context: CustomContext, t: Texts, chat_id: int, report: PeriodReport) -> None:
+    """The portfolio's value over the period, from its daily snapshots and now."""
+    if len(report.history) < 2:
+        return
+    points = [(day, float(value)) for day, value in report.history]  # for matplotlib
+    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+    title = value_title(t, report.period)
+    png = await context.charts.value_line(points, t=t, title=title, currency=report.quote)
+    caption = value_caption(t, report)
+    await context.bot.send_photo(chat_id, png, caption=caption, parse_mode=ParseMode.HTML)
 
 
 async def pnl_command(update: Update, context: CustomContext) -> None:
@@ -109,28 +127,24 @@ async def pnl_command(update: Update, context: CustomContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    args = [a.lower() for a in context.args or []] or ["day"]
-    if len(args) != 1 or args[0] not in PERIOD_NAMES:
-        await message.reply_html(BAD_PERIOD)
-        return
-    report: PeriodReport | None = None
+    t = await context.texts(update)
+    report = None
     try:
-        report = await period_report(context.deps, user.id, args[0])
-        text = pnl_text(report) if report is not None else EMPTY
-    except TradeRejected as exc:
-        text = trades_do_not_add_up(exc.reason)
+        period = " ".join(context.args or []) or "day"
+        report = await portfolio.period_report(context.deps, user.id, period)
+        text = pnl_text(t, report) if report is not None else empty(t)
+    except TradeRejected as rejected:
+        text = broken_ledger(t, rejected)
+    except Refusal as refused:  # not a period: said where it was asked
+        await message.reply_html(refusal_text(t, refused))
+        return
 
     async def send(chat_id: int) -> None:
         await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
-        if report is not None and len(report.history) >= 2:
-            points = [(day, float(value)) for day, value in report.history]  # for matplotlib
-            title = f"Portfolio value · {PERIOD_NAMES[report.period]}"
-            await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-            png = await context.charts.value_line(points, title=title, currency=report.quote)
-            caption = value_caption(report)
-            await context.bot.send_photo(chat_id, png, caption=caption, parse_mode=ParseMode.HTML)
+        if report is not None:
+            await _value_line(context, t, chat_id, report)
 
-    await _privately(update, context, send, "P&amp;L", "/pnl")
+    await _privately(update, context, t, send, "pnl")
 
 
 HANDLERS = [

@@ -2,67 +2,70 @@
 
 from __future__ import annotations
 
-from telegram import Chat, Update, User
-from telegram.error import BadRequest
+from typing import cast
+
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CostBasisChoice, CurrencyChoice, decode, matches
 from bot.context import CustomContext
-from bot.views.portfolio import (
+from bot.handlers.common import answer, edit, person_and_chat
+from bot.i18n import Texts
+from bot.views.portfolio_settings import (
     COST_BASIS,
     CURRENCY,
-    bad_cost_basis,
-    bad_currency,
     choice_keyboard,
     cost_basis_now,
-    cost_basis_result,
+    cost_basis_set,
     currency_now,
-    currency_result,
+    currency_set,
+    not_your_settings,
 )
-from core.people import ChatSeen, PersonSeen
-from core.portfolio import COST_METHODS
-from db.portfolio import QUOTE_CURRENCIES, change_cost_method, change_quote, settings_of
-from services.deps import Deps
-
-CHOICES = {COST_BASIS: COST_METHODS, CURRENCY: QUOTE_CURRENCIES}
-BUTTONS = "|".join(f"{setting}:{choice}" for setting, all_ in CHOICES.items() for choice in all_)
+from bot.views.refusals import refusal_text
+from core.people import CostMethod, Preferences
+from core.refusal import Refusal
+from services import people
+from services.people import Changed
 
 
-def _normal(setting: str, typed: str) -> str:
-    return typed.lower() if setting == COST_BASIS else typed.upper()
-
-
-async def _apply(deps: Deps, setting: str, choice: str, user: User, chat: Chat) -> tuple[str, str]:
-    """Set `choice` (one of CHOICES[setting]); the reply and the setting as it now stands."""
-    person = PersonSeen(user.id, user.first_name, user.username, user.language_code)
-    where = ChatSeen(chat.id, chat.type, chat.title, chat.username)
+def _now(t: Texts, setting: str, chosen: Preferences) -> tuple[str, str]:
+    """What the setting is, said, and its value."""
     if setting == COST_BASIS:
-        change = await change_cost_method(deps, person, where, choice)
-        return cost_basis_result(change), change.value
-    change = await change_quote(deps, person, where, choice)
-    return currency_result(change, choice), change.value
+        return cost_basis_now(t, chosen.method), chosen.method
+    return currency_now(t, chosen.quote), chosen.quote
+
+
+def _set(t: Texts, setting: str, change: Changed) -> tuple[str, str]:
+    """What a change did, said, and the setting's value now."""
+    if setting == COST_BASIS:
+        return cost_basis_set(t, change), change.preferences.method
+    return currency_set(t, change), change.preferences.quote
+
+
+async def _change(update: Update, context: CustomContext, setting: str, typed: str) -> Changed:
+    """Set the setting to what was typed or pressed (Refusal if it cannot be)."""
+    if setting == COST_BASIS:
+        method = cast(CostMethod, typed.strip().lower())  # the service refuses any other
+        return await people.set_cost_method(context.deps, *person_and_chat(update), method)
+    return await people.set_quote(context.deps, *person_and_chat(update), typed.strip().upper())
 
 
 async def _setting_command(update: Update, context: CustomContext, setting: str) -> None:
-    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if user is None or chat is None or message is None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
         return
-    args, choices = context.args or [], CHOICES[setting]
-    if not args:
-        settings = await settings_of(context.deps, user.id)
-        current = settings.method if setting == COST_BASIS else settings.quote
-        text = cost_basis_now(current) if setting == COST_BASIS else currency_now(current)
-        await message.reply_html(
-            text, reply_markup=choice_keyboard(setting, choices, current, user.id)
-        )
+    t = await context.texts(update)
+    if not context.args:
+        text, current = _now(t, setting, await people.preferences(context.deps, user.id))
+        markup = choice_keyboard(t, setting, current, user.id)
+        await message.reply_html(text, reply_markup=markup)
         return
-    typed = " ".join(args)
-    if len(args) != 1 or _normal(setting, typed) not in choices:
-        await message.reply_html(
-            bad_cost_basis(typed) if setting == COST_BASIS else bad_currency(typed)
-        )
+    try:
+        change = await _change(update, context, setting, " ".join(context.args))
+    except Refusal as refused:
+        await message.reply_html(refusal_text(t, refused))
         return
-    text, _ = await _apply(context.deps, setting, _normal(setting, typed), user, chat)
-    await message.reply_html(text)
+    await message.reply_html(_set(t, setting, change)[0])
 
 
 async def cost_basis_command(update: Update, context: CustomContext) -> None:
@@ -78,26 +81,27 @@ async def currency_command(update: Update, context: CustomContext) -> None:
 async def choose_setting(update: Update, context: CustomContext) -> None:
     """A settings button: applied for the person it was shown to, and only by them."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    pressed = decode(query.data) if query is not None else None
+    if query is None or not isinstance(pressed, CostBasisChoice | CurrencyChoice):
         return
-    setting, choice, owner = query.data.split(":")
-    if query.from_user.id != int(owner):
-        await query.answer(
-            f"These are someone else's settings — send /{setting} for yours.", show_alert=True
-        )
+    setting = COST_BASIS if isinstance(pressed, CostBasisChoice) else CURRENCY
+    if query.from_user.id != pressed.owner:
+        t = await context.texts(update)
+        await answer(query, not_your_settings(t, setting), alert=True)
         return
-    await query.answer()
-    text, current = await _apply(context.deps, setting, choice, query.from_user, query.message.chat)
-    keyboard = choice_keyboard(setting, CHOICES[setting], current, query.from_user.id)
+    await answer(query)
+    t = await context.texts(update)
     try:
-        await query.edit_message_text(text, parse_mode="HTML", reply_markup=keyboard)
-    except BadRequest as exc:  # pressed twice: nothing changed
-        if "not modified" not in exc.message.lower():
-            raise
+        change = await _change(update, context, setting, pressed.choice)
+    except Refusal as refused:
+        text, current = refusal_text(t, refused), str(refused.params.get("kept", ""))
+    else:
+        text, current = _set(t, setting, change)
+    await edit(query, text, choice_keyboard(t, setting, current, pressed.owner))
 
 
 HANDLERS = [
     CommandHandler("costbasis", cost_basis_command),
     CommandHandler("currency", currency_command),
-    CallbackQueryHandler(choose_setting, pattern=rf"^({BUTTONS}):\d+$"),
+    CallbackQueryHandler(choose_setting, pattern=matches(CostBasisChoice, CurrencyChoice)),
 ]

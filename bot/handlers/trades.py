@@ -1,128 +1,70 @@
 """/buy, /sell, /undo, /trades, /export and CSV imports: a person's own trade history.
 
-Every change waits for the person's Confirm; listings and exports of trades only ever go to the
-person's private chat.
+Every change waits for the person's Confirm (bot/confirm.py); listings and exports of trades
+only ever go to the person's private chat.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.confirm import Confirmations
+from bot import confirm
+from bot.callbacks import TradesPage, decode, matches
 from bot.context import CustomContext
-from bot.private import deliver_privately
-from bot.views.symbols import problems_line
-from bot.views.trades import (
-    EXPORT_EMPTY,
-    NOT_YOUR_PAGE,
-    NOTHING_TO_UNDO,
-    PAGE,
-    SENT_PRIVATELY,
-    UNREACHABLE,
-    bad_trade,
-    cannot_undo,
+from bot.handlers.common import answer, edit
+from bot.i18n import Texts
+from bot.private import Send, deliver_privately
+from bot.views.imports import (
     export_caption,
     export_filename,
     import_preview,
-    imported,
-    not_recorded,
-    not_undone,
-    page_keyboard,
+    nothing_to_export,
     too_big,
-    trade_preview,
-    trade_recorded,
-    trades_page,
-    undo_preview,
-    undone,
     unreadable,
 )
-from core.people import ChatSeen, PersonSeen
-from core.periods import BadArgument
-from core.portfolio import Side, TradeRejected
-from core.trades_csv import CsvUnreadable
-from db.portfolio import read_settings
-from db.trading import (
-    UnknownAsset,
-    dump_trades,
-    export_csv,
-    find_asset,
-    last_trade,
-    load_trades,
-    prepare_trade,
-    read_import,
-    record_trades,
-    trade_page,
-    undo_trade,
+from bot.views.refusals import refusal_text
+from bot.views.trades import (
+    cannot_reach,
+    confirm_keyboard,
+    not_your_trades,
+    nothing_to_undo,
+    page_keyboard,
+    sent_privately,
+    trade_preview,
+    trade_refused,
+    trades_page,
+    undo_preview,
 )
+from core.portfolio import Side
+from core.refusal import Refusal
+from core.trades_csv import CsvUnreadable
+from services import imports, trades
 
 MAX_UPLOAD = 1024 * 1024  # a CSV of some twenty thousand trades
 
 
-def _seen(update: Update) -> tuple[PersonSeen, ChatSeen]:
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None  # a press or a message always has both
-    person = PersonSeen(user.id, user.first_name, user.username, user.language_code)
-    return person, ChatSeen(chat.id, chat.type, chat.title, chat.username)
-
-
-async def _timezone(context: CustomContext, user_id: int) -> str:
-    async with context.deps.sessions() as session:
-        return (await read_settings(session, user_id)).timezone
-
-
-# ---- on Confirm ------------------------------------------------------------------------------
-
-
-async def _record(update: Update, context: CustomContext, data: Any) -> str:
-    person, chat = _seen(update)
-    try:
-        recorded = await record_trades(context.deps, person, chat, load_trades(data["trades"]))
-    except TradeRejected as why:
-        return not_recorded(why.reason)
-    if data.get("import"):
-        return imported(recorded)
-    return trade_recorded(recorded[0], data["timezone"])
-
-
-async def _undo(update: Update, context: CustomContext, data: Any) -> str:
-    person, _ = _seen(update)
-    try:
-        trade = await undo_trade(context.deps, person.id, data["id"])
-    except TradeRejected as why:
-        return not_undone(why.reason)  # the ledger changed since the question
-    return undone(trade, data["timezone"])
-
-
-CONFIRM = Confirmations("trade", {"record": _record, "undo": _undo})
-
-
-# ---- commands --------------------------------------------------------------------------------
+async def _privately(
+    update: Update, context: CustomContext, t: Texts, send: Send, command: str
+) -> None:
+    unreachable = cannot_reach(t, context.bot.username, command)
+    await deliver_privately(update, context, send, sent=sent_privately(t), unreachable=unreachable)
 
 
 async def _trade(update: Update, context: CustomContext, side: Side) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    deps = context.deps
+    t = await context.texts(update)
+    args, comma = context.args or [], t.decimal_comma
     try:
-        prepared = await prepare_trade(deps, user.id, side, context.args or [])
-    except UnknownAsset as unknown:
-        await message.reply_html(problems_line([unknown.problem], deps.settings.symbols))
+        asked = await trades.prepare_trade(context.deps, user.id, side, args, decimal_comma=comma)
+    except Refusal as refused:
+        await message.reply_html(trade_refused(t, side, refused))
         return
-    except BadArgument as why:
-        await message.reply_html(bad_trade(side, str(why), typing=True))
-        return
-    except TradeRejected as why:
-        await message.reply_html(bad_trade(side, why.reason, typing=False))
-        return
-    data = {"trades": dump_trades([prepared.trade]), "timezone": prepared.timezone}
-    markup = await CONFIRM.ask(deps.cache, user.id, "record", data)
-    text = trade_preview(prepared.trade, prepared.at_market, prepared.timezone)
-    await message.reply_html(text, reply_markup=markup)
+    text = trade_preview(t, asked.trade, asked.at_market, asked.zone)
+    await message.reply_html(text, reply_markup=confirm_keyboard(t, asked.token, user.id))
 
 
 async def buy_command(update: Update, context: CustomContext) -> None:
@@ -140,22 +82,17 @@ async def undo_command(update: Update, context: CustomContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
+    t = await context.texts(update)
     try:
-        trade = await last_trade(context.deps, user.id)
-    except TradeRejected as why:
-        await message.reply_html(cannot_undo(why.reason))
+        asked = await trades.prepare_undo(context.deps, user.id)
+    except Refusal as refused:
+        await message.reply_html(refusal_text(t, refused))
         return
-    if trade is None:
-        await message.reply_html(NOTHING_TO_UNDO)
+    if asked is None:
+        await message.reply_html(nothing_to_undo(t))
         return
-    timezone = await _timezone(context, user.id)
-    data = {"id": trade.id, "timezone": timezone}
-    markup = await CONFIRM.ask(context.deps.cache, user.id, "undo", data, "↩️ Undo it")
-    await message.reply_html(undo_preview(trade, timezone), reply_markup=markup)
-
-
-def _unreachable(context: CustomContext, command: str) -> str:
-    return UNREACHABLE.format(bot=context.bot.username, command=command)
+    markup = confirm_keyboard(t, asked.token, user.id, undo=True)
+    await message.reply_html(undo_preview(t, asked.trade, asked.zone), reply_markup=markup)
 
 
 async def trades_command(update: Update, context: CustomContext) -> None:
@@ -163,68 +100,72 @@ async def trades_command(update: Update, context: CustomContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    deps = context.deps
-    asset = None
-    if context.args:
-        try:
-            asset = await find_asset(deps, " ".join(context.args))
-        except UnknownAsset as unknown:
-            await message.reply_html(problems_line([unknown.problem], deps.settings.symbols))
-            return
-    page = await trade_page(deps, user.id, 0, asset)
-    text = trades_page(page.trades, page.page, page.pages, page.total, asset, page.timezone)
-    markup = page_keyboard(user.id, page.page, page.pages, asset)
+    t = await context.texts(update)
+    try:
+        coin = " ".join(context.args or []) or None
+        page = await trades.trade_page(context.deps, user.id, 0, coin)
+    except Refusal as refused:
+        await message.reply_html(refusal_text(t, refused))
+        return
+    text, markup = trades_page(t, page), page_keyboard(t, user.id, page)
 
     async def send(chat_id: int) -> Message:
-        return await context.bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=markup)
+        return await context.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
-    await deliver_privately(
-        update, context, send, sent=SENT_PRIVATELY, unreachable=_unreachable(context, "trades")
-    )
+    await _privately(update, context, t, send, "trades")
 
 
 async def turn_page(update: Update, context: CustomContext) -> None:
     """◀ ▶ under /trades: another page in place, for its owner only."""
     query = update.callback_query
-    if query is None or query.data is None:
+    pressed = decode(query.data) if query is not None else None
+    if query is None or not isinstance(pressed, TradesPage):
         return
-    _, owner_text, page_text, asset_text = query.data.split(":")
-    owner, asset = int(owner_text), asset_text or None
-    if query.from_user.id != owner:
-        await query.answer(NOT_YOUR_PAGE, show_alert=True)
+    if query.from_user.id != pressed.owner:
+        await answer(query, not_your_trades(await context.texts(update)), alert=True)
         return
-    await query.answer()
-    page = await trade_page(context.deps, owner, int(page_text), asset)
-    text = trades_page(page.trades, page.page, page.pages, page.total, asset, page.timezone)
-    markup = page_keyboard(owner, page.page, page.pages, asset)
+    await answer(query)
+    t = await context.texts(update)
     try:
-        await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
-    except BadRequest as exc:  # the trades did not change since the last press
-        if "not modified" not in exc.message.lower():
-            raise
+        page = await trades.trade_page(context.deps, pressed.owner, pressed.page, pressed.asset)
+    except Refusal:
+        return  # a coin no longer known: the page stays as it was
+    await edit(query, trades_page(t, page), page_keyboard(t, pressed.owner, page))
 
 
 async def export_command(update: Update, context: CustomContext) -> None:
     """Your trades as a CSV file, sent to you privately."""
-    user = update.effective_user
-    if user is None:
+    if update.effective_user is None:
         return
-    deps = context.deps
-    content = await export_csv(deps, user.id)
+    t = await context.texts(update)
+    exported = await imports.export(context.deps, update.effective_user.id)
 
     async def send(chat_id: int) -> Message:
-        if content is None:
-            return await context.bot.send_message(chat_id, EXPORT_EMPTY, parse_mode="HTML")
-        return await context.bot.send_document(
-            chat_id,
-            content.encode(),
-            filename=export_filename(deps.clock.now()),
-            caption=export_caption(content.count("\n") - 1),
-        )
+        if exported is None:
+            return await context.bot.send_message(
+                chat_id, nothing_to_export(t), parse_mode=ParseMode.HTML
+            )
+        content, name = exported.csv.encode(), export_filename(exported.at)
+        caption = export_caption(t, exported.count)
+        return await context.bot.send_document(chat_id, content, filename=name, caption=caption)
 
-    await deliver_privately(
-        update, context, send, sent=SENT_PRIVATELY, unreachable=_unreachable(context, "export")
-    )
+    await _privately(update, context, t, send, "export")
+
+
+async def _download(message: Message, t: Texts) -> bytes | None:
+    """The document's bytes, or None after saying it is too big to import."""
+    document = message.document
+    assert document is not None  # the handler's filter
+    size = document.file_size or 0
+    if size <= MAX_UPLOAD:
+        content = bytes(await (await document.get_file()).download_as_bytearray())
+        if len(content) <= MAX_UPLOAD:
+            return content
+        size = len(content)
+    await message.reply_html(too_big(t, size, MAX_UPLOAD))
+    return None
 
 
 async def import_document(update: Update, context: CustomContext) -> None:
@@ -232,26 +173,21 @@ async def import_document(update: Update, context: CustomContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or message.document is None:
         return
-    document = message.document
-    name = document.file_name or "the file"
-    if (document.file_size or 0) > MAX_UPLOAD:
-        await message.reply_html(too_big(document.file_size or 0, MAX_UPLOAD))
+    t = await context.texts(update)
+    content = await _download(message, t)
+    if content is None:
         return
-    content = bytes(await (await document.get_file()).download_as_bytearray())
-    if len(content) > MAX_UPLOAD:
-        await message.reply_html(too_big(len(content), MAX_UPLOAD))
-        return
+    name = message.document.file_name or "?"
     try:
-        result = await read_import(context.deps, user.id, content)
+        asked = await imports.read_import(context.deps, user.id, content)
     except CsvUnreadable as why:
-        await message.reply_html(unreadable(name, str(why)))
+        await message.reply_html(unreadable(t, name, why))
         return
-    markup = None
-    if result.trades:
-        timezone = await _timezone(context, user.id)
-        data = {"trades": dump_trades(result.trades), "import": True, "timezone": timezone}
-        markup = await CONFIRM.ask(context.deps.cache, user.id, "record", data)
-    await message.reply_html(import_preview(name, result), reply_markup=markup)
+    except Refusal as refused:
+        await message.reply_html(refusal_text(t, refused))
+        return
+    markup = confirm_keyboard(t, asked.token, user.id) if asked.token else None
+    await message.reply_html(import_preview(t, name, asked.result), reply_markup=markup)
 
 
 HANDLERS = [
@@ -261,6 +197,6 @@ HANDLERS = [
     CommandHandler("trades", trades_command),
     CommandHandler("export", export_command),
     MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, import_document),
-    CONFIRM.handler(),
-    CallbackQueryHandler(turn_page, pattern=rf"^{PAGE}:\d+:\d+:[A-Z0-9]*$"),
+    confirm.HANDLER,
+    CallbackQueryHandler(turn_page, pattern=matches(TradesPage)),
 ]

@@ -1,192 +1,252 @@
-"""/buy, /sell, /undo, /trades, /export and CSV imports. Pure: values in, HTML and keyboards out."""
+"""/buy, /sell, /undo and /trades, and why a trade cannot be. Pure: values in, HTML and
+keyboards out, in the person's language; moments in their time zone."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
-from zoneinfo import ZoneInfo
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.views.common import MAX_MESSAGE, clip, e, fit, telegram_length
-from core.formatting import format_price
-from core.portfolio import Trade, format_quantity
-from core.trades_csv import ImportResult
+from bot.callbacks import ConfirmButton, TradesPage, encode
+from bot.i18n import Texts
+from bot.views import trade_refusals  # noqa: F401  (registers why a trade cannot be)
+from bot.views.common import e, fit
+from bot.views.refusals import refusal_text
+from core.portfolio import Side, Trade
+from core.refusal import Refusal
+from services.trades import Cancelled, NotDone, Outcome, Recorded, TradePage, Undone
 
-PAGE = "trades"  # callback data: trades:<owner>:<page>:<symbol or empty>
-EXAMPLE = "<code>/{side} BTC 0.5 @ 64000 fee 5 on 2024-03-01</code>"
-NO_TRADES = "You have no trades yet — record one with <code>/buy BTC 0.5 @ 64000</code>."
-NOTHING_TO_UNDO = "You have no trades to undo."
-EXPORT_EMPTY = (
-    "You have no trades to export yet — record one with <code>/buy BTC 0.5 @ 64000</code>."
-)
-SENT_PRIVATELY = "Your trades are private: I've sent them to you in our private chat."
-UNREACHABLE = (
-    "Your trades are private, and I can't write to you first: open a private chat with "
-    "@{bot}, press Start, then send /{command} there."
-)
-NOT_YOUR_PAGE = "These are someone else's trades — send /trades for yours."
-_PAST = {"buy": "Bought", "sell": "Sold"}
+# Refusals of what was typed that an example of the whole command helps with.
+EXAMPLE_HELPS = frozenset({"trade.incomplete", "trade.unknown_word", "trade.not_positive"})
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def moment(when: datetime, timezone: str = "UTC") -> str:
-    """2024-03-01 12:00 UTC, or in the person's zone: 2024-03-01 13:00 Europe/Berlin."""
-    local = when.astimezone(UTC if timezone == "UTC" else ZoneInfo(timezone))
-    return f"{local:%Y-%m-%d %H:%M} {e(timezone)}"
-
-
-def total(trade: Trade) -> Decimal:
-    """What a buy cost or a sell brought in, fee included."""
-    gross = trade.quantity * trade.price
-    return gross + trade.fee if trade.side == "buy" else gross - trade.fee
-
-
-def _amounts(trade: Trade) -> str:
+def _amounts(t: Texts, trade: Trade) -> str:
     """0.5 BTC at 64,000.00 USD"""
-    price = format_price(trade.price)
-    return f"{e(format_quantity(trade.quantity, trade.asset))} at {price} {e(trade.quote)}"
-
-
-def trade_line(trade: Trade, timezone: str = "UTC") -> str:
-    """One trade on one line: 2024-03-01 12:00 UTC · buy 0.5 BTC at 64,000.00 USD · fee 5.00 USD"""
-    fee = f" · fee {e(format_quantity(trade.fee, trade.quote))}" if trade.fee else ""
-    return f"{moment(trade.executed_at, timezone)} · {trade.side} {_amounts(trade)}{fee}"
-
-
-def trade_preview(trade: Trade, at_market: bool, timezone: str = "UTC") -> str:
-    """What Confirm would record, with its total."""
-    market = " (the market price now)" if at_market else ""
-    lines = [
-        f"<b>Record this {trade.side}?</b>",
-        f"{_capital(_amounts(trade))}{market}",
-        f"Fee: {e(format_quantity(trade.fee, trade.quote))}",
-        f"Total: <b>{e(format_quantity(total(trade), trade.quote))}</b>",
-        f"Date: {moment(trade.executed_at, timezone)}",
-    ]
-    return "\n".join(lines)
-
-
-def trade_recorded(trade: Trade, timezone: str = "UTC") -> str:
-    return (
-        f"✅ {_PAST[trade.side]} {_amounts(trade)} on {moment(trade.executed_at, timezone)} — "
-        f"total {e(format_quantity(total(trade), trade.quote))}. Recorded."
+    return t._(
+        "{quantity} at {price} {quote}",
+        quantity=e(t.quantity(trade.quantity, trade.asset)),
+        price=t.price(trade.price),
+        quote=e(trade.quote),
     )
 
 
-def not_recorded(reason: str) -> str:
-    return f"Not recorded: {e(reason)}."
+def _total(t: Texts, trade: Trade) -> str:
+    return e(t.quantity(trade.total, trade.quote))
 
 
-def not_undone(reason: str) -> str:
-    return f"Not undone: {e(reason)}."
+def trade_line(t: Texts, trade: Trade, zone: str = "UTC") -> str:
+    """One trade on one line: Mar 1, 2024, 12:00 UTC · buy 0.5 BTC at 64,000.00 USD · fee …"""
+    values = {
+        "when": t.moment(trade.executed_at, zone),
+        "quantity": e(t.quantity(trade.quantity, trade.asset)),
+        "price": t.price(trade.price),
+        "quote": e(trade.quote),
+        "fee": e(t.quantity(trade.fee, trade.quote)),
+    }
+    if trade.side == "buy":
+        if trade.fee:
+            return t._("{when} · buy {quantity} at {price} {quote} · fee {fee}", **values)
+        return t._("{when} · buy {quantity} at {price} {quote}", **values)
+    if trade.fee:
+        return t._("{when} · sell {quantity} at {price} {quote} · fee {fee}", **values)
+    return t._("{when} · sell {quantity} at {price} {quote}", **values)
 
 
-def bad_trade(side: str, reason: str, *, typing: bool) -> str:
-    """One line: what was wrong, and (for what was typed) what would work."""
-    line = f"Can't record that {side}: {e(reason)}."
-    if not typing or "/" in reason:  # the reason already says what would work
-        return line
-    return f"{line} Try {EXAMPLE.format(side=side)}."
+# ---- asking ------------------------------------------------------------------------------------
 
 
-def undo_preview(trade: Trade, timezone: str = "UTC") -> str:
-    return f"<b>Undo your last trade?</b>\n{trade_line(trade, timezone)}"
+def trade_preview(t: Texts, trade: Trade, at_market: bool, zone: str = "UTC") -> str:
+    """What Confirm would record, with its total."""
+    if trade.side == "buy":
+        heading = t._("<b>Record this buy?</b>")
+    else:
+        heading = t._("<b>Record this sell?</b>")
+    amounts = _amounts(t, trade)
+    if at_market:
+        amounts = t._("{amounts} (the market price now)", amounts=amounts)
+    return "\n".join(
+        [
+            heading,
+            amounts,
+            t._("Fee: {fee}", fee=e(t.quantity(trade.fee, trade.quote))),
+            t._("Total: <b>{total}</b>", total=_total(t, trade)),
+            t._("Date: {when}", when=t.moment(trade.executed_at, zone)),
+        ]
+    )
 
 
-def undone(trade: Trade, timezone: str = "UTC") -> str:
-    return f"↩️ Removed: {trade_line(trade, timezone)}."
+def undo_preview(t: Texts, trade: Trade, zone: str = "UTC") -> str:
+    return t._("<b>Undo your last trade?</b>") + "\n" + trade_line(t, trade, zone)
 
 
-def cannot_undo(reason: str) -> str:
-    return f"Can't undo your last trade: a later sell depends on it — without it, {e(reason)}."
+def nothing_to_undo(t: Texts) -> str:
+    return t._("You have no trades to undo.")
 
 
-def trades_page(
-    trades: Sequence[Trade],
-    page: int,
-    pages: int,
-    count: int,
-    asset: str | None = None,
-    timezone: str = "UTC",
-) -> str:
+def confirm_keyboard(
+    t: Texts, token: str, owner: int, *, undo: bool = False
+) -> InlineKeyboardMarkup:
+    """Confirm (or Undo it) and Cancel, answerable by `owner` only."""
+    yes = t._("↩️ Undo it") if undo else t._("✅ Confirm")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(yes, callback_data=encode(ConfirmButton(token, "y", owner))),
+                InlineKeyboardButton(
+                    t._("✖️ Cancel"), callback_data=encode(ConfirmButton(token, "n", owner))
+                ),
+            ]
+        ]
+    )
+
+
+def trade_refused(t: Texts, side: Side, refusal: Refusal) -> str:
+    """One line: why the /buy or /sell cannot be, and for a typing slip what would work."""
+    if refusal.code == "trade.unknown_coin":
+        return refusal_text(t, refusal)
+    if side == "buy":
+        line = t._("Can't record that buy. {reason}", reason=refusal_text(t, refusal))
+        example = t._("Try <code>/buy BTC 0.5 @ 64000 fee 5 on 2024-03-01</code>.")
+    else:
+        line = t._("Can't record that sell. {reason}", reason=refusal_text(t, refusal))
+        example = t._("Try <code>/sell BTC 0.5 @ 64000 fee 5 on 2024-03-01</code>.")
+    return f"{line} {example}" if refusal.code in EXAMPLE_HELPS else line
+
+
+# ---- answered ----------------------------------------------------------------------------------
+
+
+def outcome_text(t: Texts, outcome: Outcome) -> str:
+    """The pending message once answered: what was done, or why not."""
+    if isinstance(outcome, Recorded):
+        if outcome.imported:
+            return imported(t, len(outcome.trades))
+        return trade_recorded(t, outcome.trades[0], outcome.zone)
+    if isinstance(outcome, Undone):
+        return t._("↩️ Removed: {trade}.", trade=trade_line(t, outcome.trade, outcome.zone))
+    if isinstance(outcome, Cancelled):
+        return t._("Cancelled — nothing was changed.")
+    return not_done(t, outcome)
+
+
+def trade_recorded(t: Texts, trade: Trade, zone: str = "UTC") -> str:
+    values = {
+        "amounts": _amounts(t, trade),
+        "when": t.moment(trade.executed_at, zone),
+        "total": _total(t, trade),
+    }
+    if trade.side == "buy":
+        return t._("✅ Bought {amounts} on {when} — total {total}. Recorded.", **values)
+    return t._("✅ Sold {amounts} on {when} — total {total}. Recorded.", **values)
+
+
+def imported(t: Texts, count: int) -> str:
+    return t.ngettext(
+        "✅ Recorded {count} trade from the file. See it with /trades.",
+        "✅ Recorded {count} trades from the file. See them with /trades.",
+        count,
+        count=t.number(count),
+    )
+
+
+def not_done(t: Texts, outcome: NotDone) -> str:
+    reason = refusal_text(t, outcome.refusal)
+    if outcome.action == "undo":
+        return t._("Not undone. {reason}", reason=reason)
+    if outcome.first is None or outcome.of == 1:
+        return t._("Not recorded. {reason}", reason=reason)
+    head = t.ngettext(
+        "Not recorded: {count} of the {total} trades no longer fits your ledger.",
+        "Not recorded: {count} of the {total} trades no longer fit your ledger.",
+        outcome.refused,
+        count=t.number(outcome.refused),
+        total=t.number(outcome.of),
+    )
+    first = outcome.first
+    values = {"asset": e(first.asset), "when": t.moment(first.executed_at, _zone(outcome))}
+    if first.side == "buy":
+        which = t._("The first is the buy of {asset} on {when}.", **values)
+    else:
+        which = t._("The first is the sell of {asset} on {when}.", **values)
+    return f"{head} {which} {reason}"
+
+
+def _zone(outcome: NotDone) -> str:
+    return str(outcome.refusal.params.get("zone", "UTC"))
+
+
+def expired(t: Texts, text: str) -> str:
+    """A pending message whose confirmation expired: as it was, and why its buttons went."""
+    return fit(text + "\n\n" + refusal_text(t, Refusal("confirm.expired")))
+
+
+# ---- /trades -----------------------------------------------------------------------------------
+
+
+def trades_page(t: Texts, page: TradePage) -> str:
     """One page of trades, newest first."""
-    if not count:
-        if asset:
-            return f"You have no {e(asset)} trades — see all yours with /trades."
-        return NO_TRADES
-    which = f"Your {e(asset)} trades" if asset else "Your trades"
-    plural = "trade" if count == 1 else "trades"
-    head = f"<b>{which}</b> · {count} {plural}, newest first · page {page + 1} of {pages}"
-    return fit("\n".join([head, *(trade_line(t, timezone) for t in trades)]))
+    if not page.total:
+        if page.asset:
+            return t._(
+                "You have no {asset} trades — see all yours with /trades.", asset=e(page.asset)
+            )
+        return t._("You have no trades yet — record one with <code>/buy BTC 0.5 @ 64000</code>.")
+    values = {
+        "asset": e(page.asset or ""),
+        "count": t.number(page.total),
+        "page": t.number(page.page + 1),
+        "pages": t.number(page.pages),
+    }
+    if page.asset:
+        head = t.ngettext(
+            "<b>Your {asset} trades</b> · {count} trade, newest first · page {page} of {pages}",
+            "<b>Your {asset} trades</b> · {count} trades, newest first · page {page} of {pages}",
+            page.total,
+            **values,
+        )
+    else:
+        head = t.ngettext(
+            "<b>Your trades</b> · {count} trade, newest first · page {page} of {pages}",
+            "<b>Your trades</b> · {count} trades, newest first · page {page} of {pages}",
+            page.total,
+            **values,
+        )
+    return fit("\n".join([head, *(trade_line(t, trade, page.zone) for trade in page.trades)]))
 
 
-def page_keyboard(
-    owner: int, page: int, pages: int, asset: str | None = None
-) -> InlineKeyboardMarkup | None:
-    if pages <= 1:
+def page_keyboard(t: Texts, owner: int, page: TradePage) -> InlineKeyboardMarkup | None:
+    if page.pages <= 1:
         return None
-    data = f"{PAGE}:{owner}:{{}}:{asset or ''}"
     buttons = []
-    if page > 0:
-        buttons.append(InlineKeyboardButton("◀ Newer", callback_data=data.format(page - 1)))
-    if page < pages - 1:
-        buttons.append(InlineKeyboardButton("Older ▶", callback_data=data.format(page + 1)))
+    if page.page > 0:
+        newer = encode(TradesPage(owner, page.page - 1, page.asset))
+        buttons.append(InlineKeyboardButton(t._("◀ Newer"), callback_data=newer))
+    if page.page < page.pages - 1:
+        older = encode(TradesPage(owner, page.page + 1, page.asset))
+        buttons.append(InlineKeyboardButton(t._("Older ▶"), callback_data=older))
     return InlineKeyboardMarkup([buttons])
 
 
-def export_caption(count: int) -> str:
-    plural = "trade" if count == 1 else "trades"
-    return f"Your {count} {plural} as CSV. Send this file back to me to import it again."
+def not_your_trades(t: Texts) -> str:
+    return t._("These are someone else's trades — send /trades for yours.")
 
 
-def export_filename(today: datetime) -> str:
-    return f"pythia-trades-{today:%Y-%m-%d}.csv"
+# ---- what a group hears ------------------------------------------------------------------------
 
 
-def too_big(size: int, limit: int) -> str:
-    return (
-        f"That file is {size / 1024 / 1024:.1f} MB; I import CSV files up to "
-        f"{limit // 1024 // 1024} MB — split it and send the parts."
+def sent_privately(t: Texts) -> str:
+    return t._("Your trades are private: I've sent them to you in our private chat.")
+
+
+def cannot_reach(t: Texts, bot_username: str, command: str) -> str:
+    """For /trades or /export asked in a group by someone the bot may not write to first."""
+    bot = e(bot_username)
+    if command == "export":
+        return t._(
+            "Your trades are private, and I can't write to you first: open a private chat with "
+            "@{bot}, press Start, then send /export there.",
+            bot=bot,
+        )
+    return t._(
+        "Your trades are private, and I can't write to you first: open a private chat with "
+        "@{bot}, press Start, then send /trades there.",
+        bot=bot,
     )
-
-
-def unreadable(filename: str, reason: str) -> str:
-    return f"I couldn't read trades from {e(clip(filename, 40))}: {e(reason)}."
-
-
-def import_preview(filename: str, result: ImportResult) -> str:
-    """How many trades the file holds, and each line refused, as many as fit."""
-    found, refused = len(result.trades), len(result.refused)
-    name = e(clip(filename, 40))
-    if found:
-        plural = "trade" if found == 1 else "trades"
-        head = f"<b>{name}</b>: {found} {plural} to record"
-    else:
-        head = f"<b>{name}</b>: nothing I can record"
-    if refused:
-        head += f", {refused} line{'s' if refused != 1 else ''} refused:"
-    else:
-        head += "."
-    ask = f"Record the {found} {plural}? All of them or none." if found else ""
-    room = MAX_MESSAGE - telegram_length(head) - telegram_length(ask) - 60
-    lines = [head]
-    for shown, (number, text, reason) in enumerate(result.refused):
-        line = f"Line {number}: <code>{e(clip(text, 64))}</code> — {e(clip(reason, 160))}"
-        room -= telegram_length(line) + 1
-        if room < 0:
-            lines.append(f"…and {refused - shown} more lines refused.")
-            break
-        lines.append(line)
-    if ask:
-        lines.append(ask)
-    return "\n".join(lines)
-
-
-def imported(trades: Sequence[Trade]) -> str:
-    plural = "trade" if len(trades) == 1 else "trades"
-    return f"✅ Recorded {len(trades)} {plural} from the file. See them with /trades."

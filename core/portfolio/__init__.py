@@ -1,14 +1,13 @@
 """The portfolio ledger: trades in, holdings, cost basis and P&L out, exact to the last digit.
 
-- trades: the Trade a person records, and the rules it must meet (TradeRejected says why not)
+- trades: the Trade a person records, and the rules it must meet (TradeRejected says why not,
+  as a reason code)
 - booking: how one asset's trades become its totals, and the accounting conventions
 - ledger: a person's trades replayed in time order into positions, FIFO or average cost
 - views: a ledger at given prices — holdings and totals, P&L over a period, daily snapshots
-- display: how a quantity of an asset reads
 """
 
 from core.portfolio.booking import COST_PLACES
-from core.portfolio.display import format_quantity, quantity_places
 from core.portfolio.ledger import Ledger, Lot, Position, admit
 from core.portfolio.trades import (
     COST_METHODS,
@@ -17,8 +16,11 @@ from core.portfolio.trades import (
     Side,
     Trade,
     TradeRejected,
+    booked_in,
     check_trade,
+    dump_trades,
     in_ledger_order,
+    load_trades,
     trade_order,
 )
 from core.portfolio.views import (
@@ -52,12 +54,13 @@ __all__ = [
     "Trade",
     "TradeRejected",
     "admit",
+    "booked_in",
     "check_trade",
-    "format_quantity",
+    "dump_trades",
     "in_ledger_order",
+    "load_trades",
     "period_start",
     "pnl_over",
-    "quantity_places",
     "snapshot",
     "trade_order",
     "valuation",

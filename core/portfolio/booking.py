@@ -26,7 +26,7 @@ from decimal import (
     Overflow,
 )
 
-from core.portfolio.trades import Trade, describe_oversell
+from core.portfolio.trades import Trade, TradeRejected, oversold
 
 # Amounts are below 10^18, so any realistic sum or product fits in 100 digits; a trade whose
 # digits would not (a quantity with 90 decimals) is refused rather than rounded.
@@ -62,11 +62,13 @@ class Book:
         return twin
 
 
-def book_trades(book: Book, trades: Sequence[Trade], start: int, fifo: bool) -> tuple[int, str]:
+def book_trades(
+    book: Book, trades: Sequence[Trade], start: int, fifo: bool
+) -> tuple[int, TradeRejected | None]:
     """Book trades[start:] of one asset, in order, into `book`; within localcontext(EXACT).
 
     Stops at the first trade that cannot enter, returning its index and why, `book` standing
-    just before it; or (len(trades), ""). A trade goes in whole or not at all: everything is
+    just before it; or (len(trades), None). A trade goes in whole or not at all: everything is
     worked out before anything changes.
     """
     quantity, cost, realised, lots = book.quantity, book.cost, book.realised, book.lots
@@ -82,7 +84,7 @@ def book_trades(book: Book, trades: Sequence[Trade], start: int, fifo: bool) -> 
                     lots.append((amount, paid, trade))
                 continue
             if amount > quantity:
-                return index, describe_oversell(trade, quantity)
+                return index, oversold(trade, quantity)
             if amount == quantity:
                 sold, used, rest = cost, len(lots), None
             elif fifo:
@@ -95,9 +97,9 @@ def book_trades(book: Book, trades: Sequence[Trade], start: int, fifo: bool) -> 
                 lots.popleft()
             if rest is not None:
                 lots[0] = rest
-        return len(trades), ""
+        return len(trades), None
     except Inexact:
-        return index, "the numbers have too many digits to be booked exactly"
+        return index, TradeRejected("trade.too_many_digits")
     finally:
         book.quantity, book.cost, book.realised = quantity, cost, realised
 

@@ -9,15 +9,14 @@ from decimal import Decimal, localcontext
 from itertools import chain
 
 from core.portfolio.booking import EXACT, ZERO, Book, book_trades
-from core.portfolio.display import format_quantity
 from core.portfolio.trades import (
     COST_METHODS,
     CostMethod,
     Trade,
     TradeRejected,
     check_trade,
-    describe_moment,
     in_ledger_order,
+    starves,
     trade_order,
 )
 
@@ -89,13 +88,24 @@ class Ledger:
             for asset, asset_trades in ledger._trades.items():
                 asset_trades[:] = in_ledger_order(asset_trades)
                 book = ledger._books[asset] = Book()
-                _, reason = book_trades(book, asset_trades, 0, fifo)
-                if reason:
-                    raise TradeRejected(reason)
+                _, rejected = book_trades(book, asset_trades, 0, fifo)
+                if rejected is not None:
+                    raise rejected
         return ledger
 
     def record(self, trade: Trade, now: datetime) -> None:
         """Add `trade`, dated any time up to `now`; or raise TradeRejected, changing nothing."""
+        book, trades = self._with(trade, now)
+        self._quote = trade.quote
+        self._books[trade.asset], self._trades[trade.asset] = book, trades
+
+    def check(self, trade: Trade, now: datetime) -> None:
+        """Raise TradeRejected if `trade` could not be recorded; the ledger never changes (so a
+        ledger shared between readers may be asked)."""
+        self._with(trade, now)
+
+    def _with(self, trade: Trade, now: datetime) -> tuple[Book, list[Trade]]:
+        """The asset's book and trades once `trade` is in, worked out on copies."""
         check_trade(trade, now)
         self._check_quote(trade)
         earlier = self._trades.get(trade.asset, [])
@@ -103,17 +113,14 @@ class Ledger:
             # Back-dated: what it does to every later trade of the asset has to be seen again.
             rebuilt, refused = admit(earlier, [trade], self._method, now)
             if refused:
-                raise TradeRejected(refused[0][1])
-            book, trades = rebuilt._books[trade.asset], rebuilt._trades[trade.asset]
-        else:
-            book = self._books[trade.asset].copy() if earlier else Book()
-            with localcontext(EXACT):
-                _, reason = book_trades(book, [trade], 0, self._method == "fifo")
-            if reason:
-                raise TradeRejected(reason)
-            trades = [*earlier, trade]
-        self._quote = trade.quote
-        self._books[trade.asset], self._trades[trade.asset] = book, trades
+                raise refused[0][1]
+            return rebuilt._books[trade.asset], rebuilt._trades[trade.asset]
+        book = self._books[trade.asset].copy() if earlier else Book()
+        with localcontext(EXACT):
+            _, rejected = book_trades(book, [trade], 0, self._method == "fifo")
+        if rejected is not None:
+            raise rejected
+        return book, [*earlier, trade]
 
     @property
     def method(self) -> CostMethod:
@@ -169,7 +176,7 @@ class Ledger:
 
     def _check_quote(self, trade: Trade) -> None:
         if trade.quote != self._quote and self._quote is not None:
-            raise TradeRejected(f"this portfolio is kept in {self._quote}, not {trade.quote}")
+            raise TradeRejected("trade.other_currency", kept=self._quote, quote=trade.quote)
 
 
 def admit(
@@ -177,17 +184,17 @@ def admit(
     candidates: Sequence[Trade],
     method: CostMethod = "fifo",
     now: datetime | None = None,
-) -> tuple[Ledger, list[tuple[int, str]]]:
+) -> tuple[Ledger, list[tuple[int, TradeRejected]]]:
     """A ledger of `existing` with as many `candidates` as can enter it, in time order.
 
-    Returns it and (index in `candidates`, reason) for each one left out. `existing` trades
+    Returns it and (index in `candidates`, why) for each one left out. `existing` trades
     are trusted. A candidate sell is left out when there was not enough to sell at its
     moment, or when it would leave too little for a later sell already recorded (then the
     latest candidate sell before that one goes, and the asset is replayed again). Candidates
     at the same moment as existing trades come after them, in their own order.
     """
     ledger = Ledger(method)
-    refused: dict[int, str] = {}
+    refused: dict[int, TradeRejected] = {}
     for trade in existing:
         ledger._check_quote(trade)
         ledger._quote = trade.quote
@@ -200,7 +207,7 @@ def admit(
             check_trade(trade, now)
             ledger._check_quote(trade)
         except TradeRejected as rejected:
-            refused[index] = rejected.reason
+            refused[index] = rejected
         else:
             ledger._quote = trade.quote
             queue.setdefault(trade.asset, []).append((trade, index))
@@ -214,7 +221,7 @@ def admit(
 
 
 def _admit_asset(
-    entries: list[tuple[Trade, int | None]], refused: dict[int, str], fifo: bool
+    entries: list[tuple[Trade, int | None]], refused: dict[int, TradeRejected], fifo: bool
 ) -> tuple[Book, list[Trade]]:
     """One asset's part of admit(): its book and the trades in it; adds to `refused`."""
     while True:  # once more each time a candidate is found to starve a recorded sell
@@ -222,12 +229,12 @@ def _admit_asset(
         trades = [trade for trade, _ in entries]
         book, start = Book(), 0
         while True:
-            stop, reason = book_trades(book, trades, start, fifo)
-            if not reason:
+            stop, rejected = book_trades(book, trades, start, fifo)
+            if rejected is None:
                 return book, [trade for trade, index in entries if index not in refused]
             later, index = entries[stop]
             if index is not None:
-                refused[index] = reason
+                refused[index] = rejected
                 start = stop + 1
                 continue
             culprit = next(
@@ -236,10 +243,6 @@ def _admit_asset(
                 None,
             )  # fmt: skip
             if culprit is None or later.side != "sell" or later.quantity <= book.quantity:
-                raise TradeRejected(reason)  # the recorded trades do not replay on their own
-            refused[culprit] = (
-                f"it would leave too little {later.asset} for the sell of "
-                f"{format_quantity(later.quantity, later.asset, exact=True)} "
-                f"on {describe_moment(later.executed_at)}"
-            )
+                raise rejected  # the recorded trades do not replay on their own
+            refused[culprit] = starves(later)
             break

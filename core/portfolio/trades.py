@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from operator import attrgetter
-from typing import Literal
+from typing import Literal, cast
 
-from core.portfolio.display import format_quantity
+from core.currencies import book_quote
+from core.refusal import Refusal
 
 Side = Literal["buy", "sell"]
 CostMethod = Literal["fifo", "average"]
@@ -20,12 +21,15 @@ MAX_AMOUNT = Decimal("1e18")  # beyond any token's supply: a typing accident, no
 _ZERO = Decimal(0)  # compared with Decimals, twice as fast as 0
 
 
-class TradeRejected(ValueError):
-    """A trade that cannot enter the ledger; `reason` is one short sentence for the person."""
+class TradeRejected(Refusal):
+    """A trade that cannot enter the ledger: `code` says why, `params` the facts.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    Codes: trade.not_a_side (side), trade.no_asset, trade.not_a_number (what),
+    trade.not_positive (what), trade.negative_fee, trade.too_large (what), trade.no_moment,
+    trade.naive_date, trade.future (at), trade.oversold (asset, held, sold, at),
+    trade.too_many_digits, trade.other_currency (kept, quote), trade.starves_sell (asset,
+    quantity, at). `what` is quantity, price or fee; `at` an aware UTC moment.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,12 @@ class Trade:
     executed_at: datetime  # aware; stored and exported as UTC
     quote: str
 
+    @property
+    def total(self) -> Decimal:
+        """What a buy cost or a sell brought in, fee included."""
+        gross = self.quantity * self.price
+        return gross + self.fee if self.side == "buy" else gross - self.fee
+
 
 def trade_order(trade: Trade) -> tuple[datetime, bool, int]:
     """Ledger order: by time, then by id; trades not yet stored come after stored ones."""
@@ -55,6 +65,16 @@ def in_ledger_order(trades: Iterable[Trade]) -> list[Trade]:
     except TypeError:
         listed.sort(key=trade_order)
     return listed
+
+
+def booked_in(trades: Iterable[Trade], quote: str) -> list[Trade]:
+    """`trades` as a portfolio kept in `quote` books them (in a USD one, dollar stablecoins
+    as USD)."""
+    return [
+        trade if (booked := book_quote(trade.quote, quote)) == trade.quote
+        else replace(trade, quote=booked)
+        for trade in trades
+    ]  # fmt: skip
 
 
 def check_trade(trade: Trade, now: datetime | None = None) -> None:
@@ -80,44 +100,80 @@ def check_trade(trade: Trade, now: datetime | None = None) -> None:
         )
     except (ArithmeticError, TypeError):  # NaN cannot be compared
         fine = False
-    reason = None if fine else _what_is_wrong(trade, now)
-    if reason:
-        raise TradeRejected(reason)
+    rejected = None if fine else _what_is_wrong(trade, now)
+    if rejected is not None:
+        raise rejected
 
 
-def _what_is_wrong(trade: Trade, now: datetime | None) -> str | None:
+def _what_is_wrong(trade: Trade, now: datetime | None) -> TradeRejected | None:
     if trade.side not in SIDES:
-        return f"a trade is a buy or a sell, not {trade.side!r}"
+        return TradeRejected("trade.not_a_side", side=str(trade.side)[:20])
     if not trade.asset:
-        return "the trade names no asset"
+        return TradeRejected("trade.no_asset")
     for name, value in (("quantity", trade.quantity), ("price", trade.price), ("fee", trade.fee)):
         if not isinstance(value, Decimal) or not value.is_finite():
-            return f"the {name} must be a number"
+            return TradeRejected("trade.not_a_number", what=name)
         if name == "fee" and value < 0:
-            return "the fee cannot be negative"
+            return TradeRejected("trade.negative_fee")
         if name != "fee" and value <= 0:
-            return f"the {name} must be more than zero"
+            return TradeRejected("trade.not_positive", what=name)
         if value >= MAX_AMOUNT:
-            return f"the {name} is too large to be real"
+            return TradeRejected("trade.too_large", what=name)
     when = trade.executed_at
     if not isinstance(when, datetime):
-        return "the date must be a date and time"
+        return TradeRejected("trade.no_moment")
     if when.utcoffset() is None:
-        return "the date has no time zone; give it in UTC"
+        return TradeRejected("trade.naive_date")
     if now is not None and when > now:
-        return f"the date {describe_moment(when)} is in the future"
+        return TradeRejected("trade.future", at=when.astimezone(UTC))
     return None
 
 
-def describe_moment(when: datetime) -> str:
-    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def describe_oversell(trade: Trade, held: Decimal) -> str:
-    moment = describe_moment(trade.executed_at)
-    if not held:
-        return f"you held no {trade.asset} on {moment}, so there was nothing to sell"
-    return (
-        f"you held only {format_quantity(held, trade.asset, exact=True)} on {moment}, "
-        f"less than the {format_quantity(trade.quantity, trade.asset, exact=True)} sold"
+def oversold(trade: Trade, held: Decimal) -> TradeRejected:
+    """The refusal of a sell of more than the `held` quantity."""
+    return TradeRejected(
+        "trade.oversold",
+        asset=trade.asset,
+        held=held,
+        sold=trade.quantity,
+        at=trade.executed_at.astimezone(UTC),
     )
+
+
+def starves(later: Trade) -> TradeRejected:
+    """The refusal of a trade that would leave too little for the `later` sell."""
+    return TradeRejected(
+        "trade.starves_sell",
+        asset=later.asset,
+        quantity=later.quantity,
+        at=later.executed_at.astimezone(UTC),
+    )
+
+
+# ---- trades kept as JSON (a pending confirmation's payload) ------------------------------------
+
+
+def dump_trades(trades: Sequence[Trade]) -> list[list[str]]:
+    """Trades as JSON-ready values, numbers as exact decimal text (ids are not kept)."""
+    return [
+        [t.asset, t.side, str(t.quantity), str(t.price), str(t.fee), t.executed_at.isoformat(),
+         t.quote]
+        for t in trades
+    ]  # fmt: skip
+
+
+def load_trades(data: Sequence[Sequence[str]]) -> list[Trade]:
+    """What dump_trades wrote, digit for digit."""
+    return [
+        Trade(
+            None,
+            asset,
+            cast(Side, side),
+            Decimal(q),
+            Decimal(p),
+            Decimal(f),
+            datetime.fromisoformat(w),
+            qc,
+        )
+        for asset, side, q, p, f, w, qc in data
+    ]

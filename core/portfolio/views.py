@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
-from core.periods import BadArgument
 from core.portfolio.booking import EXACT, ZERO
 from core.portfolio.ledger import Ledger, Position
 from core.portfolio.trades import CostMethod, Trade
+from core.refusal import BadArgument
 
 PERIODS: tuple[str, ...] = ("day", "week", "month", "year", "all")
 ALL_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # before any trade Pythia can hold
@@ -165,7 +165,8 @@ def pnl_over(
 
 
 def period_start(name: str, now: datetime, tz: tzinfo) -> datetime:
-    """When "day" (local midnight), "week" (Monday), "month", "year" or "all" began, in UTC."""
+    """When "day" (local midnight), "week" (Monday), "month", "year" or "all" began, in UTC;
+    BadArgument `pnl.period` for another name."""
     today = now.astimezone(tz).date()
     if name == "all":
         return ALL_TIME
@@ -178,7 +179,7 @@ def period_start(name: str, now: datetime, tz: tzinfo) -> datetime:
     elif name == "year":
         first = today.replace(month=1, day=1)
     else:
-        raise BadArgument("the period is day, week, month, year or all")
+        raise BadArgument("pnl.period", typed=name[:20], periods=PERIODS)
     return datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
 
 

@@ -1,86 +1,116 @@
-"""A person's trades and daily portfolio snapshots. Every query is scoped to one person."""
+"""A person's trades and daily portfolio snapshots. Every query is scoped to one person (but
+`owners` and `snapshotted`, which the snapshot job asks of everyone)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Asset, PortfolioSnapshot, Trade
+from core.portfolio import Trade
+from db.models import Asset, PortfolioSnapshot
+from db.models import Trade as TradeModel
 from db.upsert import insert_for
 
-TradeRow = tuple[int, str, str, Decimal, Decimal, Decimal, datetime, str]  # id … quote
+# What changes whenever a person's trades do: their count, the last id, the last recording.
+Version = tuple[int, int | None, datetime | None]
+NewTrade = tuple[int, str, Decimal, Decimal, Decimal, datetime, str]  # asset id, side … quote
 
 
 def _columns():
     return (
-        Trade.id,
+        TradeModel.id,
         Asset.symbol,
-        Trade.side,
-        Trade.quantity,
-        Trade.price,
-        Trade.fee,
-        Trade.executed_at,
-        Trade.quote_currency,
+        TradeModel.side,
+        TradeModel.quantity,
+        TradeModel.price,
+        TradeModel.fee,
+        TradeModel.executed_at,
+        TradeModel.quote_currency,
     )
 
 
-async def all_trades(session: AsyncSession, user_id: int) -> list[TradeRow]:
-    """Every trade of the person, oldest first (ties in the order they were recorded)."""
+def _trades(rows) -> list[Trade]:
+    return [Trade(*row) for row in rows]
+
+
+async def all_trades(session: AsyncSession, user_id: int) -> list[Trade]:
+    """Every trade of the person as stored, oldest first (ties in the order they were recorded)."""
     rows = await session.execute(
         select(*_columns())
-        .join(Asset, Asset.id == Trade.asset_id)
-        .where(Trade.user_id == user_id)
-        .order_by(Trade.executed_at, Trade.id)
+        .join(Asset, Asset.id == TradeModel.asset_id)
+        .where(TradeModel.user_id == user_id)
+        .order_by(TradeModel.executed_at, TradeModel.id)
     )
-    return [tuple(row) for row in rows]
+    return _trades(rows)
+
+
+async def recorded_after(session: AsyncSession, user_id: int, last_id: int) -> list[Trade]:
+    """The person's trades recorded after the one with id `last_id`."""
+    rows = await session.execute(
+        select(*_columns())
+        .join(Asset, Asset.id == TradeModel.asset_id)
+        .where(TradeModel.user_id == user_id, TradeModel.id > last_id)
+    )
+    return _trades(rows)
+
+
+async def version(session: AsyncSession, user_id: int) -> Version:
+    """Changes whenever the person's trades do: one more or one fewer changes the count, and a
+    trade recorded in place of one removed has a later id or a later recording time."""
+    row = (
+        await session.execute(
+            select(func.count(), func.max(TradeModel.id), func.max(TradeModel.created_at)).where(
+                TradeModel.user_id == user_id
+            )
+        )
+    ).one()
+    return row[0], row[1], row[2]
 
 
 async def page(
     session: AsyncSession, user_id: int, offset: int, limit: int, asset_id: int | None = None
-) -> tuple[list[TradeRow], int]:
+) -> tuple[list[Trade], int]:
     """One page of the person's trades, newest first, and how many there are in all."""
-    where = [Trade.user_id == user_id]
+    where = [TradeModel.user_id == user_id]
     if asset_id is not None:
-        where.append(Trade.asset_id == asset_id)
-    total = await session.scalar(select(func.count()).select_from(Trade).where(*where)) or 0
+        where.append(TradeModel.asset_id == asset_id)
+    total = await session.scalar(select(func.count()).select_from(TradeModel).where(*where)) or 0
     rows = await session.execute(
         select(*_columns())
-        .join(Asset, Asset.id == Trade.asset_id)
+        .join(Asset, Asset.id == TradeModel.asset_id)
         .where(*where)
-        .order_by(Trade.executed_at.desc(), Trade.id.desc())
+        .order_by(TradeModel.executed_at.desc(), TradeModel.id.desc())
         .offset(offset)
         .limit(limit)
     )
-    return [tuple(row) for row in rows], total
+    return _trades(rows), total
 
 
-async def last_recorded(session: AsyncSession, user_id: int) -> TradeRow | None:
+async def last_recorded(session: AsyncSession, user_id: int) -> Trade | None:
     """The trade the person recorded most recently (what /undo removes)."""
     row = (
         await session.execute(
             select(*_columns())
-            .join(Asset, Asset.id == Trade.asset_id)
-            .where(Trade.user_id == user_id)
-            .order_by(Trade.id.desc())
+            .join(Asset, Asset.id == TradeModel.asset_id)
+            .where(TradeModel.user_id == user_id)
+            .order_by(TradeModel.id.desc())
             .limit(1)
         )
     ).first()
-    return None if row is None else tuple(row)
+    return None if row is None else Trade(*row)
 
 
 async def add(
-    session: AsyncSession,
-    user_id: int,
-    rows: Sequence[tuple[int, str, Decimal, Decimal, Decimal, datetime, str]],
-    now: datetime,
+    session: AsyncSession, user_id: int, rows: Sequence[NewTrade], now: datetime
 ) -> list[int]:
     """Record trades (asset id, side, quantity, price, fee, executed at, quote); their ids."""
     trades = [
-        Trade(
+        TradeModel(
             user_id=user_id,
             asset_id=asset_id,
             side=side,
@@ -101,26 +131,33 @@ async def add(
 async def remove(session: AsyncSession, user_id: int, trade_id: int) -> bool:
     """Delete one of the person's trades; False if it is not theirs or not there."""
     result = await session.execute(
-        delete(Trade).where(Trade.id == trade_id, Trade.user_id == user_id)
+        delete(TradeModel).where(TradeModel.id == trade_id, TradeModel.user_id == user_id)
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 async def count(session: AsyncSession, user_id: int) -> int:
     return (
         await session.scalar(
-            select(func.count()).select_from(Trade).where(Trade.user_id == user_id)
+            select(func.count()).select_from(TradeModel).where(TradeModel.user_id == user_id)
         )
         or 0
     )
 
 
-async def owners(session: AsyncSession) -> list[tuple[int, str]]:
-    """(user id, quote currency) of everyone with at least one trade."""
-    rows = await session.execute(
-        select(Trade.user_id, Trade.quote_currency).distinct().order_by(Trade.user_id)
+async def owners(session: AsyncSession) -> list[int]:
+    """Everyone with at least one trade."""
+    return list(
+        await session.scalars(select(TradeModel.user_id).distinct().order_by(TradeModel.user_id))
     )
-    return [tuple(row) for row in rows]
+
+
+async def snapshotted(session: AsyncSession, day: datetime) -> set[int]:
+    """The people who have a snapshot of `day`."""
+    found = await session.scalars(
+        select(PortfolioSnapshot.user_id).where(PortfolioSnapshot.day == day)
+    )
+    return set(found)
 
 
 async def save_snapshot(
@@ -148,12 +185,12 @@ async def snapshots(
     if since is not None:
         query = query.where(PortfolioSnapshot.day >= since)
     rows = await session.execute(query.order_by(PortfolioSnapshot.day))
-    return [tuple(row) for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]
 
 
 async def quotes_used(session: AsyncSession, user_id: int) -> list[str]:
     """The currencies the person's trades are priced in, each once."""
     found = await session.scalars(
-        select(Trade.quote_currency).distinct().where(Trade.user_id == user_id)
+        select(TradeModel.quote_currency).distinct().where(TradeModel.user_id == user_id)
     )
     return list(found)

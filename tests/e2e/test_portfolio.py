@@ -13,18 +13,19 @@ import pytest
 import pytest_asyncio
 
 from bot.emulator.records import MessageRecord, User
-from bot.views.portfolio import money, signed
-from core.formatting import format_pct
+from bot.i18n import texts_for
 from core.people import ChatSeen, PersonSeen
 from core.portfolio import Ledger, Trade, period_start, pnl_over, valuation
-from db.portfolio import prices_at
 from db.repos import trades as trade_rows
 from db.repos.people import register
+from services.portfolio import prices_at
+from services.snapshots import day_of, record_snapshots
 from tests.e2e.conftest import Stack, ingest_candles_now
-from workers.jobs.snapshots import day_of, record_snapshots
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 D = Decimal
+EN = texts_for("en")
+money, signed, pct = EN.money, EN.signed, EN.pct
 # (asset, side, quantity, price, fee, days ago): two coins held, one partly sold, one unpriced
 TRADES = [
     ("BTC", "buy", "0.5", "25000", "12.5", 40),
@@ -90,7 +91,7 @@ async def test_portfolio_values_each_holding_at_the_latest_price(still: Stack, a
     rows = rows_of(text.text)
     for holding in view.holdings:
         expected = (
-            [money(holding.value), signed(holding.unrealised), format_pct(holding.unrealised_pct)]
+            [money(holding.value), signed(holding.unrealised), pct(holding.unrealised_pct)]
             if holding.value is not None
             else ["no", "price"]
         )
@@ -131,7 +132,8 @@ async def test_pnl_over_each_period_matches_core(still: Stack, alice, period: st
         if period_start(period, still.deps.clock.now(), UTC) == start:
             break
     earlier = {t.asset for t in trades if t.executed_at < start}
-    at_start = await prices_at(still.deps, earlier, start)
+    async with still.deps.sessions() as session:
+        at_start = await prices_at(session, earlier, start)
     pnl = pnl_over(trades, "fifo", at_start, current, start, now)
     rows = {line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1] for line in
             reply.text.split("\n")[1:8] if line.strip()}  # fmt: skip
@@ -149,7 +151,7 @@ async def test_pnl_over_each_period_matches_core(still: Stack, alice, period: st
 async def test_a_bad_period_lists_the_good_ones(still: Stack, alice) -> None:
     for typed in ("/pnl fortnight", "/pnl week month"):
         reply = await still.ask(alice, typed)
-        assert reply.text == "The period is day, week, month, year or all — e.g. /pnl week."
+        assert reply.text == "The period is day, week, month, year, or all — e.g. /pnl week."
 
 
 async def test_pnl_without_a_period_is_today(still: Stack, alice) -> None:
@@ -166,7 +168,8 @@ async def test_pnl_draws_the_value_from_daily_snapshots(still: Stack, alice) -> 
             await trade_rows.save_snapshot(
                 session, alice.id, today - timedelta(days=days), D(value), D("19000"), "USD"
             )
-    assert await record_snapshots(still.deps, [alice.id], today) == (1, 0)
+    taken = await record_snapshots(still.deps, [alice.id], today)
+    assert (taken.written, taken.refused) == (1, 0)
     text, picture = await answers(still, alice, "/pnl all", 2)
     assert picture.photo is not None
     assert re.fullmatch(
@@ -192,7 +195,7 @@ async def test_average_cost_recounts_the_portfolio(still: Stack, alice) -> None:
     assert f"realised {signed(view.realised)} USD" in text.text
     assert "Cost basis: average cost" in text.text
     again = await still.ask(alice, "/costbasis AVERAGE")
-    assert again.text == "Your cost basis already is average cost."
+    assert again.text == "Your cost basis is already average cost."
 
 
 async def test_a_settings_button_changes_it_for_its_owner_only(still: Stack, alice) -> None:
@@ -245,7 +248,7 @@ async def test_a_stablecoin_portfolio_can_be_kept_in_it(still: Stack, alice) -> 
     [
         ("/costbasis lifo", "The cost basis is fifo or average, not lifo."),
         ("/costbasis fifo average", "The cost basis is fifo or average, not fifo average."),
-        ("/currency EUR", "The currency is USD, USDT or USDC, not EUR."),
+        ("/currency EUR", "The currency is USD, USDT, or USDC, not EUR."),
     ],
 )
 async def test_bad_setting_values_get_one_line_and_write_nothing(
@@ -313,3 +316,75 @@ async def test_portfolio_follows_trades_added_and_removed(still: Stack, alice) -
         assert await trade_rows.remove(session, alice.id, trades[-1].id)
     trades = trades[:-1] + await seed(still, alice, [("ETH", "buy", "1", "1700", "0", 1)])
     await shown_against(trades)
+
+
+SPOKEN = {
+    "es": {
+        "confirm": "✅ Confirmar",
+        "cancel": "✖️ Cancelar",
+        "preview": ["¿Registrar esta compra?", "0,5 BTC a 60.000,00 USD"],
+        "recorded": "✅ Compra de 0,5 BTC a 60.000,00 USD el 1 mar 2024, 12:00 UTC — total "
+        "30.000,00 USD. Registrada.",
+        "grouped": "1.234,56 ETH a 2,0000 USD",
+        "portfolio": "Tu cartera · 1 posición · USD",
+        "header": "Activo",
+        "caption": "Distribución · valor ",
+        "pnl": "P&L de hoy · USD · desde ",
+        "pnl_row": "Realizado",
+        "trades": [
+            "Tus operaciones · 1 operación, la más reciente primero · página 1 de 1",
+            "1 mar 2024, 12:00 UTC · compra 0,5 BTC a 60.000,00 USD",
+        ],
+    },
+    "ru": {
+        "confirm": "✅ Подтвердить",
+        "cancel": "✖️ Отмена",
+        "preview": ["Записать эту покупку?", "0,5 BTC по 60\xa0000,00 USD"],
+        "recorded": "✅ Покупка 0,5 BTC по 60\xa0000,00 USD 1 мар. 2024\u202fг., 12:00 UTC — итого "
+        "30\xa0000,00 USD. Записано.",
+        "grouped": "1\xa0234,56 ETH по 2,0000 USD",
+        "portfolio": "Ваш портфель · 1 позиция · USD",
+        "header": "Актив",
+        "caption": "Распределение · стоимость ",
+        "pnl": "P&L за сегодня · USD · с ",
+        "pnl_row": "Реализованный",
+        "trades": [
+            "Ваши сделки · 1 сделка, сначала новые · стр. 1 из 1",
+            "1 мар. 2024\u202fг., 12:00 UTC · покупка 0,5 BTC по 60\xa0000,00 USD",
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["es", "ru"])
+async def test_buy_confirm_then_portfolio_pnl_and_trades_in_the_persons_language(
+    still: Stack, language: str
+) -> None:
+    said = SPOKEN[language]
+    ana = still.emu.add_user("Ana", "ana", language_code=language)
+    preview = await still.ask(ana, "/buy btc 0,5 @ 60000 on 2024-03-01")
+    assert preview.text.split("\n")[:2] == said["preview"]
+    assert [b["text"] for b in preview.buttons] == [said["confirm"], said["cancel"]]
+    query = await still.emu.press_button(ana, preview, text=said["confirm"])
+    await still.emu.wait_for_callback_answer(query)
+    await still.emu.wait_for(lambda: not preview.buttons, what="the outcome edit")
+    assert preview.text == said["recorded"]
+
+    ambiguous = await still.ask(ana, "/buy eth 1,234 @ 2")  # 1.234 or 1234?
+    assert "1,234" in ambiguous.text and "1234" in ambiguous.text and not ambiguous.buttons
+    grouped = await still.ask(ana, "/buy eth 1.234,56 @ 2")
+    assert grouped.text.split("\n")[1] == said["grouped"]
+    query = await still.emu.press_button(ana, grouped, text=said["cancel"])
+    await still.emu.wait_for_callback_answer(query)
+
+    text, picture = await answers(still, ana, "/portfolio", 2)
+    assert text.text.startswith(said["portfolio"])
+    assert text.text.split("\n")[1].startswith(said["header"])
+    assert rows_of(text.text)["BTC"][0] == "0,5"
+    assert picture.caption.startswith(said["caption"])
+    (pnl,) = await answers(still, ana, "/pnl", 1)
+    assert pnl.text.startswith(said["pnl"]) and said["pnl_row"] in pnl.text
+    listed = await still.ask(ana, "/trades")
+    assert listed.text.split("\n") == said["trades"]
+    if language == "ru":
+        assert all(re.search("[а-яА-Я]", m.text or m.caption or "") for m in (text, pnl, listed))

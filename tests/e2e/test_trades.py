@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
+from bot.callbacks import ConfirmButton, decode
 from bot.emulator.records import CallbackQueryRecord, MessageRecord, User
-from bot.handlers.trades import CONFIRM
-from db.portfolio import load_ledger, save_settings
+from core.people import ChatSeen, PersonSeen, Preferences
+from core.refusal import Refusal
+from db.models import PendingAction
 from db.repos import trades as trade_rows
+from db.repos.people import set_preferences
+from services import trades
+from services.ledgers import load_ledger
 from tests.e2e.conftest import Stack
 
 # The module shares one running Pythia (the `stack` fixture), so it shares one event loop.
@@ -25,8 +32,8 @@ async def trade_count(stack: Stack, user: User) -> int:
 async def stored(stack: Stack, user: User) -> list[tuple]:
     """The person's trades as stored, without ids: (asset, side, quantity, price, fee, …)."""
     async with stack.deps.sessions() as session:
-        rows = await trade_rows.all_trades(session, user.id)
-    return [row[1:] for row in rows]
+        found = await trade_rows.all_trades(session, user.id)
+    return [(t.asset, t.side, t.quantity, t.price, t.fee, t.executed_at, t.quote) for t in found]
 
 
 async def press(
@@ -54,15 +61,17 @@ async def test_buy_shows_the_trade_and_confirm_records_exactly_one(stack: Stack,
         "0.5 BTC at 64,000.00 USD",
         "Fee: 5.00 USD",
         "Total: 32,005.00 USD",
-        "Date: 2024-03-01 12:00 UTC",
+        "Date: Mar 1, 2024, 12:00 UTC",
     ]
     assert [b["text"] for b in preview.buttons] == ["✅ Confirm", "✖️ Cancel"]
     assert all(len(b["callback_data"]) <= 64 for b in preview.buttons)
-    assert str(alice.id) not in preview.buttons[0]["callback_data"]  # the token only
+    pressed = decode(preview.buttons[0]["callback_data"])
+    assert isinstance(pressed, ConfirmButton) and pressed.owner == alice.id
+    assert "BTC" not in preview.buttons[0]["callback_data"]  # the token, not the trade
     assert await trade_count(stack, alice) == 0  # nothing before Confirm
     await press(stack, alice, preview, "✅ Confirm")
     assert preview.text == (
-        "✅ Bought 0.5 BTC at 64,000.00 USD on 2024-03-01 12:00 UTC — total 32,005.00 USD. "
+        "✅ Bought 0.5 BTC at 64,000.00 USD on Mar 1, 2024, 12:00 UTC — total 32,005.00 USD. "
         "Recorded."
     )
     assert not preview.buttons
@@ -99,10 +108,25 @@ async def test_a_second_confirm_press_records_nothing_more(stack: Stack, alice) 
     await stack.emu.wait_for_callback_answer(second)
     await stack.emu.wait_for(lambda: not preview.buttons, what="the outcome edit")
     late = await stack.emu.press_button(alice, preview, data, strict=False)
-    answered = await stack.emu.wait_for_callback_answer(late)
-    assert answered.answer_text == "This was already answered."
+    await stack.emu.wait_for_callback_answer(late)  # answered at once, and nothing more
     assert await trade_count(stack, alice) == 1
+    await asyncio.sleep(0.2)  # the late press had time to act, if it were to
     assert preview.text.startswith("✅ Bought 10 SOL")
+    assert await trade_count(stack, alice) == 1
+
+
+async def test_confirms_taken_at_the_same_moment_record_once(stack: Stack, alice) -> None:
+    preview = await stack.ask(alice, "/buy ETH 1 @ 3000")
+    token = decode(preview.buttons[0]["callback_data"]).token
+    person, chat = PersonSeen(alice.id, alice.first_name), ChatSeen(alice.id, "private")
+    outcomes = await asyncio.gather(
+        *(trades.confirm(stack.deps, person, chat, token, True) for _ in range(6)),
+        return_exceptions=True,
+    )
+    recorded = [o for o in outcomes if isinstance(o, trades.Recorded)]
+    assert len(recorded) == 1, outcomes
+    assert all(o == Refusal("confirm.answered") for o in outcomes if o is not recorded[0])
+    assert await trade_count(stack, alice) == 1
 
 
 async def test_someone_else_pressing_confirm_changes_nothing(stack: Stack, alice) -> None:
@@ -126,34 +150,44 @@ async def test_confirm_checks_the_ledger_again(stack: Stack, alice) -> None:
     second = await stack.ask(alice, "/sell BTC 1 @ 66000")  # fine while the first is pending
     await press(stack, alice, first, "✅ Confirm")
     await press(stack, alice, second, "✅ Confirm")
-    assert second.text.startswith("Not recorded: you held no BTC on ")
+    assert second.text.startswith("Not recorded. You held no BTC on ")
     assert await trade_count(stack, alice) == 2
 
 
 SELL = "/sell BTC 5 @ 70000"
+NOT_READ = "is not a number I can read — write it like 0.5, 64000 or 64,000.50."
 
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        (SELL, "Can't record that sell: you held no BTC on "),
-        ("/buy BTC 0 @ 64000", "Can't record that buy: the quantity must be more than zero."),
-        ("/buy BTC -1 @ 64000", "Can't record that buy: the quantity must be a plain number"),
-        ("/buy BTC 1 @ 0", "Can't record that buy: the price must be more than zero."),
-        ("/buy BTC 1 @ 64000 on 2999-01-01", "Can't record that buy: that date is in the future"),
+        (SELL, "Can't record that sell. You held no BTC on "),
+        (
+            "/buy BTC 0 @ 64000",
+            "Can't record that buy. Quantity: it must be more than zero. "
+            "Try /buy BTC 0.5 @ 64000 fee 5 on 2024-03-01.",
+        ),
+        ("/buy BTC -1 @ 64000", f"Can't record that buy. Quantity: “-1” {NOT_READ}"),
+        ("/buy BTC 1 @ 0", "Can't record that buy. Price: it must be more than zero."),
+        (
+            "/buy BTC 1 @ 64000 on 2099-01-01",
+            "Can't record that buy. That date, Jan 1, 2099, 12:00 UTC, is in the future",
+        ),
+        ("/buy BTC 1 @ 64000 on 2999-01-01", "Can't record that buy. That date is out of range"),
         ("/buy FOOCOIN 1 @ 5", "Unknown symbol: FOOCOIN"),
-        ("/buy", "Can't record that buy: say what and how much, like /buy BTC 0.5"),
-        ("/buy BTC lots", "Can't record that buy: the quantity must be a plain number"),
-        ("/buy BTC 1 @ 64000 please", "Can't record that buy: I don't understand 'please'"),
-        ("/buy " + "A" * 5000, "Can't record that buy: say what and how much, like /buy BTC"),
-        ("/buy BTC " + "9" * 5000, "Can't record that buy: the quantity has more digits than"),
+        ("/buy", "Can't record that buy. Say which coin and how much, like BTC 0.5"),
+        ("/buy " + "A" * 5000, "Can't record that buy. Say which coin and how much"),
+        ("/buy BTC " + "9" * 5000, "Can't record that buy. Quantity: that has more digits than"),
         ("/buy " + "A" * 5000 + " 1", "Not a coin I know: AAAAAAAAAAAAAAAAAAAAAAA…"),
         ("/buy 🚀 1 @ 5", "Not a coin I know: 🚀"),
-        ("/buy BTC 🚀", "Can't record that buy: the quantity must be a plain number"),
-        ("/buy BTC 1e30 @ 5", "Can't record that buy: the quantity must be a plain number"),
-        ("/buy BTC " + "9" * 25 + " @ 5", "Can't record that buy: the quantity is too large"),
-        ("/buy BTC 1 @ 5 fee -1", "Can't record that buy: the fee must be a plain number"),
-        ("/buy BTC 1,5 @ 5", "Can't record that buy: the quantity '1,5': use a dot for decimals"),
+        ("/buy BTC 🚀", f"Can't record that buy. Quantity: “🚀” {NOT_READ}"),
+        ("/buy BTC 1e30 @ 5", f"Can't record that buy. Quantity: “1e30” {NOT_READ}"),
+        ("/buy BTC " + "9" * 25 + " @ 5", "Can't record that buy. Quantity: that is too large"),
+        ("/buy BTC 1 @ 5 fee -1", f"Can't record that buy. Fee: “-1” {NOT_READ}"),
+        (
+            "/buy BTC 1 @ 64000 please",
+            "Can't record that buy. I don't understand “please”; add @ PRICE, fee FEE or on DATE.",
+        ),
     ],
 )
 async def test_bad_trade_input_gets_one_line_and_writes_nothing(
@@ -174,19 +208,32 @@ async def test_replies_escape_what_people_type(stack: Stack, alice) -> None:
     assert not stack.emu.failed_calls()
 
 
+@pytest.mark.parametrize(
+    ("typed", "quantity"),
+    [("/buy BTC 0,5 @ 64000", "0.5 BTC"), ("/buy BTC 1.234,56 @ 5", "1,234.56 BTC")],
+)
+async def test_a_decimal_comma_that_cannot_be_misread_works_in_english_too(
+    stack: Stack, alice, typed: str, quantity: str
+) -> None:
+    preview = await stack.ask(alice, typed)
+    assert preview.text.split("\n")[1].startswith(f"{quantity} at ")
+    await press(stack, alice, preview, "✅ Confirm")
+    assert await trade_count(stack, alice) == 1
+
+
 async def test_undo_removes_the_last_trade_after_confirm(stack: Stack, alice) -> None:
     await buy(stack, alice, "BTC 1 @ 60000 on 2024-01-01")
     await buy(stack, alice, "ETH 3 @ 3000 on 2024-01-02")
     preview = await stack.ask(alice, "/undo")
     assert preview.text.split("\n") == [
         "Undo your last trade?",
-        "2024-01-02 12:00 UTC · buy 3 ETH at 3,000.00 USD",
+        "Jan 2, 2024, 12:00 UTC · buy 3 ETH at 3,000.00 USD",
     ]
     await press(stack, alice, preview, "✖️ Cancel")
     assert await trade_count(stack, alice) == 2
     again = await stack.ask(alice, "/undo")
     await press(stack, alice, again, "↩️ Undo it")
-    assert again.text == "↩️ Removed: 2024-01-02 12:00 UTC · buy 3 ETH at 3,000.00 USD."
+    assert again.text == "↩️ Removed: Jan 2, 2024, 12:00 UTC · buy 3 ETH at 3,000.00 USD."
     assert [row[0] for row in await stored(stack, alice)] == ["BTC"]
 
 
@@ -205,7 +252,7 @@ async def test_undo_refuses_a_buy_a_later_sell_depends_on(stack: Stack, alice) -
     reply = await stack.ask(alice, "/undo")
     assert reply.text == (
         "Can't undo your last trade: a later sell depends on it — without it, you held no BTC "
-        "on 2024-01-03 00:00 UTC, so there was nothing to sell."
+        "on Jan 3, 2024, 00:00 UTC, so there was nothing to sell."
     )
     assert not reply.buttons
     assert await stack.row_counts() == before
@@ -236,7 +283,7 @@ async def test_trades_pages_newest_first_owner_only(stack: Stack, alice) -> None
     first = await stack.ask(alice, "/trades")
     lines = first.text.split("\n")
     assert lines[0] == "Your trades · 12 trades, newest first · page 1 of 2"
-    assert lines[1] == "2024-02-12 12:00 UTC · buy 12 DOGE at 0.1000 USD"
+    assert lines[1] == "Feb 12, 2024, 12:00 UTC · buy 12 DOGE at 0.1000 USD"
     assert len(lines) == 11
     assert [b["text"] for b in first.buttons] == ["Older ▶"]
     bob = stack.emu.add_user("Bob")
@@ -248,8 +295,8 @@ async def test_trades_pages_newest_first_owner_only(stack: Stack, alice) -> None
     await stack.emu.wait_for_callback_answer(query)
     await stack.emu.wait_for(lambda: "page 2 of 2" in first.text, what="page 2")
     assert first.text.split("\n")[1:] == [
-        "2024-02-02 12:00 UTC · buy 2 DOGE at 0.1000 USD",
-        "2024-02-01 12:00 UTC · buy 1 DOGE at 0.1000 USD",
+        "Feb 2, 2024, 12:00 UTC · buy 2 DOGE at 0.1000 USD",
+        "Feb 1, 2024, 12:00 UTC · buy 1 DOGE at 0.1000 USD",
     ]
     assert [b["text"] for b in first.buttons] == ["◀ Newer"]
     assert len(stack.emu.bot_messages(alice)) == 12 + 1  # edited in place
@@ -261,7 +308,7 @@ async def test_trades_of_one_coin(stack: Stack, alice) -> None:
     reply = await stack.ask(alice, "/trades btc")
     assert reply.text.split("\n") == [
         "Your BTC trades · 1 trade, newest first · page 1 of 1",
-        "2024-01-01 12:00 UTC · buy 1 BTC at 60,000.00 USD",
+        "Jan 1, 2024, 12:00 UTC · buy 1 BTC at 60,000.00 USD",
     ]
     assert not reply.buttons
     none = await stack.ask(alice, "/trades SOL")
@@ -319,8 +366,8 @@ async def test_export_then_import_reproduces_the_ledger(stack: Stack, alice) -> 
     assert preview.text == "✅ Recorded 3 trades from the file. See them with /trades."
     assert await stored(stack, twin) == await stored(stack, alice)
     async with stack.deps.sessions() as session:
-        mine, _ = await load_ledger(session, alice.id)
-        theirs, _ = await load_ledger(session, twin.id)
+        mine = await load_ledger(session, alice.id, Preferences())
+        theirs = await load_ledger(session, twin.id, Preferences())
     assert mine.positions() == theirs.positions()
 
 
@@ -352,11 +399,11 @@ async def test_a_csv_with_bad_lines_reports_each_and_records_only_on_confirm(
 ) -> None:
     preview = await upload(stack, alice, "mine.csv", PLAIN.encode())
     lines = preview.text.split("\n")
-    assert lines[0] == "mine.csv: 2 trades to record, 5 lines refused:"
-    assert lines[1] == "Line 3: 2024-01-02,buy,NOTACOIN,1,5,0 — NOTACOIN is not a coin I know"
-    assert lines[2].startswith("Line 4: 2024-01-03,sell,ETH,1,3000,0 — you held no ETH on")
+    assert lines[0] == "mine.csv: 2 trades to record. 5 lines refused:"
+    assert lines[1] == "Line 3: 2024-01-02,buy,NOTACOIN,1,5,0 — NOTACOIN is not a coin I know."
+    assert lines[2].startswith("Line 4: 2024-01-03,sell,ETH,1,3000,0 — You held no ETH on")
     assert lines[3].startswith("Line 5: ")
-    assert lines[4].startswith("Line 7: not a date,buy,SOL,1,1,0 — the date 'not a date'")
+    assert lines[4].startswith("Line 7: not a date,buy,SOL,1,1,0 — The date “not a date”")
     assert lines[5].startswith("Line 8: ") and "future" in lines[5]
     assert lines[6] == "Record the 2 trades? All of them or none."
     assert await trade_count(stack, alice) == 0
@@ -374,7 +421,7 @@ async def test_an_import_is_checked_again_at_confirm(stack: Stack, alice) -> Non
     sold = await stack.ask(alice, "/sell BTC 1 @ 62000 on 2024-01-15")
     await press(stack, alice, sold, "✅ Confirm")
     await press(stack, alice, preview, "✅ Confirm")
-    assert preview.text.startswith("Not recorded: you held no BTC on 2024-02-01")
+    assert preview.text.startswith("Not recorded. You held no BTC on Feb 1, 2024, 00:00 UTC")
     assert await trade_count(stack, alice) == 2
 
 
@@ -383,7 +430,7 @@ async def test_a_long_list_of_refusals_fits_one_message(stack: Stack, alice) -> 
     preview = await upload(
         stack, alice, "many.csv", f"date,side,symbol,quantity,price,fee\n{rows}".encode()
     )
-    assert preview.text.startswith("many.csv: nothing I can record, 400 lines refused:")
+    assert preview.text.startswith("many.csv: nothing I can record. 400 lines refused:")
     assert preview.text.split("\n")[-1].startswith("…and ")
     assert preview.text.split("\n")[-1].endswith(" more lines refused.")
     assert len(preview.text) <= 4096 and not preview.buttons
@@ -395,9 +442,9 @@ async def test_a_long_list_of_refusals_fits_one_message(stack: Stack, alice) -> 
         (
             "x.csv",
             b"\xff\xfe\x00garbage",
-            "I couldn't read trades from x.csv: the file is not UTF-8",
+            "I couldn't read trades from x.csv. The file is not UTF-8",
         ),
-        ("x.csv", b"hello,world\n1,2\n", "I couldn't read trades from x.csv: the first line"),
+        ("x.csv", b"hello,world\n1,2\n", "I couldn't read trades from x.csv. The first line"),
         ("big.csv", b"date,side\n" + b"x" * (1024 * 1024 + 1), "That file is 1.0 MB; I import"),
     ],
 )
@@ -414,19 +461,23 @@ async def test_a_file_that_is_not_trades_gets_one_line(
 
 async def test_an_expired_confirmation_says_so_and_records_nothing(stack: Stack, alice) -> None:
     preview = await stack.ask(alice, "/buy BTC 1 @ 60000")
-    token = preview.buttons[0]["callback_data"].split(":")[1]
-    await stack.deps.cache.delete(CONFIRM.key(token))  # what ten minutes do to it
-    answered = await press(stack, alice, preview, "✅ Confirm")
-    assert answered.answer_text == "This confirmation has expired — send the command again."
+    token = decode(preview.buttons[0]["callback_data"]).token
+    past = stack.deps.clock.now() - timedelta(seconds=1)  # what ten minutes do to it
+    async with stack.deps.sessions.begin() as session:
+        await session.execute(
+            update(PendingAction).where(PendingAction.token == token).values(expires_at=past)
+        )
+    await press(stack, alice, preview, "✅ Confirm")
     await stack.emu.wait_for(lambda: not preview.buttons, what="the buttons to go")
     assert preview.text.startswith("Record this buy?")
+    assert preview.text.endswith("\n\nThis confirmation has expired — send the command again.")
     assert await trade_count(stack, alice) == 0
 
 
 async def test_a_trade_is_recorded_in_the_persons_quote_currency(stack: Stack, alice) -> None:
     await stack.ask(alice, "/start")
     async with stack.deps.sessions.begin() as session:
-        await save_settings(session, alice.id, quote="USDT")
+        await set_preferences(session, alice.id, quote="USDT")
     preview = await stack.ask(alice, "/buy ETH 1.5 @ 3000.5 fee 1")
     assert "Total: 4,501.75 USDT" in preview.text.split("\n")
     await press(stack, alice, preview, "✅ Confirm")
@@ -445,9 +496,9 @@ async def test_an_import_books_dollar_coins_as_usd_and_refuses_other_currencies(
     )
     preview = await upload(stack, alice, "theirs.csv", csv.encode())
     assert preview.text.split("\n")[:2] == [
-        "theirs.csv: 2 trades to record, 1 line refused:",
-        "Line 3: 8,2024-01-02T00:00:00Z,buy,ETH,1,3000,0,EUR — this portfolio is kept in USD, "
-        "not EUR",
+        "theirs.csv: 2 trades to record. 1 line refused:",
+        "Line 3: 8,2024-01-02T00:00:00Z,buy,ETH,1,3000,0,EUR — This portfolio is kept in USD, "
+        "not EUR.",
     ]
     await press(stack, alice, preview, "✅ Confirm")
     assert [(row[0], row[-1]) for row in await stored(stack, alice)] == [
@@ -462,6 +513,6 @@ async def test_undo_is_checked_again_at_confirm(stack: Stack, alice) -> None:
     await buy(stack, alice, "ETH 1 @ 3000 on 2024-01-02")
     await press(stack, alice, preview, "↩️ Undo it")
     assert preview.text == (
-        "Not undone: your last trade changed since you asked; send /undo again."
+        "Not undone. Your last trade changed since you asked; send /undo again."
     )
     assert await trade_count(stack, alice) == 2

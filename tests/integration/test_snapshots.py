@@ -20,6 +20,7 @@ from db.models import PortfolioSnapshot
 from db.repos import trades as trade_rows
 from db.repos.people import register
 from services.deps import Deps, build_deps, close_deps
+from services.snapshots import day_of, record_snapshots
 from workers.jobs import snapshots
 from workers.jobs.base import WorkerDeps
 from workers.runtime import default_jobs
@@ -103,10 +104,10 @@ async def test_two_runs_on_one_day_leave_one_snapshot_each_worth_the_valuation(
 async def test_taking_a_day_again_replaces_it_and_the_next_day_adds_one(deps: WorkerDeps) -> None:
     await seed(deps, ALICE, [("BTC", "buy", "1", "30000", 2)])
     await set_prices(deps, BTC="31000")
-    day = snapshots.day_of(NOW)
-    assert await snapshots.record_snapshots(deps, [ALICE], day) == (1, 0)
+    day = day_of(NOW)
+    assert (await record_snapshots(deps, [ALICE], day)).written == 1
     await set_prices(deps, BTC="32000")
-    assert await snapshots.record_snapshots(deps, [ALICE], day) == (1, 0)
+    assert (await record_snapshots(deps, [ALICE], day)).written == 1
     assert [row[2] for row in await stored(deps)] == [D("32000")]
     deps.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
     await snapshots.run(deps)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.periods import BadArgument
 from core.portfolio import (
     ALL_TIME,
     Ledger,
@@ -17,13 +17,15 @@ from core.portfolio import (
     Snapshot,
     Trade,
     TradeRejected,
-    format_quantity,
+    booked_in,
+    dump_trades,
+    load_trades,
     period_start,
     pnl_over,
-    quantity_places,
     snapshot,
     valuation,
 )
+from core.refusal import BadArgument
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 D = Decimal
@@ -126,31 +128,39 @@ def test_trades_are_replayed_in_time_order_with_ties_broken_by_id() -> None:
         Ledger.replay([buy("SOL", "1", "100", id=9), sell("SOL", "1", "120", id=8)])
 
 
-# Rejections: each says what was wrong, and the ledger stays as it was.
+# Rejections: each says what was wrong, as a code with the facts, and the ledger stays as it was.
 
 
-def rejected(trade: Trade, ledger: Ledger | None = None) -> str:
+def rejected(trade: Trade, ledger: Ledger | None = None) -> TradeRejected:
     ledger = ledger or Ledger.replay(THREE_LOTS)
     before = (ledger.trades, ledger.positions(), ledger.lots("BTC"), ledger.net_invested)
+    with pytest.raises(TradeRejected) as checked:
+        ledger.check(trade, NOW)
+    assert (ledger.trades, ledger.positions(), ledger.lots("BTC"), ledger.net_invested) == before
     with pytest.raises(TradeRejected) as caught:
         ledger.record(trade, NOW)
     assert (ledger.trades, ledger.positions(), ledger.lots("BTC"), ledger.net_invested) == before
-    return caught.value.reason
+    assert checked.value == caught.value
+    return caught.value
+
+
+def oversold(asset: str, held: str, sold: str, at: datetime) -> TradeRejected:
+    return TradeRejected("trade.oversold", asset=asset, held=D(held), sold=D(sold), at=at)
 
 
 def test_selling_more_than_held_says_how_much_was_held() -> None:
     reason = rejected(sell("BTC", "1", "70000", day="2024-05-01"))
-    assert reason == "you held only 0.75 BTC on 2024-05-01 00:00 UTC, less than the 1 BTC sold"
+    assert reason == oversold("BTC", "0.75", "1", at("2024-05-01"))
 
 
 def test_selling_what_was_never_bought_says_none_was_held() -> None:
     reason = rejected(sell("ETH", "1", "3000", day="2024-05-01"))
-    assert reason == "you held no ETH on 2024-05-01 00:00 UTC, so there was nothing to sell"
+    assert reason == oversold("ETH", "0", "1", at("2024-05-01"))
 
 
 def test_selling_before_the_buy_is_judged_at_the_moment_of_the_sell() -> None:
     reason = rejected(sell("BTC", "1.2", "45000", day="2024-02-01"))
-    assert reason == "you held only 1 BTC on 2024-02-01 00:00 UTC, less than the 1.2 BTC sold"
+    assert reason == oversold("BTC", "1", "1.2", at("2024-02-01"))
 
 
 def test_a_backdated_sell_may_not_starve_a_later_sell() -> None:
@@ -160,8 +170,8 @@ def test_a_backdated_sell_may_not_starve_a_later_sell() -> None:
     ledger.record(sell("BTC", "0.5", "55000", day="2024-03-01"), NOW)
     assert ledger.position("BTC").quantity == D("0.25")
     reason = rejected(sell("BTC", "0.5", "55000", day="2024-03-02"), ledger)
-    assert reason == (
-        "it would leave too little BTC for the sell of 1.25 BTC on 2024-04-10 00:00 UTC"
+    assert reason == TradeRejected(
+        "trade.starves_sell", asset="BTC", quantity=D("1.25"), at=at("2024-04-10")
     )
 
 
@@ -174,64 +184,74 @@ def test_a_backdated_buy_is_booked_in_its_place() -> None:
 
 
 @pytest.mark.parametrize(
-    ("trade", "reason"),
+    ("trade", "code", "params"),
     [
-        (buy("BTC", "0", "64000"), "the quantity must be more than zero"),
-        (buy("BTC", "-1", "64000"), "the quantity must be more than zero"),
-        (buy("BTC", "1", "0"), "the price must be more than zero"),
-        (buy("BTC", "1", "-5"), "the price must be more than zero"),
-        (buy("BTC", "1", "64000", "-1"), "the fee cannot be negative"),
-        (buy("BTC", "NaN", "64000"), "the quantity must be a number"),
-        (buy("BTC", "1", "Infinity"), "the price must be a number"),
-        (buy("BTC", "1e20", "64000"), "the quantity is too large to be real"),
-        (buy("", "1", "64000"), "the trade names no asset"),
-        (buy("BTC", "1", "1", day="2024-06-02"), "the date 2024-06-02 00:00 UTC is in the future"),
+        (buy("BTC", "0", "64000"), "trade.not_positive", {"what": "quantity"}),
+        (buy("BTC", "-1", "64000"), "trade.not_positive", {"what": "quantity"}),
+        (buy("BTC", "1", "0"), "trade.not_positive", {"what": "price"}),
+        (buy("BTC", "1", "-5"), "trade.not_positive", {"what": "price"}),
+        (buy("BTC", "1", "64000", "-1"), "trade.negative_fee", {}),
+        (buy("BTC", "NaN", "64000"), "trade.not_a_number", {"what": "quantity"}),
+        (buy("BTC", "1", "Infinity"), "trade.not_a_number", {"what": "price"}),
+        (buy("BTC", "1e20", "64000"), "trade.too_large", {"what": "quantity"}),
+        (buy("", "1", "64000"), "trade.no_asset", {}),
+        (buy("BTC", "1", "1", day="2024-06-02"), "trade.future", {"at": at("2024-06-02")}),
     ],
 )  # fmt: skip
-def test_impossible_trades_are_refused_with_the_reason(trade: Trade, reason: str) -> None:
-    assert rejected(trade) == reason
+def test_impossible_trades_are_refused_with_the_reason(trade: Trade, code: str, params) -> None:
+    assert rejected(trade) == TradeRejected(code, **params)
 
 
 def test_a_number_too_long_to_book_exactly_is_refused_rather_than_rounded() -> None:
     very_long = "0." + "1" * 99
     reason = rejected(buy("BTC", very_long, "1.23456789", day="2024-05-01"))
-    assert reason == "the numbers have too many digits to be booked exactly"
+    assert reason == TradeRejected("trade.too_many_digits")
 
 
 def test_a_naive_date_is_refused() -> None:
     naive = datetime(2024, 1, 1)  # noqa: DTZ001
     trade = Trade(None, "BTC", "buy", D("1"), D("1"), D("0"), naive, "USD")
-    assert rejected(trade) == "the date has no time zone; give it in UTC"
+    assert rejected(trade) == TradeRejected("trade.naive_date")
 
 
 def test_an_unknown_side_is_refused() -> None:
     trade = Trade(None, "BTC", "hold", D("1"), D("1"), D("0"), at("2024-01-01"), "USD")  # type: ignore
-    assert rejected(trade) == "a trade is a buy or a sell, not 'hold'"
+    assert rejected(trade) == TradeRejected("trade.not_a_side", side="hold")
 
 
 def test_a_float_never_enters_the_ledger() -> None:
     trade = Trade(None, "BTC", "buy", 0.1, D("1"), D("0"), at("2024-01-01"), "USD")  # type: ignore
-    assert rejected(trade) == "the quantity must be a number"
+    assert rejected(trade) == TradeRejected("trade.not_a_number", what="quantity")
 
 
 def test_a_trade_in_another_quote_currency_is_refused() -> None:
     trade = Trade(None, "BTC", "buy", D("1"), D("60000"), D("0"), at("2024-05-01"), "EUR")
-    assert rejected(trade) == "this portfolio is kept in USD, not EUR"
+    assert rejected(trade) == TradeRejected("trade.other_currency", kept="USD", quote="EUR")
 
 
-def test_an_aware_date_in_another_zone_is_the_same_moment() -> None:
+def test_an_aware_date_in_another_zone_is_the_same_moment_in_utc() -> None:
     three_am_at_plus_two = datetime(2024, 4, 10, 3, tzinfo=timezone(timedelta(hours=2)))
     trade = Trade(None, "BTC", "sell", D("1"), D("1"), D("0"), three_am_at_plus_two, "USD")
-    assert rejected(trade) == (
-        "you held only 0.75 BTC on 2024-04-10 01:00 UTC, less than the 1 BTC sold"
-    )
+    reason = rejected(trade)
+    assert reason == oversold("BTC", "0.75", "1", at("2024-04-10", 1))
+    assert reason.params["at"].tzinfo is UTC
 
 
 def test_replay_names_the_trade_that_cannot_be() -> None:
-    with pytest.raises(TradeRejected, match="you held no DOGE"):
+    with pytest.raises(TradeRejected) as caught:
         Ledger.replay([sell("DOGE", "1", "0.1")])
-    with pytest.raises(TradeRejected, match="in the future"):
+    assert caught.value == oversold("DOGE", "0", "1", at("2024-01-01"))
+    with pytest.raises(TradeRejected) as caught:
         Ledger.replay([buy("BTC", "1", "1", day="2024-07-01")], now=NOW)
+    assert caught.value.code == "trade.future"
+
+
+def test_checking_a_trade_never_changes_a_shared_ledger() -> None:
+    ledger = Ledger.replay(THREE_LOTS)
+    before = (ledger.trades, ledger.positions(), ledger.lots("BTC"))
+    ledger.check(sell("BTC", "0.5", "55000", day="2024-05-01"), NOW)  # fits
+    ledger.check(buy("BTC", "1", "10000", day="2024-01-01"), NOW)  # back-dated, fits
+    assert (ledger.trades, ledger.positions(), ledger.lots("BTC")) == before
 
 
 # Valuation
@@ -328,8 +348,11 @@ def test_a_day_starts_at_the_right_offset_after_a_clock_change() -> None:
 
 def test_all_time_and_unknown_periods() -> None:
     assert period_start("all", NOW, UTC) == ALL_TIME
-    with pytest.raises(BadArgument, match="day, week, month, year or all"):
+    with pytest.raises(BadArgument) as caught:
         period_start("fortnight", NOW, UTC)
+    assert caught.value == BadArgument(
+        "pnl.period", typed="fortnight", periods=("day", "week", "month", "year", "all")
+    )
 
 
 # Snapshots and display
@@ -344,27 +367,20 @@ def test_a_snapshot_is_the_days_value_investment_and_realised_pnl() -> None:
     assert snapshot(ledger, {}, day) == Snapshot(day, D("0"), D("7541"), D("34967.5"), ("BTC",))
 
 
-@pytest.mark.parametrize(
-    ("quantity", "asset", "shown"),
-    [
-        ("0.00012345", "BTC", "0.00012345 BTC"),
-        ("0.000123450", "BTC", "0.00012345 BTC"),
-        ("0.123456789", "BTC", "0.12345679 BTC"),
-        ("1.50", "ETH", "1.5 ETH"),
-        ("2", "ETH", "2 ETH"),
-        ("2.00000000", "ETH", "2 ETH"),
-        ("1234567.5", "SHIB", "1,234,567.5 SHIB"),
-        ("0.000000001", "BTC", "0.000000001 BTC"),  # dust is shown, never as 0
-        ("1234.5", "USDT", "1,234.50 USDT"),
-        ("0.001", "USDC", "0.001 USDC"),
-        ("1E+3", "SOL", "1,000 SOL"),
-    ],
-)
-def test_quantities_read_naturally(quantity: str, asset: str, shown: str) -> None:
-    assert format_quantity(D(quantity), asset) == shown
+def test_pending_trades_keep_every_digit() -> None:
+    exact = buy("BTC", "0.000000010", "64000.123456789")
+    usdt = Trade(None, "ETH", "sell", D("1E+3"), D("1.5"), D("0.10"), at("2024-01-01", 13), "USDT")
+    assert load_trades(dump_trades([exact, usdt])) == [exact, usdt]
 
 
-def test_places_per_asset() -> None:
-    assert quantity_places("BTC") == 8
-    assert quantity_places("usdt") == 2
-    assert format_quantity(D("0.123456789"), "BTC", exact=True) == "0.123456789 BTC"
+def test_a_buy_costs_its_fee_and_a_sell_brings_in_less_the_fee() -> None:
+    assert buy("BTC", "0.5", "64000", "5").total == D("32005")
+    assert sell("BTC", "0.5", "64000", "5").total == D("31995")
+
+
+def test_a_usd_portfolio_books_dollar_stablecoins_as_usd_and_a_usdt_one_keeps_them() -> None:
+    in_usdt = replace(buy("BTC", "1", "60000"), quote="USDT")
+    in_eur = replace(buy("ETH", "1", "3000"), quote="EUR")
+    assert [t.quote for t in booked_in([in_usdt, in_eur], "USD")] == ["USD", "EUR"]
+    assert [t.quote for t in booked_in([in_usdt, in_eur], "USDT")] == ["USDT", "EUR"]
+    assert booked_in([in_usdt], "USD")[0] == replace(in_usdt, quote="USD")

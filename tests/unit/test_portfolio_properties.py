@@ -169,6 +169,29 @@ def test_back_dated_trades_are_booked_as_if_replayed(trades, method, data) -> No
 
 
 @enough
+@given(trade_runs(), methods, st.data())
+def test_checking_a_trade_says_what_recording_it_would_and_changes_nothing(
+    trades, method, data
+) -> None:
+    ledger = Ledger(method)
+    for trade in data.draw(st.permutations(trades)):
+        before = state(ledger)
+        try:
+            ledger.check(trade, NOW)
+        except TradeRejected as checked:
+            assert state(ledger) == before
+            try:
+                ledger.record(trade, NOW)
+            except TradeRejected as recorded:
+                assert recorded == checked
+            else:
+                raise AssertionError(f"check refused {trade}, record took it")
+        else:
+            assert state(ledger) == before
+            ledger.record(trade, NOW)
+
+
+@enough
 @given(trade_runs(), price_lists, price_lists, methods, st.data())
 def test_period_pnl_is_the_change_in_value_less_cash_put_in(
     trades, at_start, now, method, data

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from core.portfolio import Ledger, Trade
-from core.trades_csv import CsvUnreadable, export_trades, import_trades
+from core.portfolio import Ledger, Trade, TradeRejected
+from core.refusal import BadArgument, Refusal
+from core.trades_csv import CsvUnreadable, export_trades, import_file, import_trades, screen
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 HEADER = "date,side,symbol,quantity,price,fee"
@@ -109,7 +110,13 @@ def test_a_number_the_file_does_not_say_how_to_read_is_refused() -> None:
         (
             2,
             "2024-03-01;buy;BTC;1.234;64000;0",
-            "the quantity 1.234 could be 1.234 or 1234; write it without thousands separators",
+            BadArgument(
+                "csv.ambiguous",
+                what="quantity",
+                typed="1.234",
+                as_point=D("1.234"),
+                as_comma=D("1234"),
+            ),
         )
     ]
 
@@ -117,7 +124,7 @@ def test_a_number_the_file_does_not_say_how_to_read_is_refused() -> None:
 def test_pythias_own_layout_takes_only_plain_numbers() -> None:
     text = "id;date;side;symbol;quantity;price;fee;quote\n1;2024-03-01;buy;BTC;0,5;64000;0;USD\n"
     (refusal,) = import_trades(text, now=NOW).refused
-    assert refusal[2] == "the quantity 0,5 is not a plain number like 1234.5"
+    assert refusal[2] == BadArgument("csv.not_plain", what="quantity", typed="0,5")
 
 
 def test_a_tab_separated_file_with_scientific_notation() -> None:
@@ -126,34 +133,47 @@ def test_a_tab_separated_file_with_scientific_notation() -> None:
     assert (bought.quantity, bought.price) == (D("1500000"), D("0.000012"))
 
 
+def held(asset: str, held: str, sold: str, when: datetime) -> TradeRejected:
+    return TradeRejected("trade.oversold", asset=asset, held=D(held), sold=D(sold), at=when)
+
+
+MARCH_1 = datetime(2024, 3, 1, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
-        ("01/03/2024,buy,BTC,1,64000,0", "the date '01/03/2024' is not YYYY-MM-DD or ISO 8601"),
-        ("2024-02-30,buy,BTC,1,64000,0", "the date '2024-02-30' is not YYYY-MM-DD or ISO 8601"),
+        ("01/03/2024,buy,BTC,1,64000,0", BadArgument("csv.bad_date", typed="01/03/2024")),
+        ("2024-02-30,buy,BTC,1,64000,0", BadArgument("csv.bad_date", typed="2024-02-30")),
         (
             "2024-03-01 10:00,buy,BTC,1,64000,0",
-            "the date 2024-03-01 10:00 has a time but no zone; add Z for UTC",
+            BadArgument("csv.date_without_zone", typed="2024-03-01 10:00"),
         ),
-        ("2099-01-01,buy,BTC,1,64000,0", "the date 2099-01-01 00:00 UTC is in the future"),
-        ("2024-03-01,hold,BTC,1,64000,0", "a trade is a buy or a sell, not 'hold'"),
-        ("2024-03-01,buy,,1,64000,0", "the trade names no asset"),
-        ("2024-03-01,buy,BTC,,64000,0", "the quantity is missing"),
-        ("2024-03-01,buy,BTC,0,64000,0", "the quantity must be more than zero"),
-        ("2024-03-01,buy,BTC,-1,64000,0", "the quantity must be more than zero"),
-        ("2024-03-01,buy,BTC,1,-64000,0", "the price must be more than zero"),
-        ("2024-03-01,buy,BTC,1,64000,-5", "the fee cannot be negative"),
-        ("2024-03-01,buy,BTC,1,$64000,0", "the price '$64000' is not a number"),
-        ("2024-03-01,buy,BTC,one,64000,0", "the quantity 'one' is not a number"),
-        ("2024-03-01,buy,BTC,1,64000", "the line has 5 fields, the header 6"),
-        ("2024-03-01,buy,BTC,1,64,000.50,0", "the line has 7 fields, the header 6"),
         (
-            "2024-03-01,sell,BTC,1,64000,0",
-            "you held no BTC on 2024-03-01 00:00 UTC, so there was nothing to sell",
+            "2099-01-01,buy,BTC,1,64000,0",
+            TradeRejected("trade.future", at=datetime(2099, 1, 1, tzinfo=UTC)),
         ),
+        ("2024-03-01,hold,BTC,1,64000,0", TradeRejected("trade.not_a_side", side="hold")),
+        ("2024-03-01,buy,,1,64000,0", TradeRejected("trade.no_asset")),
+        ("2024-03-01,buy,BTC,,64000,0", BadArgument("csv.missing", what="quantity")),
+        ("2024-03-01,buy,BTC,0,64000,0", TradeRejected("trade.not_positive", what="quantity")),
+        ("2024-03-01,buy,BTC,-1,64000,0", TradeRejected("trade.not_positive", what="quantity")),
+        ("2024-03-01,buy,BTC,1,-64000,0", TradeRejected("trade.not_positive", what="price")),
+        ("2024-03-01,buy,BTC,1,64000,-5", TradeRejected("trade.negative_fee")),
+        (
+            "2024-03-01,buy,BTC,1,$64000,0",
+            BadArgument("csv.not_a_number", what="price", typed="$64000"),
+        ),
+        (
+            "2024-03-01,buy,BTC,one,64000,0",
+            BadArgument("csv.not_a_number", what="quantity", typed="one"),
+        ),
+        ("2024-03-01,buy,BTC,1,64000", BadArgument("csv.field_count", fields=5, header=6)),
+        ("2024-03-01,buy,BTC,1,64,000.50,0", BadArgument("csv.field_count", fields=7, header=6)),
+        ("2024-03-01,sell,BTC,1,64000,0", held("BTC", "0", "1", MARCH_1)),
     ],
 )  # fmt: skip
-def test_each_refused_line_says_why(line: str, reason: str) -> None:
+def test_each_refused_line_says_why(line: str, reason: Refusal) -> None:
     result = import_trades(f"{HEADER}\n{line}\n", now=NOW)
     assert result.trades == []
     assert result.refused == [(2, line, reason)]
@@ -173,7 +193,7 @@ def test_rows_without_a_quote_are_in_the_portfolios_currency() -> None:
 def test_a_trade_in_another_currency_than_the_portfolio_is_refused() -> None:
     text = "date,side,symbol,quantity,price,fee,quote\n2024-05-01,buy,BTC,1,60000,0,EUR\n"
     (refusal,) = import_trades(text, RECORDED, now=NOW).refused
-    assert refusal[2] == "this portfolio is kept in USD, not EUR"
+    assert refusal[2] == TradeRejected("trade.other_currency", kept="USD", quote="EUR")
 
 
 def test_sells_are_checked_in_time_order_against_recorded_and_imported_trades() -> None:
@@ -194,7 +214,7 @@ def test_sells_are_checked_in_time_order_against_recorded_and_imported_trades() 
         (
             4,
             "2024-05-03,sell,BTC,0.5,71000,0",
-            "you held only 0.29987655 BTC on 2024-05-03 00:00 UTC, less than the 0.5 BTC sold",
+            held("BTC", "0.29987655", "0.5", datetime(2024, 5, 3, tzinfo=UTC)),
         )
     ]
     everything = Ledger.replay([*RECORDED, *result.trades])
@@ -204,8 +224,11 @@ def test_sells_are_checked_in_time_order_against_recorded_and_imported_trades() 
 def test_an_imported_sell_may_not_starve_a_sell_already_recorded() -> None:
     text = "date,side,symbol,quantity,price,fee\n2024-03-15,sell,BTC,0.4999,70000,0\n"
     (refusal,) = import_trades(text, RECORDED, now=NOW).refused
-    assert refusal[2] == (
-        "it would leave too little BTC for the sell of 0.00012345 BTC on 2024-04-01 08:30 UTC"
+    assert refusal[2] == TradeRejected(
+        "trade.starves_sell",
+        asset="BTC",
+        quantity=D("0.00012345"),
+        at=datetime(2024, 4, 1, 8, 30, 15, tzinfo=UTC),
     )
 
 
@@ -222,23 +245,65 @@ def test_rows_at_the_same_moment_keep_the_files_order() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("", "the file is empty"),
-        ("\r\n\r\n", "the file is empty"),
-        ("2024-03-01,buy,BTC,1,64000,0\n", f"the first line should name the columns: {HEADER}"),
-        ("date,side,symbol,amount,price\n", f"the first line should name the columns: {HEADER}"),
-        ("date,side,symbol,quantity,price,price\n", "a column is named twice in the first line"),
+        ("", CsvUnreadable("csv.empty")),
+        ("\r\n\r\n", CsvUnreadable("csv.empty")),
         (
-            b"date,side,symbol,quantity,price\n\xff",
-            "the file is not UTF-8 text; save it as CSV UTF-8",
+            "2024-03-01,buy,BTC,1,64000,0\n",
+            CsvUnreadable("csv.no_header", columns=tuple(HEADER.split(","))),
         ),
         (
+            "date,side,symbol,amount,price\n",
+            CsvUnreadable("csv.no_header", columns=tuple(HEADER.split(","))),
+        ),
+        ("date,side,symbol,quantity,price,price\n", CsvUnreadable("csv.column_twice")),
+        (b"date,side,symbol,quantity,price\n\xff", CsvUnreadable("csv.not_utf8")),
+        (
             "date,side,symbol,quantity,price,notes\n",
-            "unknown column 'notes'; "
-            "the columns are id, date, side, symbol, quantity, price, fee, quote",
+            CsvUnreadable(
+                "csv.unknown_column",
+                column="notes",
+                columns=("id", "date", "side", "symbol", "quantity", "price", "fee", "quote"),
+            ),
         ),
     ],
 )
-def test_a_file_without_a_usable_header_is_refused_whole(text: str | bytes, reason: str) -> None:
+def test_a_file_without_a_usable_header_is_refused_whole(
+    text: str | bytes, reason: CsvUnreadable
+) -> None:
     with pytest.raises(CsvUnreadable) as caught:
         import_trades(text, now=NOW)
-    assert str(caught.value) == reason
+    assert caught.value == reason
+
+
+def test_screening_refuses_unknown_coins_and_other_currencies_and_books_dollar_coins() -> None:
+    lines = [
+        "id,date,side,symbol,quantity,price,fee,quote",
+        "7,2024-01-01T00:00:00Z,buy,BTC,1,60000,0,USDT",
+        "8,2024-01-02T00:00:00Z,buy,ETH,1,3000,0,EUR",
+        "",
+        "9,2024-01-03T00:00:00Z,buy,NOPE,1,5,0,",
+    ]
+    kept, refused = screen(lines, {"BTC", "ETH"}, "USD")
+    assert kept == [lines[0], "7,2024-01-01T00:00:00Z,buy,BTC,1,60000,0,", "", "", ""]
+    assert refused == [
+        (3, lines[2], BadArgument("trade.other_currency", kept="USD", quote="EUR")),
+        (5, lines[4], BadArgument("csv.unknown_coin", symbol="NOPE")),
+    ]
+
+
+def test_a_file_as_sent_lists_every_refused_line_in_order_with_its_own_text() -> None:
+    content = (
+        "\ufeffdate,side,symbol,quantity,price,fee,quote\r\n"
+        "2024-01-02,buy,NOPE,1,5,0,\r\n"
+        "2024-01-01,sell,BTC,1,60000,0,USDC\r\n"
+        "2024-01-03,buy,BTC,1,60000,0,usdt\r\n"
+    ).encode()
+    result = import_file(content, [], known={"BTC"}, quote="USD", now=NOW)
+    assert [(t.asset, t.quote) for t in result.trades] == [("BTC", "USD")]
+    assert [(line, text[:17]) for line, text, _ in result.refused] == [
+        (2, "2024-01-02,buy,NO"),
+        (3, "2024-01-01,sell,B"),
+    ]
+    assert [why.code for _, _, why in result.refused] == ["csv.unknown_coin", "trade.oversold"]
+    with pytest.raises(CsvUnreadable):
+        import_file(b"\xff\xfe", [], known=set(), quote="USD", now=NOW)
