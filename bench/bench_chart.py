@@ -36,9 +36,11 @@ from bot.charts import (  # noqa: E402
     render_correlation,
     render_value_line,
 )
+from bot.i18n import texts_for  # noqa: E402
 from core.market import Candle  # noqa: E402
 
 SYMBOLS = ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE")
+EN = texts_for("en")
 WARM_UPS = 2
 RUNS = 30
 
@@ -106,11 +108,11 @@ async def through_renderer(candles: list[Candle], upper_mid_lower: Bands) -> lis
     renderer = ChartRenderer()
     try:
         for _ in range(WARM_UPS):
-            await renderer.candles(candles, title="BTC/USDT · 1h · 7d", bands=upper_mid_lower)
+            await renderer.candles(candles, t=EN, title="BTC/USDT · 1h · 7d", bands=upper_mid_lower)
         timings = []
         for _ in range(RUNS):
             start = time.perf_counter()
-            await renderer.candles(candles, title="BTC/USDT · 1h · 7d", bands=upper_mid_lower)
+            await renderer.candles(candles, t=EN, title="BTC/USDT · 1h · 7d", bands=upper_mid_lower)
             timings.append(time.perf_counter() - start)
         return timings
     finally:
@@ -135,23 +137,23 @@ def main() -> None:
     cases: list[tuple[str, Callable[[], bytes]]] = [
         (
             "render_candles 168 x 1h, MA 20/50, bands",
-            lambda: render_candles(week, title="BTC/USDT · 1h · 7d", bands=week_bands),
+            lambda: render_candles(week, t=EN, title="BTC/USDT · 1h · 7d", bands=week_bands),
         ),
         (
             "render_candles 90 x 1d, MA 20/50, bands",
-            lambda: render_candles(quarter, title="BTC/USDT · 1d · 90d", bands=quarter_bands),
+            lambda: render_candles(quarter, t=EN, title="BTC/USDT · 1d · 90d", bands=quarter_bands),
         ),
         (
             "render_candles 168 x 1h, plain (no MA, no bands)",
-            lambda: render_candles(week, title="BTC/USDT · 1h · 7d", mav=()),
+            lambda: render_candles(week, t=EN, title="BTC/USDT · 1h · 7d", mav=()),
         ),
         (
             "render_compare BTC vs ETH, 720 hours",
-            lambda: render_compare(month, title="BTC vs ETH · 30d"),
+            lambda: render_compare(month, t=EN, title="BTC vs ETH · 30d"),
         ),
         (
             "render_correlation 7 x 7",
-            lambda: render_correlation(SYMBOLS, matrix, title="Correlation · 30d"),
+            lambda: render_correlation(SYMBOLS, matrix, t=EN, title="Correlation · 30d"),
         ),
         (
             "render_allocation 7 holdings",

@@ -19,11 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.i18n import texts_for  # noqa: E402
 from bot.views.ta import render_ta  # noqa: E402
 from core.ta import analyse  # noqa: E402
 from tests.fixtures.candles import load_candles  # noqa: E402
 
 CANDLES = 500
+EN = texts_for("en")
 RUNS = 200
 WARM_UP = 20
 
@@ -36,14 +38,14 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     candles = load_candles("BTCUSDT_1h")[-CANDLES:]
     for _ in range(WARM_UP):  # first calls pay for imports and TA-Lib's set-up
-        render_ta(analyse(candles, "1h"), "BTC", "1h", "Bitcoin")
+        render_ta(EN, analyse(candles, "1h"), "BTC", "1h", "Bitcoin")
     gc.collect()
     totals, analysing = [], []
     for _ in range(RUNS):
         start = time.perf_counter()
         report = analyse(candles, "1h")
         analysed = time.perf_counter()
-        render_ta(report, "BTC", "1h", "Bitcoin")
+        render_ta(EN, report, "BTC", "1h", "Bitcoin")
         done = time.perf_counter()
         totals.append(done - start)
         analysing.append(analysed - start)

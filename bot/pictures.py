@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import InputFile, Message
+from telegram.constants import ChatAction
 from telegram.error import BadRequest
 
 from db.cache import Cache
@@ -36,3 +37,22 @@ async def send_picture(
     await uploading()
     sent = await send_photo(await draw())
     await cache.set(key, sent.photo[-1].file_id, ttl=PICTURE_TTL)
+
+
+async def reply_picture(
+    cache: Cache,
+    message: Message,
+    key: str,
+    draw: Callable[[], Awaitable[bytes]],
+    caption: str,
+) -> None:
+    """Reply to `message` with the picture under `key` (drawn by `draw` if it was never sent)
+    and its HTML caption, saying "sending a photo" while it is drawn."""
+
+    async def reply(photo: bytes | str | InputFile) -> Message:
+        return await message.reply_photo(photo, caption=caption, parse_mode="HTML")
+
+    async def uploading() -> None:
+        await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
+
+    await send_picture(cache, key, draw, reply, uploading)

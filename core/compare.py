@@ -7,9 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from core.indicators import correlation
 from core.market import Candle
+
+Strength = Literal["strong", "moderate", "weak", "negligible"]
+# Lower bounds of |r| for each strength, strongest first.
+STRENGTHS: tuple[tuple[float, Strength], ...] = ((0.7, "strong"), (0.4, "moderate"), (0.2, "weak"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +52,11 @@ def correlation_matrix(series: Mapping[str, Sequence[Candle]]) -> list[list[floa
             value = correlation(pair.closes[a], pair.closes[b]) if len(pair.times) > 2 else math.nan
             matrix[i][j] = matrix[j][i] = value
     return matrix
+
+
+def strength(r: float) -> tuple[Strength, bool]:
+    """How closely two series move together, and whether inversely: 0.82 is (strong, False),
+    −0.45 (moderate, True); a negligible correlation has no direction."""
+    negligible: Strength = "negligible"
+    word = next((word for limit, word in STRENGTHS if abs(r) >= limit), negligible)
+    return word, r < 0 and word != negligible

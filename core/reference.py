@@ -15,9 +15,13 @@ from decimal import Decimal
 from core.currencies import USD_QUOTES
 from core.market import PriceQuote, Ticker
 
+# The `exchange` of a price taken from several: which ones is in `sources`.
+SEVERAL = "several"
+
 
 def _places(values: Iterable[Decimal]) -> int:
-    return max(max(-v.normalize().as_tuple().exponent for v in values), 0)
+    exponents = [v.normalize().as_tuple().exponent for v in values]
+    return max(max((-e for e in exponents if isinstance(e, int)), default=0), 0)
 
 
 def _median(values: list[Decimal]) -> Decimal:
@@ -43,6 +47,8 @@ def reference_quotes(
 
 
 def combine(asset: str, tickers: list[Ticker]) -> PriceQuote:
+    """One quote from `tickers` of one asset: their median price (and 24 h change), the volume
+    traded on all of them, the exchanges it came from (`sources`) and their spread."""
     if len(tickers) == 1:
         return PriceQuote.from_ticker(tickers[0])
     prices = sorted(t.last for t in tickers)
@@ -56,7 +62,7 @@ def combine(asset: str, tickers: list[Ticker]) -> PriceQuote:
         asset=asset,
         price=price,
         quote=quotes.pop() if len(quotes) == 1 else "USD",
-        exchange=f"median of {len(tickers)}",
+        exchange=SEVERAL,
         ts=max(t.ts for t in tickers),
         change_24h_pct=_median(changes) if changes else None,
         volume_24h=sum(volumes, Decimal(0)) if volumes else None,  # traded on all of them

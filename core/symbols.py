@@ -7,10 +7,13 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from core.currencies import TICKER_QUOTES
+
 MAX_SYMBOLS = 10
 _SHAPE = re.compile(r"^[A-Z0-9]{1,15}$")
-# What people paste around tickers: "$BTC", "BTC/USDT", "btc-usd", "#eth", "BTC,".
-_QUOTE_SUFFIX = re.compile(r"^([A-Z0-9]{2,15})[/\-_]?(USDT|USDC|USD|BUSD|EUR)$")
+# What people paste around tickers: "$BTC", "BTC/USDT", "btc-usd", "#eth", "BTC,", "ETHBTC".
+# The shortest base wins, so the longest quote is taken off: SOLFDUSD is SOL, not SOLFD.
+_QUOTE_SUFFIX = re.compile(rf"^([A-Z0-9]{{2,15}}?)[/\-_]?({'|'.join(TICKER_QUOTES)})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +33,14 @@ class SymbolRequest:
     dropped: tuple[str, ...] = field(default=())
 
 
+def undecorated(text: str) -> str:
+    """Upper case, without the `$`, `#` and punctuation people type around a ticker."""
+    return text.strip().strip(",;.").lstrip("$#").upper()
+
+
 def clean(text: str) -> str:
-    """Upper-case ticker without the decorations people type around it."""
-    cleaned = text.strip().strip(",;.").lstrip("$#").upper()
+    """Upper-case ticker without the decorations people type around it, nor a market's quote."""
+    cleaned = undecorated(text)
     match = _QUOTE_SUFFIX.match(cleaned.replace(" ", ""))
     if match and match.group(1) not in ("USD",):
         return match.group(1)
@@ -56,7 +64,8 @@ def resolve(
         if not raw.strip():
             continue
         by_name = names.get(raw.strip().lower())
-        candidate = by_name or clean(raw)
+        plain = undecorated(raw)  # a known ticker that merely ends like a quote: STETH, FDUSD
+        candidate = by_name or (plain if plain in known_set else clean(raw))
         if candidate in known_set:
             if listed is not None and candidate not in listed:
                 problems.append(SymbolProblem(raw, "unlisted"))

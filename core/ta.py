@@ -1,5 +1,6 @@
-"""Technical analysis in plain words: the latest indicator values over a run of candles, each with
-a one-line reading a non-expert can follow, and a tally of what they lean towards.
+"""Technical analysis as facts: the latest indicator values over a run of candles, each read as
+a state (an indicator id, a state code, its numbers and what it leans towards), and a tally of
+the leans. The bot says them in words (`bot/views/ta.py`).
 
 Pure: candles in, a `TAReport` out. The tally counts signals; it is not a forecast.
 """
@@ -16,7 +17,6 @@ from typing import Literal
 import numpy as np
 
 from core import indicators as ind
-from core.formatting import format_price
 from core.indicators import Cross, FloatArray
 from core.market import TIMEFRAMES, Candle
 
@@ -28,7 +28,7 @@ BOLLINGER_PERIOD = 20
 BOLLINGER_K = 2.0  # band half-width in standard deviations
 PERCENT_B_UPPER = 1.0  # %B at or above: price is at or outside the upper band
 PERCENT_B_LOWER = 0.0  # %B at or below: price is at or outside the lower band
-PERCENT_B_NEAR = 0.2  # within this of a band, price reads as "near" it (wording only)
+PERCENT_B_NEAR = 0.2  # within this of a band, price reads as "near" it
 ATR_PERIOD = 14
 EMA_FAST, EMA_SLOW = 12, 26
 SMA_FAST, SMA_SLOW = 50, 200
@@ -38,35 +38,55 @@ VOLATILITY_SPAN = timedelta(days=30)  # realised volatility looks back this far 
 MIN_CANDLES = MACD_SLOW + MACD_SIGNAL
 
 Lean = Literal["bullish", "bearish", "neutral", "info", "unavailable"]
+Indicator = Literal[
+    "trend", "sma_cross", "ema_cross", "rsi", "macd", "percent_b", "atr", "volatility"
+]
+Motion = Literal["rising", "falling", "flat"]
+UNAVAILABLE = "unavailable"  # the state of a reading with too few candles to compute it
 
 
 class NotEnoughCandles(ValueError):
     """Too few candles for any useful analysis."""
 
     def __init__(self, needed: int, have: int) -> None:
-        super().__init__(f"technical analysis needs {needed} candles; {have} given")
+        super().__init__(needed, have)
         self.needed = needed
         self.have = have
 
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """One indicator as a line, `label value — meaning`: `RSI(14) 72.4 — overbought: …`.
+    """One indicator read: which (`indicator`), what it says (`state`, a code of that indicator,
+    listed with its `read_…` function) and what it leans towards.
 
-    `lean` is what the reading points to: bullish, bearish or neutral for directional
-    indicators, info for ones that measure size rather than direction, unavailable when there
-    are too few candles to compute it.
+    `lean` is bullish, bearish or neutral for directional indicators, info for ones that
+    measure size rather than direction, unavailable when there are too few candles. The numbers
+    a state needs are set; the rest stay None. Values are rounded as they are judged (RSI to
+    one place, %B to two), so a reading never contradicts the number shown with it.
     """
 
-    label: str
-    value: str
-    meaning: str
+    indicator: Indicator
+    state: str
     lean: Lean
+    value: float | None = None  # the indicator's own number (a level, RSI, %B, ATR, volatility)
+    gap_pct: float | None = None  # price's distance from the level, or ATR as % of price
+    bars_ago: int | None = None  # candles since the last cross (0: on the last candle)
+    window: int | None = None  # candles looked at without finding a cross
+    motion: Motion | None = None  # where the MACD histogram goes
+    span: timedelta | None = None  # the stretch of time looked at (volatility), rounded
+    needed: int | None = None  # unavailable: candles it needs…
+    have: int | None = None  # …and candles there are
 
-    @property
-    def line(self) -> str:
-        head = f"{self.label} {self.value}"
-        return f"{head} — {self.meaning}" if self.meaning else head
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """How the directional readings lean, counted; `verdict` is bullish, bearish or mixed."""
+
+    bullish: int
+    bearish: int
+    neutral: int
+    unavailable: int
+    verdict: Literal["bullish", "bearish", "mixed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +114,7 @@ class TAReport:
     sma_cross: Cross | None
     volatility: float  # annualised: 0.48 is 48% a year
     readings: tuple[Reading, ...]
-    summary: str
+    tally: Tally
 
 
 def analyse(candles: Sequence[Candle], timeframe: str) -> TAReport:
@@ -162,135 +182,117 @@ def analyse(candles: Sequence[Candle], timeframe: str) -> TAReport:
         sma_cross=sma_cross,
         volatility=volatility,
         readings=readings,
-        summary=summarise(readings),
+        tally=summarise(readings),
     )
 
 
 def read_trend(price: float, sma_slow: float | None, have: int) -> Reading:
-    label = f"SMA {SMA_SLOW}"
+    """Price against SMA 200, the long-term trend: above, below or on (value: the SMA;
+    gap_pct: how far price is from it, rounded to 0.1)."""
     if sma_slow is None:
-        return _needs(label, SMA_SLOW, have)
+        return _needs("trend", SMA_SLOW, have)
     gap = round((price / sma_slow - 1) * 100, 1)
-    where = f"{_price(sma_slow)}, price {abs(gap):.1f}% {'above' if gap > 0 else 'below'}"
     if gap > 0:
-        return Reading(label, where, "long-term trend is up", "bullish")
+        return Reading("trend", "above", "bullish", value=sma_slow, gap_pct=gap)
     if gap < 0:
-        return Reading(label, where, "long-term trend is down", "bearish")
-    return Reading(label, f"{_price(sma_slow)}, price on it", "no long-term trend", "neutral")
+        return Reading("trend", "below", "bearish", value=sma_slow, gap_pct=gap)
+    return Reading("trend", "on", "neutral", value=sma_slow, gap_pct=0.0)
 
 
 def read_sma_cross(
     sma_fast: float | None, sma_slow: float | None, cross: Cross | None, have: int
 ) -> Reading:
+    """SMA 50 against SMA 200: golden_cross / death_cross (bars_ago), above / below without a
+    cross in `window` candles, or level."""
     if sma_fast is None or sma_slow is None:
-        return _needs(f"SMA {SMA_FAST}/{SMA_SLOW}", SMA_SLOW, have)
-    label, slow = f"SMA {SMA_FAST}", f"SMA {SMA_SLOW}"
+        return _needs("sma_cross", SMA_SLOW, have)
     lean: Lean = (
         "bullish" if sma_fast > sma_slow else "bearish" if sma_fast < sma_slow else "neutral"
     )
-    if cross is not None and lean != "neutral":
-        side = "above" if cross.direction == "up" else "below"
-        meaning = (
-            "golden cross: the longer trend turned up"
-            if cross.direction == "up"
-            else "death cross: the longer trend turned down"
-        )
-        return Reading(label, f"crossed {side} {slow} {_ago(cross.bars_ago)}", meaning, lean)
     if lean == "neutral":
-        return Reading(label, f"level with {slow}", "no clear longer trend", lean)
-    side, way = ("above", "up") if lean == "bullish" else ("below", "down")
-    value = f"{side} {slow}, no cross in {have - SMA_SLOW + 1} candles"
-    return Reading(label, value, f"the longer trend is {way}", lean)
+        return Reading("sma_cross", "level", lean)
+    if cross is not None:
+        state = "golden_cross" if cross.direction == "up" else "death_cross"
+        return Reading("sma_cross", state, lean, bars_ago=cross.bars_ago)
+    state = "above" if lean == "bullish" else "below"
+    return Reading("sma_cross", state, lean, window=have - SMA_SLOW + 1)
 
 
 def read_ema(ema_fast: float, ema_slow: float, cross: Cross | None) -> Reading:
-    label, slow = f"EMA {EMA_FAST}", f"EMA {EMA_SLOW}"
-    since = f" (crossed {_ago(cross.bars_ago)})" if cross is not None else ""
+    """EMA 12 against EMA 26, the short-term trend: above, below (bars_ago of the last cross,
+    if any) or level."""
+    since = cross.bars_ago if cross is not None else None
     if ema_fast > ema_slow:
-        return Reading(label, f"above {slow}{since}", "short-term trend is up", "bullish")
+        return Reading("ema_cross", "above", "bullish", bars_ago=since)
     if ema_fast < ema_slow:
-        return Reading(label, f"below {slow}{since}", "short-term trend is down", "bearish")
-    return Reading(label, f"level with {slow}", "no short-term trend", "neutral")
+        return Reading("ema_cross", "below", "bearish", bars_ago=since)
+    return Reading("ema_cross", "level", "neutral")
 
 
 def read_rsi(rsi: float | None) -> Reading:
-    label = f"RSI({RSI_PERIOD})"
+    """overbought, oversold or neutral (value: RSI to one place); flat when price never moved."""
     if rsi is None:
-        return Reading(label, "n/a", "price has not moved, so there is no momentum", "neutral")
+        return Reading("rsi", "flat", "neutral")
     shown = round(rsi, 1)  # judge the number people see, so 70.0 never reads as overbought
     if shown > RSI_OVERBOUGHT:
-        meaning = "overbought: buyers have pushed hard; pullbacks often follow"
-        return Reading(label, f"{shown:.1f}", meaning, "bearish")
+        return Reading("rsi", "overbought", "bearish", value=shown)
     if shown < RSI_OVERSOLD:
-        meaning = "oversold: sellers have pushed hard; bounces often follow"
-        return Reading(label, f"{shown:.1f}", meaning, "bullish")
-    meaning = f"neutral: not overbought (>{RSI_OVERBOUGHT:.0f}) or oversold (<{RSI_OVERSOLD:.0f})"
-    return Reading(label, f"{shown:.1f}", meaning, "neutral")
+        return Reading("rsi", "oversold", "bullish", value=shown)
+    return Reading("rsi", "neutral", "neutral", value=shown)
 
 
 def read_macd(line: float, signal: float, last_hist: FloatArray) -> Reading:
-    """`last_hist` is the histogram's last two values, to tell rising from falling."""
+    """above / below its signal line (motion: where the histogram goes), or on it.
+    `last_hist` is the histogram's last two values."""
     previous, now = float(last_hist[0]), float(last_hist[1])
-    trend = "rising" if now > previous else "falling" if now < previous else "flat"
+    motion: Motion = "rising" if now > previous else "falling" if now < previous else "flat"
     if line == signal:
-        return Reading("MACD", "on its signal", "no momentum either way", "neutral")
-    side, lean, way = ("above", "bullish", "up") if line > signal else ("below", "bearish", "down")
-    meaning = {
-        "rising": "momentum is turning up" if way == "up" else "downward momentum is fading",
-        "falling": "upward momentum is fading" if way == "up" else "momentum is turning down",
-        "flat": f"{way}ward momentum is holding",
-    }[trend]
-    return Reading("MACD", f"{side} its signal, histogram {trend}", meaning, lean)
+        return Reading("macd", "on", "neutral")
+    if line > signal:
+        return Reading("macd", "above", "bullish", motion=motion)
+    return Reading("macd", "below", "bearish", motion=motion)
 
 
 def read_percent_b(percent_b: float | None) -> Reading:
-    label = "Bollinger %B"
+    """Where price sits in the Bollinger bands (value: %B to two places): above_upper,
+    below_lower, near_upper, near_lower, upper_half, lower_half; flat bands: flat."""
     if percent_b is None:
-        meaning = f"the bands are flat: price has not moved in {BOLLINGER_PERIOD} candles"
-        return Reading(label, "n/a", meaning, "neutral")
+        return Reading("percent_b", "flat", "neutral", window=BOLLINGER_PERIOD)
     shown = round(percent_b, 2)
-    value = f"{shown:.2f}"
     if shown >= PERCENT_B_UPPER:
-        meaning = "price is at or above the upper band: stretched high; often eases back"
-        return Reading(label, value, meaning, "bearish")
+        return Reading("percent_b", "above_upper", "bearish", value=shown)
     if shown <= PERCENT_B_LOWER:
-        meaning = "price is at or below the lower band: stretched low; often bounces"
-        return Reading(label, value, meaning, "bullish")
+        return Reading("percent_b", "below_lower", "bullish", value=shown)
     if shown >= PERCENT_B_UPPER - PERCENT_B_NEAR:
-        return Reading(label, value, "price is near the upper band", "neutral")
+        return Reading("percent_b", "near_upper", "neutral", value=shown)
     if shown <= PERCENT_B_LOWER + PERCENT_B_NEAR:
-        return Reading(label, value, "price is near the lower band", "neutral")
-    half = "upper" if shown >= (PERCENT_B_UPPER + PERCENT_B_LOWER) / 2 else "lower"
-    return Reading(label, value, f"price is in the {half} half of the bands", "neutral")
+        return Reading("percent_b", "near_lower", "neutral", value=shown)
+    half = "upper_half" if shown >= (PERCENT_B_UPPER + PERCENT_B_LOWER) / 2 else "lower_half"
+    return Reading("percent_b", half, "neutral", value=shown)
 
 
 def read_atr(atr: float, price: float) -> Reading:
-    value = f"{_price(atr)} ({atr / price * 100:.1f}% of price)"
-    return Reading(f"ATR({ATR_PERIOD})", value, "a typical move per candle", "info")
+    """A typical move per candle: `size` (value: the ATR; gap_pct: as % of price)."""
+    return Reading("atr", "size", "info", value=atr, gap_pct=round(atr / price * 100, 1))
 
 
 def read_volatility(volatility: float, span: timedelta) -> Reading:
-    meaning = f"swings over the last {_span(span)}, scaled to a year"
-    return Reading("Realised volatility", f"{volatility * 100:.0f}% a year", meaning, "info")
+    """Swings over `span` scaled to a year: `annualised` (value: 0.48 is 48% a year)."""
+    return Reading("volatility", "annualised", "info", value=volatility, span=_rounded(span))
 
 
-def summarise(readings: Sequence[Reading]) -> str:
-    """A tally of the directional readings; says plainly that it is not a forecast."""
+def summarise(readings: Sequence[Reading]) -> Tally:
+    """A tally of the directional readings."""
     leans = [r.lean for r in readings]
     bullish, bearish = leans.count("bullish"), leans.count("bearish")
-    verdict = "mixed"
+    verdict: Literal["bullish", "bearish", "mixed"] = "mixed"
     if bullish != bearish:
-        verdict = "leaning bullish" if bullish > bearish else "leaning bearish"
-    missing = leans.count("unavailable")
-    short = f" ({missing} need more candles)" if missing else ""
-    return (
-        f"Signals: {bullish} bullish, {bearish} bearish, {leans.count('neutral')} neutral{short}"
-        f" — {verdict}. A tally of indicators, not a forecast."
-    )
+        verdict = "bullish" if bullish > bearish else "bearish"
+    return Tally(bullish, bearish, leans.count("neutral"), leans.count("unavailable"), verdict)
 
 
-def _needs(label: str, needed: int, have: int) -> Reading:
-    return Reading(label, f"needs {needed} candles; {have} stored", "", "unavailable")
+def _needs(indicator: Indicator, needed: int, have: int) -> Reading:
+    return Reading(indicator, UNAVAILABLE, "unavailable", needed=needed, have=have)
 
 
 def _latest(values: FloatArray) -> float | None:
@@ -298,19 +300,9 @@ def _latest(values: FloatArray) -> float | None:
     return last if np.isfinite(last) else None
 
 
-def _price(value: float) -> str:
-    return format_price(Decimal(repr(value)))
-
-
-def _ago(bars: int) -> str:
-    if bars == 0:
-        return "on the last candle"
-    return "1 candle ago" if bars == 1 else f"{bars} candles ago"
-
-
-def _span(span: timedelta) -> str:
-    if span >= timedelta(days=2):
-        return f"{round(span / timedelta(days=1))} days"
-    if span >= timedelta(hours=2):
-        return f"{round(span / timedelta(hours=1))} hours"
-    return f"{round(span / timedelta(minutes=1))} minutes"
+def _rounded(span: timedelta) -> timedelta:
+    """Whole days from two days on, whole hours from two hours on, else whole minutes."""
+    for unit in (timedelta(days=1), timedelta(hours=1)):
+        if span >= 2 * unit:
+            return round(span / unit) * unit
+    return round(span / timedelta(minutes=1)) * timedelta(minutes=1)

@@ -1,6 +1,7 @@
 """Charts as PNG bytes for sendPhoto: pure render functions, and the thread they run on."""
 
-from bot.charts.candles import CANDLES_SIZE, Bands, candle_frame, render_candles
+from bot.charts.candles import CANDLES_SIZE, candle_frame, render_candles
+from bot.charts.candles import Bands as Bands  # a type: re-exported by name
 from bot.charts.compare import COMPARE_SIZE, normalise_to_100, render_compare
 from bot.charts.correlation import CORRELATION_SIZE, render_correlation
 from bot.charts.portfolio import (
@@ -18,7 +19,6 @@ __all__ = [
     "COMPARE_SIZE",
     "CORRELATION_SIZE",
     "VALUE_SIZE",
-    "Bands",
     "ChartRenderer",
     "candle_frame",
     "group_allocation",

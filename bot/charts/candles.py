@@ -8,6 +8,7 @@ from itertools import pairwise
 
 import mplfinance as mpf
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
@@ -30,12 +31,14 @@ from bot.charts.canvas import (
     heading,
     plot_area,
     png,
+    time_label,
 )
-from core.formatting import format_price
+from bot.i18n import Texts
 from core.market import Candle
 
 CANDLES_SIZE: Size = (1000, 600)
-Bands = tuple[Sequence[float], Sequence[float], Sequence[float]]  # upper, middle, lower
+Bands = tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike]  # upper, middle, lower
+COLUMNS = ("open", "high", "low", "close", "volume")  # of the frame mplfinance draws
 
 
 def candle_frame(candles: Sequence[Candle]) -> pd.DataFrame:
@@ -45,13 +48,7 @@ def candle_frame(candles: Sequence[Candle]) -> pd.DataFrame:
     if any(b.ts <= a.ts for a, b in pairwise(candles)):
         raise ValueError("candles must be in time order, oldest first, without repeats")
     return pd.DataFrame(
-        {
-            "Open": [float(c.open) for c in candles],
-            "High": [float(c.high) for c in candles],
-            "Low": [float(c.low) for c in candles],
-            "Close": [float(c.close) for c in candles],
-            "Volume": [float(c.volume) for c in candles],
-        },
+        {name: [float(getattr(c, name)) for c in candles] for name in COLUMNS},
         index=pd.DatetimeIndex([c.ts for c in candles]),
     )
 
@@ -59,12 +56,14 @@ def candle_frame(candles: Sequence[Candle]) -> pd.DataFrame:
 def render_candles(
     candles: Sequence[Candle],
     *,
+    t: Texts,
     title: str,
     mav: Sequence[int] = (20, 50),
     bands: Bands | None = None,
     volume: bool = True,
 ) -> bytes:
-    """Candlesticks with moving averages over `mav` candles, bands if given, and volume below.
+    """Candlesticks with moving averages over `mav` candles, bands if given, and volume below,
+    labelled in `t`'s language.
 
     `bands` are three float sequences aligned with `candles`; leading NaNs are fine.
     """
@@ -86,18 +85,19 @@ def render_candles(
             frame,
             ax=price,
             type="candle",
+            columns=COLUMNS,
             style=STYLE,
             xrotation=0,
             ylabel="",
             update_width_config={"line_width": 1.5},
             **extras,
         )
-        price.yaxis.set_major_formatter(PriceFormatter())
-        _time_ticks(price, [c.ts for c in candles])
-        _last_price_tag(price, candles[-1])
-        _legend(price, windows, lines is not None)
+        price.yaxis.set_major_formatter(PriceFormatter(t))
+        _time_ticks(t, price, [c.ts for c in candles])
+        _last_price_tag(t, price, candles[-1])
+        _legend(t, price, windows, lines is not None)
         if below is not None:
-            _volume_bars(below, frame)
+            _volume_bars(t, below, frame)
         heading(fig, title)
         return png(fig)
 
@@ -109,7 +109,7 @@ def _band_lines(bands: Bands | None, count: int) -> tuple[np.ndarray, ...] | Non
         raise ValueError(f"bands are (upper, middle, lower), got {len(bands)} sequences")
     lines = tuple(np.asarray(band, dtype=float) for band in bands)
     if any(line.shape != (count,) for line in lines):
-        sizes = [len(band) for band in bands]
+        sizes = [len(line) for line in lines]
         raise ValueError(f"each band needs one value per candle ({count}), got {sizes}")
     return lines
 
@@ -136,7 +136,7 @@ def _axes(fig: Figure, volume: bool) -> tuple[Axes, Axes | None]:
     return price, below
 
 
-def _time_ticks(axis: Axes, times: Sequence[datetime], most: int = 8) -> None:
+def _time_ticks(t: Texts, axis: Axes, times: Sequence[datetime], most: int = 8) -> None:
     """Ticks at the first candle of each round step of time (every 6 h, every day, every week),
     labelled in UTC; the finest step that gives at most `most` ticks wins."""
     seconds = np.array([ts.timestamp() for ts in times]) // 1
@@ -145,14 +145,11 @@ def _time_ticks(axis: Axes, times: Sequence[datetime], most: int = 8) -> None:
         positions = np.flatnonzero(buckets[1:] != buckets[:-1]) + 1
         if len(positions) <= most:
             break
-    daily = step >= timedelta(days=1)
 
     def label(x: float, _pos: int | None) -> str:
-        ts = times[min(max(round(x), 0), len(times) - 1)]
-        at_midnight = ts.hour == 0 and ts.minute == 0
-        return ts.strftime("%d %b" if daily or at_midnight else "%H:%M")
+        return time_label(t, times[min(max(round(x), 0), len(times) - 1)], step)
 
-    axis.xaxis.set_major_locator(FixedLocator(positions))
+    axis.xaxis.set_major_locator(FixedLocator(positions.tolist()))
     axis.xaxis.set_major_formatter(FuncFormatter(label))
 
 
@@ -161,13 +158,13 @@ _TICK_STEPS += [timedelta(hours=h) for h in (1, 2, 3, 4, 6, 12)]
 _TICK_STEPS += [timedelta(days=d) for d in (1, 2, 7, 14, 28, 56, 91, 182, 364)]
 
 
-def _last_price_tag(price: Axes, last: Candle) -> None:
+def _last_price_tag(t: Texts, price: Axes, last: Candle) -> None:
     """The latest close as a coloured tag on the price axis, as trading screens show it."""
     color = UP if last.close >= last.open else DOWN
     level = float(last.close)
     price.axhline(level, color=color, linewidth=0.8, linestyle=":")
     price.annotate(
-        format_price(last.close),
+        t.price(last.close),
         xy=(1, level),
         xycoords=price.get_yaxis_transform(),
         xytext=(3, 0),
@@ -180,29 +177,30 @@ def _last_price_tag(price: Axes, last: Candle) -> None:
     )
 
 
-def _legend(price: Axes, windows: tuple[int, ...], bands: bool) -> None:
+def _legend(t: Texts, price: Axes, windows: tuple[int, ...], bands: bool) -> None:
     handles = [
-        Line2D([], [], color=color, linewidth=1.5, label=f"MA {n}")
+        Line2D([], [], color=color, linewidth=1.5, label=t._("MA {n}", n=n))
         for n, color in zip(windows, MA_COLORS, strict=False)
     ]
     if bands:
-        handles.append(Line2D([], [], color=BAND_COLOR, linewidth=1.5, label="Bollinger bands"))
+        label = t._("Bollinger bands")
+        handles.append(Line2D([], [], color=BAND_COLOR, linewidth=1.5, label=label))
     if handles:
         price.legend(handles=handles, loc="upper left", ncols=len(handles), fontsize=9)
 
 
-def _volume_bars(below: Axes, frame: pd.DataFrame) -> None:
+def _volume_bars(t: Texts, below: Axes, frame: pd.DataFrame) -> None:
     # One PolyCollection instead of mplfinance's Axes.bar: a bar per candle as separate
     # patches costs more than the rest of the chart put together.
-    volume = frame["Volume"].to_numpy()
+    volume = frame["volume"].to_numpy()
     x = np.arange(len(volume), dtype=float)
     half, zero = 0.35, np.zeros_like(volume)
     corners = [(x - half, zero), (x - half, volume), (x + half, volume), (x + half, zero)]
     boxes = np.stack([np.column_stack(corner) for corner in corners], axis=1)
-    rising = frame["Close"].to_numpy() >= frame["Open"].to_numpy()
+    rising = frame["close"].to_numpy() >= frame["open"].to_numpy()
     colors = np.where(rising, VOLUME_UP, VOLUME_DOWN)
-    below.add_collection(PolyCollection(boxes, facecolors=colors, edgecolors="none"))
+    below.add_collection(PolyCollection(list(boxes), facecolors=colors, edgecolors="none"))
     below.set_ylim(0, max(float(volume.max()), 1e-12) * 1.15)
     below.yaxis.tick_right()
-    below.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: compact(value)))
+    below.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: compact(value, t)))
     below.locator_params(axis="y", nbins=3)

@@ -8,20 +8,25 @@ on the charts thread (see `renderer.py`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from io import BytesIO
 from itertools import pairwise
 
 import matplotlib
 import matplotlib.style
 import mplfinance as mpf
+from babel.dates import format_skeleton
+from babel.numbers import format_compact_decimal
 from cycler import cycler
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter
+
+from bot.i18n import Texts, texts_for
 
 DPI = 100
 Size = tuple[int, int]  # width, height in pixels: about what a phone shows full-width
@@ -90,23 +95,57 @@ def heading(fig: Figure, text: str) -> None:
     fig.text(0.02, 0.975, text, fontsize=14, fontweight="bold", color=TEXT, va="top")
 
 
-def time_axis(ax: Axes) -> None:
-    """Dates along the bottom, as few and as short as still say when (UTC)."""
+def words(t: Texts | None) -> Texts:
+    """The language a chart speaks: English unless told."""
+    return t if t is not None else texts_for("en")
+
+
+def time_axis(ax: Axes, t: Texts | None = None) -> None:
+    """Dates along the bottom, as few and as short as still say when (UTC), in `t`'s language."""
     locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    ax.xaxis.set_major_formatter(DateFormatter(words(t)))
+
+
+class DateFormatter(Formatter):
+    """Tick labels as short as the step between ticks allows: 14:30 · 1 Mar · Mar 2024."""
+
+    step = timedelta(days=1)
+
+    def __init__(self, t: Texts) -> None:
+        self.t = t
+
+    def set_locs(self, locs: list[float]) -> None:
+        super().set_locs(locs)
+        steps = [b - a for a, b in pairwise(locs) if b > a]
+        self.step = timedelta(days=min(steps)) if steps else timedelta(days=1)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return time_label(self.t, mdates.num2date(x), self.step)
+
+
+def time_label(t: Texts, when: datetime, step: timedelta) -> str:
+    """`when` (UTC) as a tick label for ticks `step` apart."""
+    if step >= timedelta(days=28):
+        return format_skeleton("yMMM", when, locale=t.locale)
+    if step >= timedelta(days=1) or (when.hour, when.minute) == (0, 0):
+        return t.day(when)
+    return t.time(when)
 
 
 def minus(text: str) -> str:
     return text.replace("-", "−")
 
 
-def compact(value: float) -> str:
-    """950, 1.2k, 34k, 5.6M: volumes and sizes at a glance."""
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return minus(f"{value / limit:.3g}{suffix}")
-    return minus(f"{value:.3g}")
+def compact(value: float, t: Texts | None = None) -> str:
+    """950, 1.2K, 34.5K, 5.6M: volumes and sizes at a glance, in `t`'s language."""
+    locale = words(t).locale
+    return minus(format_compact_decimal(value, locale=locale, fraction_digits=1))
+
+
+def decimal_text(t: Texts, value: float, places: int) -> str:
+    """`value` with `places` decimals in `t`'s language, with a real minus sign."""
+    return ("−" if round(value, places) < 0 else "") + t.decimal(abs(value), places)
 
 
 class PriceFormatter(Formatter):
@@ -114,13 +153,16 @@ class PriceFormatter(Formatter):
 
     places = 2
 
-    def set_locs(self, locs: Sequence[float]) -> None:
+    def __init__(self, t: Texts | None = None) -> None:
+        self.t = words(t)
+
+    def set_locs(self, locs: list[float]) -> None:
         super().set_locs(locs)
         steps = [b - a for a, b in pairwise(locs) if b > a]
         self.places = places_for_step(min(steps)) if steps else 2
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        return minus(f"{x:,.{self.places}f}")
+        return decimal_text(self.t, x, self.places)
 
 
 def places_for_step(step: float) -> int:

@@ -17,7 +17,7 @@ from bot.charts.canvas import (
     png,
     time_axis,
 )
-from core.formatting import format_pct
+from bot.i18n import Texts
 
 COMPARE_SIZE: Size = (1000, 600)
 
@@ -41,7 +41,9 @@ def normalise_to_100(
     return common, scaled
 
 
-def render_compare(series: Mapping[str, Sequence[tuple[datetime, float]]], *, title: str) -> bytes:
+def render_compare(
+    series: Mapping[str, Sequence[tuple[datetime, float]]], *, t: Texts, title: str
+) -> bytes:
     """One line per asset, all starting at 100; the legend says how far each has moved."""
     times, scaled = normalise_to_100(series)
     x = mdates.date2num(times)
@@ -49,13 +51,14 @@ def render_compare(series: Mapping[str, Sequence[tuple[datetime, float]]], *, ti
         ax = plot_area(fig, left=0.03, right=0.92, top=0.91, bottom=0.08)
         ax.axhline(100, color="#9e9e9e", linewidth=0.8)
         for name, values in scaled.items():
-            moved = format_pct(Decimal(f"{values[-1] - 100:.2f}"))
+            moved = t.pct(Decimal(f"{values[-1] - 100:.2f}"))
             ax.plot(x, values, linewidth=1.8, label=f"{name} {moved}")
         ax.set_xlim(x[0], x[-1])
-        time_axis(ax)
+        time_axis(ax, t)
         ax.yaxis.tick_right()
-        ax.yaxis.set_major_formatter(PriceFormatter())
+        ax.yaxis.set_major_formatter(PriceFormatter(t))
         ax.legend(loc="upper left")
-        ax.text(0, 1.01, "start = 100", transform=ax.transAxes, fontsize=9, color="#757575")
+        start = t._("start = 100")
+        ax.text(0, 1.01, start, transform=ax.transAxes, fontsize=9, color="#757575")
         heading(fig, title)
         return png(fig)

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.charts.canvas import TEXT, Size, figure, heading, minus, plot_area, png
+from bot.charts.canvas import TEXT, Size, decimal_text, figure, heading, plot_area, png
+from bot.i18n import Texts
 
 CORRELATION_SIZE: Size = (800, 700)
+TICKS = [-1, -0.5, 0, 0.5, 1]  # on the colour scale
 
 
 def render_correlation(
-    symbols: Sequence[str], matrix: Sequence[Sequence[float]], *, title: str
+    symbols: Sequence[str], matrix: Sequence[Sequence[float]], *, t: Texts, title: str
 ) -> bytes:
     """Each cell coloured from −1 (blue) to +1 (red) and labelled with its value; NaN is blank."""
     values = np.asarray(matrix, dtype=float)
@@ -34,11 +36,11 @@ def render_correlation(
             if math.isnan(value):
                 continue
             color = "white" if abs(value) > 0.6 else TEXT
-            text = minus(f"{value:.2f}")
+            text = decimal_text(t, value, 2)
             ax.text(col, row, text, ha="center", va="center", fontsize=size, color=color)
         scale = plot_area(fig, left=0.89, right=0.915, top=0.9, bottom=0.06)
-        fig.colorbar(image, cax=scale, ticks=[-1, -0.5, 0, 0.5, 1])
-        scale.set_yticklabels(["−1", "−0.5", "0", "0.5", "1"])
+        fig.colorbar(image, cax=scale, ticks=TICKS)
+        scale.set_yticklabels([decimal_text(t, tick, 0 if tick % 1 == 0 else 1) for tick in TICKS])
         scale.grid(False)
         heading(fig, title)
         return png(fig)

@@ -12,6 +12,7 @@ from bot.charts.candles import Bands, render_candles
 from bot.charts.compare import render_compare
 from bot.charts.correlation import render_correlation
 from bot.charts.portfolio import render_allocation, render_value_line
+from bot.i18n import Texts
 from core.market import Candle
 
 
@@ -23,38 +24,42 @@ class ChartRenderer:
         # Load fonts and fill matplotlib's caches now, so the first /chart is not the slow one.
         self._pool.submit(_warm_up)
 
+    # The market pictures speak `t`'s language (a Texts holds no state of a person: it is safe
+    # to hand to the charts thread).
+
     async def candles(
         self,
         candles: Sequence[Candle],
         *,
+        t: Texts,
         title: str,
         mav: Sequence[int] = (20, 50),
         bands: Bands | None = None,
         volume: bool = True,
     ) -> bytes:
         return await self._run(
-            render_candles, candles, title=title, mav=mav, bands=bands, volume=volume
+            render_candles, candles, t=t, title=title, mav=mav, bands=bands, volume=volume
         )
 
     async def compare(
-        self, series: Mapping[str, Sequence[tuple[datetime, float]]], *, title: str
+        self, series: Mapping[str, Sequence[tuple[datetime, float]]], *, t: Texts, title: str
     ) -> bytes:
-        return await self._run(render_compare, series, title=title)
+        return await self._run(render_compare, series, t=t, title=title)
 
     async def correlation(
-        self, symbols: Sequence[str], matrix: Sequence[Sequence[float]], *, title: str
+        self, symbols: Sequence[str], matrix: Sequence[Sequence[float]], *, t: Texts, title: str
     ) -> bytes:
-        return await self._run(render_correlation, symbols, matrix, title=title)
+        return await self._run(render_correlation, symbols, matrix, t=t, title=title)
 
     async def allocation(
-        self, labels: Sequence[str], values: Sequence[float], *, title: str
+        self, labels: Sequence[str], values: Sequence[float], *, t: Texts, title: str
     ) -> bytes:
-        return await self._run(render_allocation, labels, values, title=title)
+        return await self._run(render_allocation, labels, values, t=t, title=title)
 
     async def value_line(
-        self, points: Sequence[tuple[datetime, float]], *, title: str, currency: str
+        self, points: Sequence[tuple[datetime, float]], *, t: Texts, title: str, currency: str
     ) -> bytes:
-        return await self._run(render_value_line, points, title=title, currency=currency)
+        return await self._run(render_value_line, points, t=t, title=title, currency=currency)
 
     def close(self) -> None:
         """Drop queued renders and wait for the one being drawn (a few hundred ms at most)."""

@@ -7,17 +7,16 @@ from telegram.ext import CommandHandler
 
 from bot.context import CustomContext
 from bot.views.market import top_movers
-from services._legacy import latest_quotes
+from services import market
 
 
 async def top(update: Update, context: CustomContext) -> None:
     """The day's biggest moves up and down."""
     if update.effective_message is None:
         return
-    deps = context.deps
-    tracked = (await deps.current_directory()).tracked
-    quotes = await latest_quotes(deps, tracked)
-    await update.effective_message.reply_html(top_movers(list(quotes.values()), len(tracked)))
+    t = await context.texts(update)
+    found = await market.top(context.deps)
+    await update.effective_message.reply_html(top_movers(t, found))
 
 
 HANDLERS = [CommandHandler("top", top)]

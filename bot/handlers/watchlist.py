@@ -2,111 +2,82 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import RefreshPrices, decode, matches
 from bot.context import CustomContext
-from bot.views.symbols import problems_line
+from bot.handlers.common import answer, edit, person_and_chat
+from bot.views.refusals import refusal_text
 from bot.views.watchlist import (
-    ASK_WATCH,
-    REFRESH,
+    not_your_watchlist,
     prices_table,
     refresh_keyboard,
     unwatch_result,
     watch_result,
 )
-from core.people import ChatSeen, PersonSeen
-from db.watch import unwatch, watch, watched
-from services._legacy import exchanges, latest_quotes, resolve_symbols
-from services.deps import Deps
-
-LIMIT = 30
-
-
-def _problems(deps: Deps, request) -> str:
-    if not request.problems:
-        return ""
-    return problems_line(request.problems, deps.settings.symbols, exchanges(deps))
+from core.refusal import Refusal
+from services import watchlist
 
 
 async def watch_command(update: Update, context: CustomContext) -> None:
     """Add coins to your watchlist: /watch BTC ETH."""
-    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if user is None or chat is None or message is None:
+    if update.effective_message is None:
         return
-    deps = context.deps
-    request = await resolve_symbols(deps, context.args or [], limit=LIMIT)
-    if not request.symbols:
-        await message.reply_html(_problems(deps, request) or ASK_WATCH)
+    t = await context.texts(update)
+    person, chat = person_and_chat(update)
+    try:
+        watched = await watchlist.watch(context.deps, person, chat, context.args or [])
+    except Refusal as refusal:
+        await update.effective_message.reply_html(refusal_text(t, refusal))
         return
-    person = PersonSeen(user.id, user.first_name, user.username, user.language_code)
-    outcome = await watch(deps, person, ChatSeen(chat.id, chat.type, chat.title), request.symbols)
-    await message.reply_html(watch_result(outcome, _problems(deps, request)))
+    await update.effective_message.reply_html(watch_result(t, watched))
 
 
 async def unwatch_command(update: Update, context: CustomContext) -> None:
     """Remove coins from your watchlist: /unwatch BTC, or /unwatch all."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    if update.effective_message is None or update.effective_user is None:
         return
-    deps = context.deps
-    args = context.args or []
-    if [a.lower() for a in args] == ["all"]:
-        removed, missing, remaining = await unwatch(deps, user.id, None)
-        await message.reply_html(unwatch_result(removed, missing, remaining))
+    t = await context.texts(update)
+    try:
+        unwatched = await watchlist.unwatch(
+            context.deps, update.effective_user.id, context.args or []
+        )
+    except Refusal as refusal:
+        await update.effective_message.reply_html(refusal_text(t, refusal))
         return
-    request = await resolve_symbols(deps, args, limit=LIMIT)
-    if not request.symbols:
-        ask = "Which coins? Send <code>/unwatch BTC</code>, or <code>/unwatch all</code>."
-        await message.reply_html(_problems(deps, request) or ask)
-        return
-    removed, missing, remaining = await unwatch(deps, user.id, request.symbols)
-    await message.reply_html(unwatch_result(removed, missing, remaining, _problems(deps, request)))
-
-
-async def _table(deps: Deps, user_id: int) -> str:
-    symbols = await watched(deps, user_id)
-    quotes = await latest_quotes(deps, symbols)
-    stale = timedelta(seconds=deps.settings.stale_after)
-    return prices_table(symbols, quotes, deps.clock.now(), stale)
+    await update.effective_message.reply_html(unwatch_result(t, unwatched))
 
 
 async def prices_command(update: Update, context: CustomContext) -> None:
     """Your watchlist's prices in one message, with a refresh button."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+    if update.effective_message is None or update.effective_user is None:
         return
-    text = await _table(context.deps, user.id)
-    markup = refresh_keyboard(user.id) if "<pre>" in text else None
-    await message.reply_html(text, reply_markup=markup)
+    t = await context.texts(update)
+    owner = update.effective_user.id
+    prices = await watchlist.watchlist_prices(context.deps, owner)
+    markup = refresh_keyboard(t, owner) if prices.coins else None
+    await update.effective_message.reply_html(prices_table(t, prices), reply_markup=markup)
 
 
 async def refresh_prices(update: Update, context: CustomContext) -> None:
     """The refresh button: update the table in place, for its owner only."""
     query = update.callback_query
-    if query is None or query.data is None:
+    pressed = decode(query.data) if query is not None else None
+    if query is None or not isinstance(pressed, RefreshPrices):
         return
-    owner = int(query.data.split(":", 1)[1])
-    if query.from_user.id != owner:
-        await query.answer(
-            "This is someone else's watchlist — send /prices for yours.", show_alert=True
-        )
+    if query.from_user.id != pressed.owner:
+        await answer(query, not_your_watchlist(await context.texts(update)), alert=True)
         return
-    await query.answer()
-    text = await _table(context.deps, owner)
-    try:
-        await query.edit_message_text(text, parse_mode="HTML", reply_markup=refresh_keyboard(owner))
-    except BadRequest as exc:  # pressed twice within one tick: nothing changed
-        if "not modified" not in exc.message.lower():
-            raise
+    await answer(query)  # before the prices are read
+    t = await context.texts(update)
+    prices = await watchlist.watchlist_prices(context.deps, pressed.owner)
+    await edit(query, prices_table(t, prices), refresh_keyboard(t, pressed.owner))
 
 
 HANDLERS = [
     CommandHandler("watch", watch_command),
     CommandHandler("unwatch", unwatch_command),
     CommandHandler("prices", prices_command),
-    CallbackQueryHandler(refresh_prices, pattern=rf"^{REFRESH}:\d+$"),
+    CallbackQueryHandler(refresh_prices, pattern=matches(RefreshPrices)),
 ]

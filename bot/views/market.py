@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from bot.i18n import Texts
 from bot.views.common import e, fit
-from core.formatting import format_pct, format_price
 from core.market import PriceQuote
+from services.market import Top
 
-SHOWN = 5
 
-
-def _row(quote: PriceQuote) -> str:
+def _row(t: Texts, quote: PriceQuote) -> str:
     return (
-        f"<b>{e(quote.asset)}</b> {format_pct(quote.change_24h_pct)} · "
-        f"{format_price(quote.price)} {e(quote.quote)}"
+        f"<b>{e(quote.asset)}</b> {t.pct(quote.change_24h_pct)} · "
+        f"{t.price(quote.price)} {e(quote.quote)}"
     )
 
 
-def top_movers(quotes: Sequence[PriceQuote], tracked: int) -> str:
-    moved = sorted(
-        (q for q in quotes if q.change_24h_pct is not None), key=lambda q: q.change_24h_pct
-    )
-    if not moved:
-        return "No 24 h changes yet — the first prices arrive within seconds of start-up."
-    gainers = [q for q in reversed(moved) if q.change_24h_pct > 0][:SHOWN]
-    losers = [q for q in moved if q.change_24h_pct < 0][:SHOWN]
-    lines = [f"<b>Top movers, 24 h</b> — {len(moved)} of {tracked} coins followed"]
-    lines.append("\n📈 <b>Gainers</b>")
-    lines += [_row(q) for q in gainers] or ["none up today"]
-    lines.append("\n📉 <b>Losers</b>")
-    lines += [_row(q) for q in losers] or ["none down today"]
+def top_movers(t: Texts, top: Top) -> str:
+    movers = top.movers
+    if not movers.changed:
+        return t._("No 24 h changes yet — the first prices arrive within seconds of start-up.")
+    lines = [
+        t.ngettext(
+            "<b>Top movers, 24 h</b> — {changed} of {count} coin followed",
+            "<b>Top movers, 24 h</b> — {changed} of {count} coins followed",
+            top.followed,
+            changed=t.number(movers.changed),
+            count=t.number(top.followed),
+        ),
+        "",
+        t._("📈 <b>Gainers</b>"),
+    ]
+    lines += [_row(t, q) for q in movers.gainers] or [t._("none up today")]
+    lines += ["", t._("📉 <b>Losers</b>")]
+    lines += [_row(t, q) for q in movers.losers] or [t._("none down today")]
     return fit("\n".join(lines))

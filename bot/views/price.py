@@ -2,79 +2,103 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from bot.i18n import Texts
 from bot.views.common import e, fit
 from bot.views.symbols import problems_line
-from core.formatting import format_age, format_pct, format_price
 from core.market import PriceQuote
-from core.symbols import SymbolRequest
-
-ASK_FOR_SYMBOL = (
-    "Which coin? Send <code>/price BTC</code>, or several at once: <code>/price BTC ETH SOL</code>."
-)
+from services.market import Freshness, Prices, Unknown
 
 
-def _arrow(pct: object) -> str:
+def arrow(pct: Decimal | None) -> str:
+    """▲ up, ▼ down, • flat or unknown: the direction at a glance."""
     if pct is None:
         return "•"
     return "▲" if pct > 0 else "▼" if pct < 0 else "•"
 
 
-def quote_line(quote: PriceQuote, name: str, now: datetime, stale_after: timedelta) -> str:
-    age = quote.age(now)
-    freshness = format_age(age)
+def age_text(t: Texts, age: timedelta, stale_after: timedelta) -> str:
+    """How old a price is, with a warning once it is older than `stale_after`."""
     if age > stale_after:
-        freshness = f"⚠️ stale, {freshness}"
-    return (
-        f"<b>{e(quote.asset)}</b> <code>{format_price(quote.price)}</code> {e(quote.quote)}  "
-        f"{_arrow(quote.change_24h_pct)} {format_pct(quote.change_24h_pct)} 24h\n"
-        f"<i>{e(name)} · {e(where(quote))} · {freshness}</i>"
+        return t._("⚠️ stale, {age}", age=t.ago(age))
+    return t.ago(age)
+
+
+def quote_line(t: Texts, quote: PriceQuote, name: str, now: datetime, stale: timedelta) -> str:
+    first = t._(
+        "<b>{coin}</b> <code>{price}</code> {quote}  {arrow} {change} 24h",
+        coin=e(quote.asset),
+        price=t.price(quote.price),
+        quote=e(quote.quote),
+        arrow=arrow(quote.change_24h_pct),
+        change=t.pct(quote.change_24h_pct),
+    )
+    second = f"{e(name)} · {where(t, quote)} · {age_text(t, quote.age(now), stale)}"
+    return f"{first}\n<i>{second}</i>"
+
+
+def where(t: Texts, quote: PriceQuote) -> str:
+    """Which exchange said so: one name, or how many agreed and how far apart they were."""
+    count = len(quote.sources)
+    if count < 2:
+        return e(quote.exchange)
+    return t.ngettext(
+        "median of {count} exchange, spread {spread}",
+        "median of {count} exchanges, spread {spread}",
+        count,
+        count=t.number(count),
+        spread=t.pct(quote.spread_pct, signed=False),
     )
 
 
-def where(quote: PriceQuote) -> str:
-    """Which exchange said so: one name, or how many agreed and how far apart they were."""
-    if len(quote.sources) < 2:
-        return quote.exchange
-    spread = f"{quote.spread_pct:.2f}%" if quote.spread_pct is not None else "n/a"
-    return f"median of {len(quote.sources)} exchanges, spread {spread}"
-
-
-def render_prices(
-    request: SymbolRequest,
-    quotes: Mapping[str, PriceQuote],
-    names: Mapping[str, str],
-    now: datetime,
-    stale_after: timedelta,
-    examples: tuple[str, ...],
-    refresh_seconds: float,
-    exchanges: tuple[str, ...] = (),
-    now_following: tuple[str, ...] = (),
-) -> str:
-    blocks = []
-    for symbol in request.symbols:
-        quote = quotes.get(symbol)
-        if quote is None and symbol in now_following:
-            blocks.append(
-                f"<b>{e(symbol)}</b>: I've started following it — its first price arrives "
-                f"within {refresh_seconds:.0f} s; ask again then."
-            )
-        elif quote is None:
-            blocks.append(
-                f"<b>{e(symbol)}</b>: no price yet — the first one arrives within "
-                f"{refresh_seconds:.0f} s of the market workers starting."
-            )
-        else:
-            blocks.append(quote_line(quote, names.get(symbol, symbol), now, stale_after))
-    if request.too_many:
-        blocks.append(
-            f"Showing the first {len(request.symbols)}; ask for at most "
-            f"{len(request.symbols)} coins at once."
+def not_priced(t: Texts, coin: str, following: bool, freshness: Freshness) -> str:
+    seconds = t.number(int(freshness.first_within.total_seconds()))
+    if following:
+        return t._(
+            "<b>{coin}</b>: I've started following it — its first price arrives within "
+            "{seconds} s; ask again then.",
+            coin=e(coin),
+            seconds=seconds,
         )
-    if request.problems:
-        blocks.append(problems_line(request.problems, examples, exchanges))
+    return t._(
+        "<b>{coin}</b>: no price yet — the first one arrives within {seconds} s of the market "
+        "workers starting.",
+        coin=e(coin),
+        seconds=seconds,
+    )
+
+
+def unknown_line(t: Texts, unknown: Unknown) -> str:
+    return problems_line(t, unknown.problems, unknown.examples, unknown.exchanges)
+
+
+def render_prices(t: Texts, prices: Prices) -> str:
+    blocks = []
+    fresh = prices.freshness
+    for coin in prices.coins:
+        quote = prices.quotes.get(coin)
+        if quote is None:
+            blocks.append(not_priced(t, coin, coin in prices.following, fresh))
+        else:
+            name = prices.names.get(coin, coin)
+            blocks.append(quote_line(t, quote, name, fresh.now, fresh.stale_after))
+    if prices.too_many:
+        count = len(prices.coins)
+        blocks.append(
+            t.ngettext(
+                "Showing the first {count}; ask for at most {count} coin at once.",
+                "Showing the first {count}; ask for at most {count} coins at once.",
+                count,
+                count=t.number(count),
+            )
+        )
+    if prices.unknown.problems:
+        blocks.append(unknown_line(t, prices.unknown))
     if not blocks:
-        return ASK_FOR_SYMBOL
+        return t._(
+            "Which coin? Send <code>/price BTC</code>, or several at once: "
+            "<code>/price BTC ETH SOL</code>."
+        )
     return fit("\n\n".join(blocks))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.i18n import Texts
 from bot.views.common import clip, e
+from bot.views.refusals import says
 from core.symbols import SymbolProblem
 
 REPLAY = "replay"  # the sandbox's market, as services name it among the exchanges
@@ -41,6 +42,17 @@ def problems_line(
     if unknown:
         sentences.append(_unknown(t, unknown, examples))
     return " ".join(sentences)
+
+
+@says("coins.unknown")
+def _coins_unknown(
+    t: Texts,
+    problems: Sequence[SymbolProblem],
+    examples: Sequence[str],
+    exchanges: Sequence[str],
+) -> str:
+    """Refusal coins.unknown: a command that takes only coins was given something else."""
+    return problems_line(t, problems, examples, exchanges)
 
 
 def _unknown(t: Texts, unknown: Sequence[SymbolProblem], examples: Sequence[str]) -> str:

@@ -2,87 +2,117 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import RefreshPrices, encode
+from bot.i18n import Texts
 from bot.views.common import e, fit
-from core.formatting import format_age, format_pct, format_price
-from core.market import PriceQuote
-from db.repos.watchlist import MAX_WATCHED
-from db.watch import WatchOutcome
-
-ASK_WATCH = "Which coins? Send <code>/watch BTC ETH SOL</code>."
-EMPTY = "Your watchlist is empty — add coins with <code>/watch BTC ETH SOL</code>."
-REFRESH = "prices"
+from bot.views.price import unknown_line
+from bot.views.refusals import says
+from services.watchlist import Unwatched, Watched, WatchlistPrices
 
 
-def _list(symbols: Sequence[str]) -> str:
-    return ", ".join(e(s) for s in symbols)
+def _list(coins: Sequence[str]) -> str:
+    return ", ".join(e(c) for c in coins)
 
 
-def watch_result(outcome: WatchOutcome, problems: str = "") -> str:
-    if outcome.over_limit:
-        return (
-            f"A watchlist holds at most {MAX_WATCHED} coins and yours has "
-            f"{len(outcome.watching)}; remove some with <code>/unwatch</code> first."
+def watch_result(t: Texts, watched: Watched) -> str:
+    lines = []
+    if watched.added:
+        lines.append(t._("Watching {coins}.", coins=_list(watched.added)))
+    if watched.already:
+        lines.append(t._("Already on your list: {coins}.", coins=_list(watched.already)))
+    if watched.unknown.problems:
+        lines.append(unknown_line(t, watched.unknown))
+    lines.append(
+        t._("Your list: {coins} — see their prices with /prices.", coins=_list(watched.watching))
+    )
+    return " ".join(lines)
+
+
+def unwatch_result(t: Texts, unwatched: Unwatched) -> str:
+    lines = []
+    if unwatched.removed:
+        lines.append(t._("Removed {coins}.", coins=_list(unwatched.removed)))
+    if unwatched.missing:
+        lines.append(
+            t.ngettext(
+                "{coins} isn't on your watchlist.",
+                "{coins} aren't on your watchlist.",
+                len(unwatched.missing),
+                coins=_list(unwatched.missing),
+            )
         )
-    lines = []
-    if outcome.added:
-        lines.append(f"Watching {_list(outcome.added)}.")
-    if outcome.already:
-        lines.append(f"Already on your list: {_list(outcome.already)}.")
-    if problems:
-        lines.append(problems)
-    if outcome.watching:
-        lines.append(f"Your list: {_list(outcome.watching)} — see their prices with /prices.")
+    if unwatched.unknown.problems:
+        lines.append(unknown_line(t, unwatched.unknown))
+    if unwatched.remaining:
+        lines.append(t._("Still watching {coins}.", coins=_list(unwatched.remaining)))
+    else:
+        lines.append(t._("Your watchlist is empty."))
     return " ".join(lines)
 
 
-def unwatch_result(
-    removed: Sequence[str], missing: Sequence[str], remaining: Sequence[str], problems: str = ""
-) -> str:
-    lines = []
-    if removed:
-        lines.append(f"Removed {_list(removed)}.")
-    if missing:
-        verb = "isn't" if len(missing) == 1 else "aren't"
-        lines.append(f"{_list(missing)} {verb} on your watchlist.")
-    if problems:
-        lines.append(problems)
-    lines.append(f"Still watching {_list(remaining)}." if remaining else "Your watchlist is empty.")
-    return " ".join(lines)
-
-
-def prices_table(
-    symbols: Sequence[str],
-    quotes: Mapping[str, PriceQuote],
-    now: datetime,
-    stale_after: timedelta,
-) -> str:
+def prices_table(t: Texts, prices: WatchlistPrices) -> str:
     """The watchlist in one message: a monospaced table that lines up on a phone."""
-    if not symbols:
-        return EMPTY
+    if not prices.coins:
+        return t._("Your watchlist is empty — add coins with <code>/watch BTC ETH SOL</code>.")
     rows = []
-    for symbol in symbols:
-        quote = quotes.get(symbol)
+    for coin in prices.coins:
+        quote = prices.quotes.get(coin)
         if quote is None:
-            rows.append((symbol, "no price yet", ""))
+            rows.append((coin, t._("no price yet"), ""))
         else:
-            rows.append((symbol, format_price(quote.price), format_pct(quote.change_24h_pct)))
+            rows.append((coin, t.price(quote.price), t.pct(quote.change_24h_pct)))
     width = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"{s:<{width[0]}}  {p:>{width[1]}}  {c:>{width[2]}}".rstrip() for s, p, c in rows]
-    known = [q for q in quotes.values() if q.asset in symbols]
-    footer = "24 h change"
-    if known:
-        oldest = min(q.ts for q in known)
-        footer += f" · prices {format_age(max(now - oldest, timedelta(0)))}"
-        if now - oldest > stale_after:
-            footer += " ⚠️ stale"
-    return fit(f"<b>Your watchlist</b>\n<pre>{e(chr(10).join(lines))}</pre>\n<i>{footer}</i>")
+    table = e("\n".join(lines))
+    return fit(t._("<b>Your watchlist</b>") + f"\n<pre>{table}</pre>\n<i>{_footer(t, prices)}</i>")
 
 
-def refresh_keyboard(user_id: int) -> InlineKeyboardMarkup:
-    button = InlineKeyboardButton("🔄 Refresh", callback_data=f"{REFRESH}:{user_id}")
-    return InlineKeyboardMarkup([[button]])
+def _footer(t: Texts, prices: WatchlistPrices) -> str:
+    known = [q for c, q in prices.quotes.items() if c in prices.coins]
+    if not known:
+        return t._("24 h change")
+    fresh = prices.freshness
+    age = max(fresh.now - min(q.ts for q in known), timedelta(0))
+    if age > fresh.stale_after:
+        return t._("24 h change · prices {age} ⚠️ stale", age=t.ago(age))
+    return t._("24 h change · prices {age}", age=t.ago(age))
+
+
+def refresh_keyboard(t: Texts, user_id: int) -> InlineKeyboardMarkup:
+    label = t.pgettext("button", "🔄 Refresh")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=encode(RefreshPrices(user_id)))]]
+    )
+
+
+def not_your_watchlist(t: Texts) -> str:
+    """Plain text: what someone pressing another person's refresh button is told."""
+    return t._("This is someone else's watchlist — send /prices for yours.")
+
+
+@says("watch.which_coins")
+def _which_to_watch(t: Texts) -> str:
+    return t._("Which coins? Send <code>/watch BTC ETH SOL</code>.")
+
+
+@says("unwatch.which_coins")
+def _which_to_unwatch(t: Texts) -> str:
+    return t._("Which coins? Send <code>/unwatch BTC</code>, or <code>/unwatch all</code>.")
+
+
+@says("watch.full")
+def _full(t: Texts, most: int, have: int) -> str:
+    return t.ngettext(
+        "A watchlist holds at most {most} coin and yours has {have}; remove some with "
+        "<code>/unwatch</code> first.",
+        "A watchlist holds at most {most} coins and yours has {have}; remove some with "
+        "<code>/unwatch</code> first.",
+        most,
+        most=t.number(most),
+        have=t.number(have),
+    )

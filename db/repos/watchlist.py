@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Asset, WatchlistItem
 from db.upsert import insert_for
-
-MAX_WATCHED = 30
 
 
 async def watched(session: AsyncSession, user_id: int) -> list[str]:
@@ -48,4 +47,4 @@ async def remove(session: AsyncSession, user_id: int, asset_ids: Sequence[int]) 
             WatchlistItem.user_id == user_id, WatchlistItem.asset_id.in_(asset_ids)
         )
     )
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0  # a DELETE's result has a row count

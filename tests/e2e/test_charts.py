@@ -84,7 +84,7 @@ async def test_ta_reads_every_indicator(with_candles: Stack, alice) -> None:
         ("/chart BTC 15m", "That didn't work: timeframe must be one of 1h, 4h, 1d."),
         ("/chart BTC 3x", "That didn't work: period looks like 24h, 7d, 2w, 3m or 1y."),
         ("/chart BTC 1h 1y", "That is 8,760 1h candles, more than a picture shows well (500)"),
-        ("/chart BTC 1d 1y", "I have only 60d of 1d candles for BTC — try /chart BTC 1d 60d."),
+        ("/chart BTC 1d 1y", "I have only 60 days of 1d candles for BTC — try /chart BTC 1d 60d."),
         ("/chart BTC 1h 2y", "That is 17,520 1h candles"),
         ("/chart NOPE", "Unknown symbol: NOPE"),
         ("/chart LTC", "LTC isn't traded on the sandbox replay."),
@@ -116,3 +116,58 @@ async def test_a_coin_without_candles_says_when_they_will_come(fresh_stack: Stac
         "about 1 min."
     )
     assert "XRP" in (await stack.deps.current_directory()).tracked
+
+
+# ---- in Spanish and Russian ---------------------------------------------------------------------
+
+
+async def test_chart_caption_in_spanish_and_russian(with_candles: Stack) -> None:
+    ana = with_candles.emu.add_user("Ana", "ana", language_code="es")
+    spanish = await photo_reply(with_candles, ana, "/chart BTC")
+    assert spanish.photo is not None
+    assert re.match(
+        r"BTC Bitcoin · 1h · 7d — último \d{1,3}(\.\d{3})*,\d{2} USDT \([+−±][\d,]+\xa0%\)"
+        r" · máximo [\d.,]+ · mínimo [\d.,]+ · volumen [\d.,]+ BTC",
+        spanish.caption,
+    )
+    ivan = with_candles.emu.add_user("Иван", "ivan", language_code="ru")
+    russian = await photo_reply(with_candles, ivan, "/compare BTC ETH 14d")
+    assert re.match(
+        r"BTC [+−±][\d,]+\xa0% против ETH [+−±][\d,]+\xa0% за 14d · корреляция −?0,\d\d \(",
+        russian.caption,
+    )
+    # the picture's words are Russian too: not the English picture sent before
+    english = await photo_reply(
+        with_candles, with_candles.emu.add_user("Al"), "/compare BTC ETH 14d"
+    )
+    assert english.photo.file_id != russian.photo.file_id
+
+
+async def test_ta_in_spanish_and_russian(with_candles: Stack) -> None:
+    ana = with_candles.emu.add_user("Ana", "ana_ta", language_code="es")
+    spanish = await with_candles.ask(ana, "/ta BTC")
+    assert re.search(r"Cierre \d{1,3}(\.\d{3})*,\d{2} · vela abierta el ", spanish.text)
+    for words in ("RSI(14)", "%B de Bollinger", "Volatilidad realizada", "Señales: alcistas"):
+        assert words in spanish.text, words
+    assert spanish.text.rstrip().endswith("No es asesoramiento financiero.")
+    ivan = with_candles.emu.add_user("Иван", "ivan_ta", language_code="ru")
+    russian = await with_candles.ask(ivan, "/ta ETH 1d")
+    for words in ("Закрытие", "%B Боллинджера", "Реализованная волатильность", "Сигналы:"):
+        assert words in russian.text, words
+    assert russian.text.rstrip().endswith("Не является финансовой рекомендацией.")
+
+
+async def test_bad_chart_input_in_spanish_gets_one_line_and_writes_nothing(
+    with_candles: Stack,
+) -> None:
+    ana = with_candles.emu.add_user("Ana", "ana_bad", language_code="es")
+    await with_candles.ask(ana, "/start")
+    before = await with_candles.row_counts()
+    reply = await with_candles.ask(ana, "/chart BTC 15m")
+    assert reply.text == (
+        "No ha funcionado: la temporalidad debe ser una de estas: 1h, 4h, 1d. Envía /chart BTC, o "
+        "/chart BTC 4h 30d (temporalidad 1h, 4h o 1d; periodo como 7d, 3m, 1y)."
+    )
+    too_long = await with_candles.ask(ana, "/chart BTC 1d 1y")
+    assert too_long.text == ("Solo tengo 60 días de velas de 1d de BTC; prueba /chart BTC 1d 60d.")
+    assert await with_candles.row_counts() == before

@@ -24,7 +24,7 @@ async def test_price_shows_price_change_exchange_and_age(stack: Stack, alice) ->
     assert re.search(r"[\d,]+\.\d{2} USDT", first_line)
     assert re.search(r"[▲▼•] [+−±]\d+\.\d{2}% 24h", first_line)
     assert "Bitcoin · replay · " in second_line
-    assert second_line.endswith(("just now", "s ago"))
+    assert second_line.endswith(("just now", " ago"))  # Babel's "16 sec. ago"
     shown = re.search(r"BTC ([\d,.]+) USDT", first_line).group(1)
     assert shown.replace(",", "")  # a number, and within a few ticks of the cached one
     assert abs(float(shown.replace(",", "")) / float(quote.price) - 1) < 0.05
@@ -63,14 +63,14 @@ async def test_price_in_a_group_addressed_to_the_bot(stack: Stack, alice) -> Non
     [
         ("/price", "Which coin? Send /price BTC, or several at once: /price BTC ETH SOL."),
         ("/price BTCC", "Unknown symbol: BTCC (did you mean BTC?)."),
-        ("/price FOO", "Unknown symbol: FOO — try BTC, ETH, SOL, DOGE."),
-        ("/price 🚀", "Not a coin I know: 🚀 — try BTC, ETH, SOL, DOGE."),
-        ("/price <b>btc</b>", "Not a coin I know: <b>btc</b> — try BTC, ETH, SOL, DOGE."),
+        ("/price FOO", "Unknown symbol: FOO. Try BTC, ETH, SOL, DOGE."),
+        ("/price 🚀", "Not a coin I know: 🚀. Try BTC, ETH, SOL, DOGE."),
+        ("/price <b>btc</b>", "Not a coin I know: <b>btc</b>. Try BTC, ETH, SOL, DOGE."),
         (
             "/price BTC'; DROP TABLE users;--",
             "Not coins I know: BTC';, DROP (did you mean XRP or DOGE?), TABLE and 1 more.",
         ),
-        ("/price " + "A" * 4000, "Not a coin I know: AAAAAAAAAAAAAAAAAAAAAAA… — try BTC, ETH,"),
+        ("/price " + "A" * 4000, "Not a coin I know: AAAAAAAAAAAAAAAAAAAAAAA…. Try BTC, ETH,"),
     ],
 )
 async def test_bad_input_gets_one_clear_line_and_writes_nothing(
@@ -96,3 +96,39 @@ async def test_good_and_bad_symbols_together(stack: Stack, alice) -> None:
     blocks = reply.text.split("\n\n")
     assert blocks[0].startswith("BTC ")
     assert blocks[1].startswith("Unknown symbol: NOPE")
+
+
+# ---- in Spanish and Russian ---------------------------------------------------------------------
+
+
+async def test_price_in_spanish_has_a_decimal_comma_and_spanish_words(stack: Stack) -> None:
+    ana = stack.emu.add_user("Ana", "ana", language_code="es")
+    reply = await stack.ask(ana, "/price BTC ETH")
+    btc, eth = reply.text.split("\n\n")
+    first, second = btc.split("\n")
+    assert re.fullmatch(r"BTC \d{1,3}(\.\d{3})*,\d{2} USDT  [▲▼•] [+−±]\d+,\d{2}\xa0% 24 h", first)
+    assert re.fullmatch(r"Bitcoin · replay · (justo ahora|hace \d+ (s|min))", second)
+    assert eth.startswith("ETH ")
+
+
+async def test_price_in_russian_groups_with_spaces_and_says_it_in_cyrillic(stack: Stack) -> None:
+    ivan = stack.emu.add_user("Иван", "ivan", language_code="ru")
+    reply = await stack.ask(ivan, "/price SOL")
+    first, second = reply.text.split("\n")
+    assert re.fullmatch(
+        r"SOL \d{1,3}(\xa0\d{3})*,\d{2} USDT  [▲▼•] [+−±]\d+,\d{2}\xa0% за 24 ч", first
+    )
+    assert "только что" in second or "назад" in second
+
+
+async def test_bad_input_in_spanish_gets_one_spanish_line_and_writes_nothing(
+    stack: Stack,
+) -> None:
+    ana = stack.emu.add_user("Ana", "ana2", language_code="es")
+    await stack.ask(ana, "/start")
+    before = await stack.row_counts()
+    unknown = await stack.ask(ana, "/price FOO")
+    assert unknown.text == "Símbolo desconocido: FOO. Prueba con BTC, ETH, SOL, DOGE."
+    asked = await stack.ask(ana, "/price")
+    assert asked.text.startswith("¿Qué moneda? Envía /price BTC")
+    assert await stack.row_counts() == before

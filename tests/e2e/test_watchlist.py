@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
+from core.watchlist import MAX_WATCHED
 from db.repos.assets import register_listings
-from db.repos.watchlist import MAX_WATCHED
 from tests.e2e.conftest import Stack
 
 # The module shares one running Pythia (the `stack` fixture), so it shares one event loop.
@@ -71,9 +72,9 @@ async def test_a_coin_nobody_followed_is_followed_once_watched(fresh_stack: Stac
     ("typed", "expected"),
     [
         ("/watch", "Which coins? Send /watch BTC ETH SOL."),
-        ("/watch FOO", "Unknown symbol: FOO — try BTC, ETH, SOL, DOGE."),
+        ("/watch FOO", "Unknown symbol: FOO. Try BTC, ETH, SOL, DOGE."),
         ("/watch LTC", "LTC isn't traded on the sandbox replay."),
-        ("/watch 🚀🚀", "Not a coin I know: 🚀🚀 — try BTC, ETH, SOL, DOGE."),
+        ("/watch 🚀🚀", "Not a coin I know: 🚀🚀. Try BTC, ETH, SOL, DOGE."),
         ("/unwatch", "Which coins? Send /unwatch BTC, or /unwatch all."),
     ],
 )
@@ -112,3 +113,55 @@ async def test_top_lists_gainers_and_losers(stack: Stack, alice) -> None:
     reply = await stack.ask(alice, "/top")
     assert reply.text.startswith("Top movers, 24 h — 4 of 5 coins followed")
     assert "Gainers" in reply.text and "Losers" in reply.text
+
+
+# ---- in Spanish and Russian ---------------------------------------------------------------------
+
+
+async def test_watch_and_prices_in_spanish(stack: Stack) -> None:
+    ana = stack.emu.add_user("Ana", "ana", language_code="es")
+    reply = await stack.ask(ana, "/watch btc ETH")
+    assert reply.text == (
+        "Añadidas a tu lista: BTC, ETH. Tu lista: BTC, ETH. Consulta sus precios con /prices."
+    )
+    table = await stack.ask(ana, "/prices")
+    lines = table.text.split("\n")
+    assert lines[0] == "Tu lista de seguimiento"
+    assert re.match(r"BTC +\d{1,3}(\.\d{3})*,\d{2} +[+−±]\d+,\d{2}\xa0%", lines[1])
+    assert lines[-1].startswith("cambio en 24 h · precios de ")
+    assert table.buttons == [{"text": "🔄 Actualizar", "callback_data": f"prices:{ana.id}"}]
+
+
+async def test_watch_prices_and_someone_elses_button_in_russian(stack: Stack) -> None:
+    ivan = stack.emu.add_user("Иван", "ivan", language_code="ru")
+    olga = stack.emu.add_user("Ольга", "olga", language_code="ru")
+    group = stack.emu.add_group("Трейдеры", members=[ivan, olga])
+    reply = await stack.ask(ivan, "/watch@pythia_bot SOL DOGE", chat=group)
+    assert reply.text.startswith("Добавлено в список: SOL, DOGE. Ваш список: DOGE, SOL")
+    table = await stack.ask(ivan, "/prices@pythia_bot", chat=group)
+    assert table.text.startswith("Ваш список наблюдения\nDOGE ")
+    assert re.search(r"\d,\d{2}\xa0%", table.text) and "изменение за 24 ч" in table.text
+    assert table.buttons[0]["text"] == "🔄 Обновить"
+    query = await stack.emu.press_button(olga, table, f"prices:{ivan.id}")
+    answered = await stack.emu.wait_for_callback_answer(query)
+    assert (
+        answered.answer_text
+        == "Это чужой список наблюдения — отправьте /prices, чтобы увидеть свой."
+    )
+    removed = await stack.ask(ivan, "/unwatch@pythia_bot SOL BTC", chat=group)
+    assert (
+        removed.text
+        == "Убрано из списка: SOL. BTC нет в вашем списке наблюдения. В списке остались: DOGE."
+    )
+
+
+async def test_top_in_spanish_and_russian(stack: Stack) -> None:
+    ana = stack.emu.add_user("Ana", "ana_top", language_code="es")
+    spanish = await stack.ask(ana, "/top")
+    assert spanish.text.startswith("Mayores movimientos, 24 h: 4 de 5 monedas seguidas")
+    assert "📈 Suben" in spanish.text and "📉 Bajan" in spanish.text
+    assert re.search(r"[+−]\d+,\d{2}\xa0% · \d{1,3}(\.\d{3})*,\d{2} USDT", spanish.text)
+    ivan = stack.emu.add_user("Иван", "ivan_top", language_code="ru")
+    russian = await stack.ask(ivan, "/top")
+    assert russian.text.startswith("Лидеры движения за 24 ч — 4 из 5 отслеживаемых монет")
+    assert "📈 Рост" in russian.text and "📉 Падение" in russian.text

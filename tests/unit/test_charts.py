@@ -35,13 +35,15 @@ from bot.charts import (
     render_correlation,
     render_value_line,
 )
-from bot.charts.canvas import compact, places_for_step
+from bot.charts.canvas import compact, places_for_step, time_label
+from bot.i18n import texts_for
 from core.market import Candle
 
 SANDBOX = Path(__file__).resolve().parents[2] / "data" / "sandbox"
 SYMBOLS = ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
+EN, ES, RU = texts_for("en"), texts_for("es"), texts_for("ru")
 
 
 def sandbox_candles(symbol: str, hours: int | None = None) -> list[Candle]:
@@ -91,7 +93,7 @@ def test_a_week_of_hourly_candles_with_bands_renders_at_the_intended_size(
 ) -> None:
     bands = talib.BBANDS(closes(btc_week), timeperiod=20)
     assert math.isnan(bands[0][0])  # TA-Lib leaves the first 19 empty
-    picture = render_candles(btc_week, title="BTC/USDT · 1h · 7d", bands=bands)
+    picture = render_candles(btc_week, t=EN, title="BTC/USDT · 1h · 7d", bands=bands)
     assert png_size(picture) == CANDLES_SIZE
 
 
@@ -99,35 +101,37 @@ def test_bands_that_start_with_nans_render() -> None:
     candles = sandbox_candles("SOL", 30)
     middle = closes(candles)
     middle[:25] = np.nan  # only the last five candles have a band
-    picture = render_candles(candles, title="SOL", bands=(middle * 1.02, middle, middle * 0.98))
+    picture = render_candles(
+        candles, t=EN, title="SOL", bands=(middle * 1.02, middle, middle * 0.98)
+    )
     assert png_size(picture) == CANDLES_SIZE
 
 
 def test_a_chart_without_volume_or_averages_keeps_its_size() -> None:
-    picture = render_candles(sandbox_candles("DOGE", 12), title="DOGE", mav=(), volume=False)
+    picture = render_candles(sandbox_candles("DOGE", 12), t=EN, title="DOGE", mav=(), volume=False)
     assert png_size(picture) == CANDLES_SIZE
 
 
 def test_averages_longer_than_the_chart_are_left_out_rather_than_failing() -> None:
-    assert png_size(render_candles(sandbox_candles("ADA", 10), title="ADA", mav=(20, 50)))
+    assert png_size(render_candles(sandbox_candles("ADA", 10), t=EN, title="ADA", mav=(20, 50)))
 
 
 @pytest.mark.parametrize("count", [0, 1])
 def test_fewer_than_two_candles_is_a_clear_error(count: int) -> None:
     with pytest.raises(ValueError, match=f"at least 2 candles, got {count}"):
-        render_candles(sandbox_candles("BTC", 2)[:count], title="BTC")
+        render_candles(sandbox_candles("BTC", 2)[:count], t=EN, title="BTC")
 
 
 def test_candles_out_of_time_order_are_refused() -> None:
     with pytest.raises(ValueError, match="time order"):
-        render_candles(sandbox_candles("BTC", 5)[::-1], title="BTC")
+        render_candles(sandbox_candles("BTC", 5)[::-1], t=EN, title="BTC")
 
 
 def test_bands_must_have_one_value_per_candle() -> None:
     candles = sandbox_candles("BTC", 30)
     short = [1.0] * 29
     with pytest.raises(ValueError, match="one value per candle"):
-        render_candles(candles, title="BTC", bands=(short, short, short))
+        render_candles(candles, t=EN, title="BTC", bands=(short, short, short))
 
 
 def test_compare_scales_every_series_to_100_at_the_first_common_time() -> None:
@@ -151,7 +155,7 @@ def test_compare_needs_two_shared_timestamps_and_a_positive_start() -> None:
 
 def test_compare_renders_two_real_assets(history: dict[str, list[Candle]]) -> None:
     series = {s: [(c.ts, float(c.close)) for c in history[s][-720:]] for s in ("BTC", "ETH")}
-    assert png_size(render_compare(series, title="BTC vs ETH · 30d")) == COMPARE_SIZE
+    assert png_size(render_compare(series, t=EN, title="BTC vs ETH · 30d")) == COMPARE_SIZE
 
 
 def test_a_correlation_heat_map_of_seven_coins(history: dict[str, list[Candle]]) -> None:
@@ -163,13 +167,13 @@ def test_a_correlation_heat_map_of_seven_coins(history: dict[str, list[Candle]])
         returns.append(np.diff(np.log([by_time[ts] for ts in common])))
     matrix = np.corrcoef(returns)
     assert matrix[0][1] > 0.5  # BTC and ETH move together: the inputs are aligned
-    picture = render_correlation(SYMBOLS, matrix.tolist(), title="Correlation · 30d")
+    picture = render_correlation(SYMBOLS, matrix.tolist(), t=EN, title="Correlation · 30d")
     assert png_size(picture) == CORRELATION_SIZE
 
 
 def test_a_correlation_matrix_must_be_square() -> None:
     with pytest.raises(ValueError, match="square matrix for 3 symbols"):
-        render_correlation(["A", "B", "C"], [[1.0, 0.2], [0.2, 1.0]], title="x")
+        render_correlation(["A", "B", "C"], [[1.0, 0.2], [0.2, 1.0]], t=EN, title="x")
 
 
 def test_small_holdings_are_grouped_as_other() -> None:
@@ -203,14 +207,39 @@ def test_price_ticks_show_the_places_their_step_needs(step: float, places: int) 
     assert places_for_step(step) == places
 
 
-def test_volumes_read_compactly() -> None:
-    assert [compact(v) for v in (0, 950, 1_200, 34_500, 5_600_000)] == [
-        "0",
-        "950",
-        "1.2k",
-        "34.5k",
-        "5.6M",
-    ]
+def test_volumes_read_compactly_in_each_language() -> None:
+    volumes = (0, 950, 1_200, 34_500, 5_600_000)
+    assert [compact(v) for v in volumes] == ["0", "950", "1.2K", "34.5K", "5.6M"]
+    assert [compact(v, ES) for v in volumes[2:]] == ["1,2\xa0mil", "34,5\xa0mil", "5,6\xa0M"]
+    assert compact(1_200, RU) == "1,2\xa0тыс."
+
+
+def test_time_ticks_say_dates_and_times_in_the_persons_language() -> None:
+    march = datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
+    assert time_label(EN, march, timedelta(hours=6)) == "14:30"
+    assert time_label(EN, march.replace(hour=0, minute=0), timedelta(hours=6)) == "Mar 1"
+    assert time_label(ES, march, timedelta(days=2)) == "1 mar"
+    assert time_label(RU, march, timedelta(days=2)) == "1 мар."
+    assert time_label(EN, march, timedelta(days=30)) == "Mar 2024"
+
+
+@pytest.mark.parametrize("t", [ES, RU], ids=["es", "ru"])
+def test_pictures_in_spanish_and_russian_draw_every_glyph(
+    t, btc_week: list[Candle], history: dict[str, list[Candle]]
+) -> None:
+    import warnings
+
+    series = {s: [(c.ts, float(c.close)) for c in history[s][-720:]] for s in ("BTC", "ETH")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing Cyrillic glyph warns
+        bands = talib.BBANDS(closes(btc_week), timeperiod=20)
+        candles = render_candles(btc_week, t=t, title="BTC · 1h · 7d", bands=bands)
+        compared = render_compare(
+            series, t=t, title=t._("{a} vs {b} · {period}", a="BTC", b="ETH", period="30d")
+        )
+        matrix = render_correlation(["A", "B"], [[1, -0.5], [-0.5, 1]], t=t, title="x")
+    assert png_size(candles) == CANDLES_SIZE and png_size(compared) == COMPARE_SIZE
+    assert png_size(matrix) == CORRELATION_SIZE
 
 
 async def test_concurrent_renders_all_finish_and_leave_no_figure_behind(
@@ -220,9 +249,9 @@ async def test_concurrent_renders_all_finish_and_leave_no_figure_behind(
     tasks = []
     for i in range(50):  # mostly the cheapest picture, to keep the test quick
         if i % 25 == 0:
-            tasks.append(renderer.candles(candles, title=f"ETH {i}", mav=(), volume=False))
+            tasks.append(renderer.candles(candles, t=EN, title=f"ETH {i}", mav=(), volume=False))
         else:
-            tasks.append(renderer.allocation(["BTC", "ETH"], [i + 1.0, 10.0], title=f"#{i}"))
+            tasks.append(renderer.allocation(["BTC", "ETH"], [i + 1.0, 10.0], t=EN, title=f"#{i}"))
     pictures = await asyncio.gather(*tasks)
     assert all(picture[:8] == PNG_MAGIC for picture in pictures)
     assert plt.get_fignums() == []
@@ -234,7 +263,7 @@ async def test_concurrent_renders_all_finish_and_leave_no_figure_behind(
 async def test_a_render_leaves_the_event_loop_free(
     renderer: ChartRenderer, btc_week: list[Candle]
 ) -> None:
-    await renderer.allocation(["warm"], [1.0], title="warm-up")
+    await renderer.allocation(["warm"], [1.0], t=EN, title="warm-up")
     gaps: list[float] = []
 
     async def tick() -> None:
@@ -247,7 +276,7 @@ async def test_a_render_leaves_the_event_loop_free(
 
     ticker = asyncio.create_task(tick())
     started = time.perf_counter()
-    await renderer.candles(btc_week, title="BTC")
+    await renderer.candles(btc_week, t=EN, title="BTC")
     took = time.perf_counter() - started
     ticker.cancel()
     assert len(gaps) >= 5
@@ -258,5 +287,5 @@ async def test_a_bad_request_fails_in_the_caller_not_in_the_thread(
     renderer: ChartRenderer,
 ) -> None:
     with pytest.raises(ValueError, match="at least 2 candles"):
-        await renderer.candles(sandbox_candles("BTC", 1), title="BTC")
-    assert png_size(await renderer.correlation(["A", "B"], [[1, 0], [0, 1]], title="x"))
+        await renderer.candles(sandbox_candles("BTC", 1), t=EN, title="BTC")
+    assert png_size(await renderer.correlation(["A", "B"], [[1, 0], [0, 1]], t=EN, title="x"))

@@ -6,7 +6,9 @@ import math
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from core.compare import align, correlation_matrix
+import pytest
+
+from core.compare import align, correlation_matrix, strength
 from core.market import Candle
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -48,3 +50,20 @@ def test_the_matrix_is_symmetric_with_ones_on_the_diagonal() -> None:
 def test_too_little_overlap_is_nan_not_a_number_made_up() -> None:
     matrix = correlation_matrix({"A": series([1, 2]), "B": series([3, 4])})
     assert math.isnan(matrix[0][1])
+
+
+@pytest.mark.parametrize(
+    ("r", "expected"),
+    [
+        (0.95, ("strong", False)),
+        (0.7, ("strong", False)),
+        (0.55, ("moderate", False)),
+        (0.25, ("weak", False)),
+        (0.05, ("negligible", False)),
+        (-0.1, ("negligible", False)),  # too weak to have a direction
+        (-0.45, ("moderate", True)),
+        (-0.9, ("strong", True)),
+    ],
+)
+def test_how_strongly_two_coins_move_together(r: float, expected: tuple[str, bool]) -> None:
+    assert strength(r) == expected

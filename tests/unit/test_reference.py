@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.market import Ticker
-from core.reference import reference_quotes
+from core.reference import SEVERAL, reference_quotes
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 FRESH = timedelta(seconds=30)
@@ -49,6 +49,7 @@ def test_the_median_of_three_exchanges_and_their_spread() -> None:
     assert btc.price == Decimal("64000.10")
     assert btc.quote == "USD"  # USDT and USD mixed
     assert btc.sources == ("binance", "coinbase", "kraken")
+    assert btc.exchange == SEVERAL  # a fact, not words: the bot says "median of 3 exchanges"
     assert btc.spread_pct == Decimal("0.031")  # 20.00 / 64000.10
     assert btc.volume_24h == Decimal(30)
 

@@ -52,3 +52,18 @@ def test_more_than_the_limit_is_cut_and_said() -> None:
     request = resolve(list(KNOWN), KNOWN, NAMES, limit=3)
     assert request.symbols == ("BTC", "ETH", "SOL")
     assert request.too_many is True
+
+
+def test_every_quote_a_market_is_written_with_comes_off_a_pasted_ticker() -> None:
+    assert [clean(t) for t in ("ETHBTC", "sol/fdusd", "bnb_try", "xrp-eur", "BTCUSD")] == [
+        "ETH",
+        "SOL",
+        "BNB",
+        "XRP",
+        "BTC",
+    ]
+
+
+def test_a_known_ticker_that_ends_like_a_quote_stays_itself() -> None:
+    request = resolve(["steth", "STETH/USDT", "ethbtc"], (*KNOWN, "STETH"), NAMES)
+    assert request.symbols == ("STETH", "ETH")

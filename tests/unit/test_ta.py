@@ -1,11 +1,12 @@
-"""analyse(): TA-Lib's numbers on real candles, readings that flip at their thresholds, no NaN."""
+"""analyse(): TA-Lib's numbers on real candles, readings (facts: a state code, numbers, a lean)
+that flip at their thresholds, no NaN."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -20,6 +21,7 @@ from core.ta import (
     MIN_CANDLES,
     NotEnoughCandles,
     Reading,
+    Tally,
     TAReport,
     analyse,
     read_macd,
@@ -68,9 +70,14 @@ def numbers(report: TAReport) -> list[float]:
     ]
 
 
-def reading(report: TAReport, label: str) -> Reading:
-    (found,) = [r for r in report.readings if r.label == label]
+def reading(report: TAReport, indicator: str) -> Reading:
+    (found,) = [r for r in report.readings if r.indicator == indicator]
     return found
+
+
+def reading_numbers(r: Reading) -> list[float]:
+    values = (r.value, r.gap_pct, r.bars_ago, r.window, r.needed, r.have)
+    return [float(v) for v in values if v is not None]
 
 
 @pytest.mark.parametrize(("name", "timeframe"), [("BTCUSDT_1h", "1h"), ("ETHUSDT_1d", "1d")])
@@ -104,34 +111,30 @@ def test_report_holds_talibs_latest_values_on_real_candles(name: str, timeframe:
     assert (report.last_ts, report.last_close) == (candles[-1].ts, candles[-1].close)
     assert all(math.isfinite(x) for x in numbers(report))
     assert len(report.readings) == 8
-    assert "not a forecast" in report.summary
+    tally = report.tally
+    assert tally.bullish + tally.bearish + tally.neutral + tally.unavailable == 6  # + 2 info
 
 
 def test_real_golden_and_death_crosses_read_as_such() -> None:
     eth = analyse(load_candles("ETHUSDT_1d"), "1d")
-    assert reading(eth, "SMA 50").line == (
-        "SMA 50 crossed above SMA 200 40 candles ago — golden cross: the longer trend turned up"
-    )
+    assert reading(eth, "sma_cross") == Reading("sma_cross", "golden_cross", "bullish", bars_ago=40)
     btc = analyse(load_candles("BTCUSDT_1h"), "1h")
-    assert reading(btc, "SMA 50").line.startswith("SMA 50 crossed below SMA 200 100 candles ago")
-    assert "death cross" in reading(btc, "SMA 50").line
-    assert reading(btc, "SMA 50").lean == "bearish"
+    assert reading(btc, "sma_cross") == Reading("sma_cross", "death_cross", "bearish", bars_ago=100)
 
 
 def test_price_against_sma_200_reads_as_the_long_term_trend() -> None:
     eth = analyse(load_candles("ETHUSDT_1d"), "1d")
-    assert reading(eth, "SMA 200").line == (
-        "SMA 200 1,860.88, price 22.6% above — long-term trend is up"
-    )
-    assert reading(eth, "SMA 200").lean == "bullish"
+    trend = reading(eth, "trend")
+    assert (trend.state, trend.lean, trend.gap_pct) == ("above", "bullish", 22.6)
+    assert trend.value == eth.sma_slow == pytest.approx(1860.88, abs=0.005)
 
 
 def test_without_a_cross_in_view_the_sma_reading_says_which_side_it_is_on() -> None:
-    assert read_sma_cross(110.0, 100.0, None, 250).line == (
-        "SMA 50 above SMA 200, no cross in 51 candles — the longer trend is up"
+    assert read_sma_cross(110.0, 100.0, None, 250) == Reading(
+        "sma_cross", "above", "bullish", window=51
     )
     assert read_sma_cross(90.0, 100.0, None, 250).lean == "bearish"
-    assert read_sma_cross(100.0, 100.0, None, 250).lean == "neutral"
+    assert read_sma_cross(100.0, 100.0, None, 250) == Reading("sma_cross", "level", "neutral")
 
 
 @pytest.mark.parametrize(
@@ -140,73 +143,73 @@ def test_without_a_cross_in_view_the_sma_reading_says_which_side_it_is_on() -> N
 )
 def test_rsi_reading_flips_past_70_and_30(up: float, down: float, verdict: str, lean: str) -> None:
     report = analyse(candles_from_closes(zigzag(up, down)), "1h")
-    rsi = reading(report, "RSI(14)")
-    assert rsi.meaning.startswith(verdict)
-    assert rsi.lean == lean
-    assert rsi.value == f"{report.rsi:.1f}"
+    rsi = reading(report, "rsi")
+    assert (rsi.state, rsi.lean) == (verdict, lean)
+    assert rsi.value == round(report.rsi, 1)
 
 
 def test_rsi_between_the_thresholds_is_neutral() -> None:
     report = analyse(candles_from_closes(zigzag(2.0, 2.0)), "1h")
     assert 30 < report.rsi < 70
-    assert reading(report, "RSI(14)").meaning.startswith("neutral")
+    assert reading(report, "rsi").state == "neutral"
 
 
 @pytest.mark.parametrize(
     ("rsi", "shown", "lean"),
     [
-        (70.04, "70.0", "neutral"),  # judged as shown: "70.0" is not above 70
-        (70.06, "70.1", "bearish"),
-        (29.96, "30.0", "neutral"),
-        (29.94, "29.9", "bullish"),
-        (0.0, "0.0", "bullish"),
-        (100.0, "100.0", "bearish"),
+        (70.04, 70.0, "neutral"),  # judged as shown: "70.0" is not above 70
+        (70.06, 70.1, "bearish"),
+        (29.96, 30.0, "neutral"),
+        (29.94, 29.9, "bullish"),
+        (0.0, 0.0, "bullish"),
+        (100.0, 100.0, "bearish"),
     ],
 )
-def test_rsi_thresholds_apply_to_the_number_shown(rsi: float, shown: str, lean: str) -> None:
+def test_rsi_thresholds_apply_to_the_number_shown(rsi: float, shown: float, lean: str) -> None:
     result = read_rsi(rsi)
     assert (result.value, result.lean) == (shown, lean)
 
 
 @pytest.mark.parametrize(
-    ("percent_b", "words", "lean"),
+    ("percent_b", "state", "lean"),
     [
-        (1.0, "at or above the upper band", "bearish"),
-        (1.3, "at or above the upper band", "bearish"),
-        (0.95, "near the upper band", "neutral"),
-        (0.6, "upper half", "neutral"),
-        (0.4, "lower half", "neutral"),
-        (0.1, "near the lower band", "neutral"),
-        (0.0, "at or below the lower band", "bullish"),
-        (-0.2, "at or below the lower band", "bullish"),
-        (None, "the bands are flat", "neutral"),
+        (1.0, "above_upper", "bearish"),
+        (1.3, "above_upper", "bearish"),
+        (0.95, "near_upper", "neutral"),
+        (0.6, "upper_half", "neutral"),
+        (0.4, "lower_half", "neutral"),
+        (0.1, "near_lower", "neutral"),
+        (0.0, "below_lower", "bullish"),
+        (-0.2, "below_lower", "bullish"),
+        (None, "flat", "neutral"),
     ],
 )
 def test_percent_b_reading_flips_at_the_bands(
-    percent_b: float | None, words: str, lean: str
+    percent_b: float | None, state: str, lean: str
 ) -> None:
     result = read_percent_b(percent_b)
-    assert words in result.meaning
-    assert result.lean == lean
+    assert (result.state, result.lean) == (state, lean)
 
 
 def test_macd_reading_says_which_side_and_where_the_histogram_goes() -> None:
-    assert read_macd(1.0, 0.5, np.array([0.4, 0.5])).line == (
-        "MACD above its signal, histogram rising — momentum is turning up"
+    assert read_macd(1.0, 0.5, np.array([0.4, 0.5])) == Reading(
+        "macd", "above", "bullish", motion="rising"
     )
-    assert read_macd(1.0, 0.9, np.array([0.4, 0.1])).meaning == "upward momentum is fading"
+    assert read_macd(1.0, 0.9, np.array([0.4, 0.1])).motion == "falling"
     falling = read_macd(-1.0, 0.0, np.array([-0.5, -1.0]))
-    assert (falling.meaning, falling.lean) == ("momentum is turning down", "bearish")
-    assert read_macd(-1.0, -0.5, np.array([-0.9, -0.5])).meaning == "downward momentum is fading"
+    assert (falling.state, falling.motion, falling.lean) == ("below", "falling", "bearish")
+    assert read_macd(-1.0, -0.5, np.array([-0.9, -0.5])).motion == "rising"
+    assert read_macd(1.0, 1.0, np.array([0.0, 0.0])) == Reading("macd", "on", "neutral")
 
 
-def test_too_few_candles_for_sma_200_say_so_line_by_line() -> None:
+def test_too_few_candles_for_sma_200_say_so_reading_by_reading() -> None:
     report = analyse(load_candles("BTCUSDT_1h")[-150:], "1h")
-    assert reading(report, "SMA 200").line == "SMA 200 needs 200 candles; 150 stored"
-    assert reading(report, "SMA 50/200").line == "SMA 50/200 needs 200 candles; 150 stored"
+    missing = Reading("trend", "unavailable", "unavailable", needed=200, have=150)
+    assert reading(report, "trend") == missing
+    assert reading(report, "sma_cross") == dataclasses.replace(missing, indicator="sma_cross")
     assert (report.sma_slow, report.sma_cross) == (None, None)
     assert report.sma_fast == talib.SMA(ind.closes(load_candles("BTCUSDT_1h")[-150:]), 50)[-1]
-    assert "(2 need more candles)" in report.summary
+    assert report.tally.unavailable == 2
     assert all(math.isfinite(x) for x in numbers(report))
 
 
@@ -222,9 +225,9 @@ def test_a_price_that_never_moves_reads_as_flat_not_as_oversold() -> None:
     report = analyse(candles_from_closes([42_000.0] * 60), "1h")
     assert (report.rsi, report.percent_b, report.volatility) == (None, None, 0.0)
     assert report.atr == pytest.approx(420.0)  # only the wicks: 0.5% either side
-    assert reading(report, "RSI(14)").lean == "neutral"
-    assert "flat" in reading(report, "Bollinger %B").meaning
-    assert reading(report, "MACD").value == "on its signal"
+    assert reading(report, "rsi") == Reading("rsi", "flat", "neutral")
+    assert reading(report, "percent_b").state == "flat"
+    assert reading(report, "macd").state == "on"
     assert all(math.isfinite(x) for x in numbers(report))
 
 
@@ -238,21 +241,20 @@ def test_candles_out_of_order_or_an_unknown_timeframe_are_refused() -> None:
 
 def test_volatility_looks_back_30_days_at_most() -> None:
     hourly = analyse(load_candles("BTCUSDT_1h"), "1h")
-    assert reading(hourly, "Realised volatility").meaning.endswith("last 30 days, scaled to a year")
+    assert reading(hourly, "volatility").span == timedelta(days=30)
     short = analyse(load_candles("BTCUSDT_1h")[-100:], "1h")
-    assert "last 4 days" in reading(short, "Realised volatility").meaning
+    assert reading(short, "volatility").span == timedelta(days=4)  # 99 hours, in whole days
 
 
 def test_summary_tallies_directional_readings_only() -> None:
     def r(lean: str) -> Reading:
-        return Reading("X", "1", "", lean)  # type: ignore[arg-type]
+        return Reading("rsi", "x", lean)  # type: ignore[arg-type]
 
     assert summarise([r("bullish"), r("bullish"), r("bearish"), r("info"), r("neutral")]) == (
-        "Signals: 2 bullish, 1 bearish, 1 neutral — leaning bullish. "
-        "A tally of indicators, not a forecast."
+        Tally(bullish=2, bearish=1, neutral=1, unavailable=0, verdict="bullish")
     )
-    assert "— mixed." in summarise([r("bullish"), r("bearish"), r("unavailable")])
-    assert "leaning bearish" in summarise([r("bearish")])
+    assert summarise([r("bullish"), r("bearish"), r("unavailable")]).verdict == "mixed"
+    assert summarise([r("bearish")]).verdict == "bearish"
 
 
 @settings(max_examples=60, deadline=None)
@@ -264,5 +266,5 @@ def test_no_nan_ever_reaches_the_report(returns: list[float], timeframe: str) ->
     closes = [float(f"{x:.8g}") for x in 100 * np.exp(np.cumsum([0.0, *returns]))]
     report = analyse(candles_from_closes(closes, timeframe), timeframe)
     assert all(math.isfinite(x) for x in numbers(report))
-    assert all("nan" not in r.line.lower() for r in report.readings)
+    assert all(math.isfinite(x) for r in report.readings for x in reading_numbers(r))
     assert len(report.readings) == 8
