@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_alert_latency.py                 # Postgres + Redis, then SQLite
     .venv/bin/python bench/bench_alert_latency.py --stack postgres --rounds 10
 
-Target (issue 5): p99 under 1 s with rate limits off.
+Target (the alerts promise): p99 under 1 s with rate limits off.
 
 Processes: the emulator without flood limits, `pythia workers` and `pythia bot` (the
 production split, TELEGRAM_RATE_LIMIT off, OUTBOX_RATE 10,000: no pacing but one message a

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from harness import (
@@ -93,21 +94,27 @@ async def running(name: str) -> AsyncIterator[tuple[EmulatorClient, str, str | N
 
 
 async def fill_outbox(database_url: str, redis_url: str | None, people: list[int], n: int) -> None:
-    """`n` alert rows round-robin over `people`, written as the matcher writes them."""
+    """`n` alert rows round-robin over `people`, written as the matcher writes them: notices of
+    fired alerts, which the bot renders for each person as it sends them."""
+    from core.alerts.grammar import parse_alert
+    from core.alerts.storage import condition_of
+    from core.notices import AlertFired, to_payload
     from db.cache import create_cache
     from db.engine import create_engine, create_sessionmaker
     from db.outbox import OUTBOX_CHANNEL, enqueue
 
     engine = create_engine(database_url)
-    buttons = [
-        [{"text": "Chart", "callback_data": "c:BTC"}, {"text": "Pause", "callback_data": "p:1"}]
-    ]
     try:
         async with create_sessionmaker(engine).begin() as session:
             now = datetime.now(UTC)
             for i in range(n):
-                payload = {"text": f"<b>BTC</b> above {i:,}", "buttons": buttons, "quiet": False}
-                await enqueue(session, people[i % len(people)], "alert", payload, f"b:{i}", now)
+                person = people[i % len(people)]
+                notice = AlertFired(
+                    alert_id=i + 1, user_id=person, at=now, price=Decimal(70_001 + i),
+                    condition=condition_of(parse_alert(f"BTC > {70_000 + i}", now)),
+                    quote="USDT", change_pct=Decimal("1.25"),
+                )  # fmt: skip
+                await enqueue(session, person, "alert", to_payload(notice), f"b:{i}", now)
     finally:
         await engine.dispose()
     cache = create_cache(redis_url)  # SQLite: the in-process cache is the bot's; it polls

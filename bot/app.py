@@ -71,7 +71,7 @@ async def _post_init(app: Application) -> None:
         await app.bot.set_my_commands(commands, language_code=code)
     deps = data.deps
     pacer = Pacer(per_second=data.settings.outbox_rate)
-    data.outbox = OutboxSender(app.bot, deps.sessions, deps.cache, pacer, now=deps.clock.now)
+    data.outbox = OutboxSender(app.bot, deps, pacer)
     await data.outbox.start()
 
 
@@ -128,7 +128,8 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if settings.telegram_rate_limit if rate_limit is None else rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # PTB types the builder's limiter before one is chosen (BaseRateLimiter[None])
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
     data: BotData = app.bot_data
     data.settings, data.deps, data.owns_deps = settings, deps, deps is None
@@ -161,6 +162,7 @@ class BotRuntime:
         await self.app.initialize()
         if self.app.post_init:
             await self.app.post_init(self.app)
+        assert self.app.updater is not None  # ApplicationBuilder always builds one
         await self.app.updater.start_polling(
             poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False
         )

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.alerts import pause_all_for_user
+from db.engine import is_postgres
 from db.models import OutboxMessage, User
+from db.repos.alerts import pause_all_for_user
 from db.upsert import insert_for
 
 OUTBOX_CHANNEL = "outbox"  # publish here (any message) after writing rows: senders wake at once
@@ -116,7 +117,7 @@ async def claim(
     ids = list(chat_of)
     if not ids:
         return []
-    if session.bind.dialect.name == "postgresql":
+    if is_postgres(session):
         locking = select(row.id).where(row.id.in_(ids), _claimable(now, due))
         locked = set(await session.scalars(locking.with_for_update(skip_locked=True)))
         ours = {chat_of[head.id] for head in heads if head.id in locked}  # the rest: theirs
@@ -182,15 +183,20 @@ async def fail_chat(session: AsyncSession, chat_id: int, error: str, now: dateti
         )
         .values(status="failed", last_error=error[:ERROR_LENGTH])
     )
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 async def person_blocked_bot(session: AsyncSession, user_id: int, now: datetime) -> list[int]:
     """Telegram said `user_id` blocked the bot: note when, and pause their active alerts (they
-    resume them with /alerts). Returns the alerts paused: `db.alerts.announce` them after the
-    commit, so the workers' index drops them too."""
+    resume them with /alerts). Returns the alerts paused: after the commit, tell the workers
+    (`services.alerts.alerts_changed`), so their index drops them too."""
     await session.execute(update(User).where(User.id == user_id).values(blocked_at=now))
     return await pause_all_for_user(session, user_id, now)
+
+
+async def withdraw(session: AsyncSession, outbox_id: int) -> None:
+    """Take back a row written in this transaction (a firing that lost its race)."""
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.id == outbox_id))
 
 
 async def extend_claims(session: AsyncSession, ids: Sequence[int], until: datetime) -> None:

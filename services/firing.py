@@ -1,5 +1,6 @@
 """Firing alerts: in one transaction, the alert is marked fired (or its cooldown starts) and its
-message goes into the outbox, or neither happens.
+notice (`core.notices.AlertFired`: the facts, which the bot says in the recipient's language
+when it sends) goes into the outbox, or neither happens.
 
 Two guards make a second message impossible. The outbox row's dedupe key names the alert and
 the triggering event (a tick's time, a candle's open time), so the same event seen twice — a
@@ -12,7 +13,6 @@ deleted again in the same transaction. No savepoints: SQLite's driver handles th
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,19 +20,21 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.alerts.message import Firing, alert_payload, quiet_until
-from db.alerts import ALERTS_VERSION, spec_of
-from db.models import Alert, Asset, OutboxMessage, User
-from db.outbox import OUTBOX_CHANNEL, enqueue
+from core.alerts.storage import condition_of
+from core.alerts.watched import readable_spec
+from core.notices import AlertFired, to_payload
+from core.quiet_hours import quiet_until
+from db import outbox
+from db.repos import alerts as alert_rows
+from services.alerts import alerts_changed
 from services.deps import Deps
-from workers.alerting.rows import ALERT_COLUMNS
 
 log = logging.getLogger(__name__)
 
 BATCH = 500  # candidates per transaction
+DAY = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +48,18 @@ class Candidate:
     price: Decimal
     quote: str = "USD"
     change_pct: Decimal | None = None
-    change_span: str = "24h"
+    change_window: timedelta | None = DAY  # what change_pct is measured over
 
 
 @dataclass(frozen=True, slots=True)
 class Fired:
     alert_id: int
     waits_until: datetime | None  # a recurring alert's cooldown; None: one-shot, now 'fired'
+
+
+def dedupe_key(alert_id: int, trigger: str) -> str:
+    """One outbox row per alert and event, whoever sees the event and however often."""
+    return f"alert:{alert_id}:{trigger}"
 
 
 async def fire(deps: Deps, candidates: Sequence[Candidate]) -> list[Fired]:
@@ -66,28 +73,19 @@ async def fire(deps: Deps, candidates: Sequence[Candidate]) -> list[Fired]:
     try:
         for start in range(0, len(ordered), BATCH):
             chunk = ordered[start : start + BATCH]
-            async with deps.sessions.begin() as session:
+            async with deps.write() as session:
                 fired += await _fire_batch(session, chunk, deps.clock.now())
     finally:
         if fired:
-            await deps.cache.set(ALERTS_VERSION, uuid.uuid4().hex)
-            await deps.cache.publish(OUTBOX_CHANNEL, str(len(fired)))
+            await alerts_changed(deps.cache)
+            await deps.cache.publish(outbox.OUTBOX_CHANNEL, str(len(fired)))
     return fired
 
 
 async def _fire_batch(
     session: AsyncSession, candidates: Sequence[Candidate], now: datetime
 ) -> list[Fired]:
-    ids = [c.alert_id for c in candidates]
-    rows = {
-        row.id: row
-        for row in await session.execute(
-            select(*ALERT_COLUMNS, *_FIRING_COLUMNS)
-            .join(Asset, Asset.id == Alert.asset_id)
-            .join(User, User.id == Alert.user_id)
-            .where(Alert.id.in_(ids))
-        )
-    }
+    rows = await alert_rows.for_firing(session, [c.alert_id for c in candidates])
     fired = []
     for candidate in candidates:
         row = rows.get(candidate.alert_id)
@@ -97,16 +95,6 @@ async def _fire_batch(
             cooldown = timedelta(seconds=row.cooldown_seconds)
             fired.append(Fired(row.id, candidate.at + cooldown if row.recurring else None))
     return fired
-
-
-_FIRING_COLUMNS = (
-    Alert.user_id,
-    Alert.chat_id,
-    Alert.fire_count,
-    User.timezone,
-    User.quiet_start,
-    User.quiet_end,
-)
 
 
 def _due(row: Any, candidate: Candidate, now: datetime) -> bool:
@@ -122,44 +110,32 @@ def _due(row: Any, candidate: Candidate, now: datetime) -> bool:
 
 async def _fire_one(session: AsyncSession, row: Any, candidate: Candidate, now: datetime) -> bool:
     """Outbox row first (nothing if the event already fired it), then the conditional mark."""
-    try:
-        spec = spec_of(row, row.symbol)
-    except (KeyError, TypeError, ValueError):
+    spec = readable_spec(row)
+    if spec is None:
         log.warning("alert %s cannot be read; not fired", row.id)
         return False
-    firing = Firing(
-        row.id,
-        row.user_id,
-        spec,
-        candidate.trigger,
-        candidate.at,
-        candidate.price,
-        candidate.quote,
-        candidate.change_pct,
-        candidate.change_span,
-        row.fire_count + 1,
+    quiet = quiet_until(now, _zone(row.timezone), row.quiet_start, row.quiet_end)
+    notice = AlertFired(
+        alert_id=row.id,
+        user_id=row.user_id,
+        condition=condition_of(spec),
+        at=candidate.at,
+        price=candidate.price,
+        quote=candidate.quote,
+        change_pct=candidate.change_pct,
+        change_window=candidate.change_window,
+        fire_count=row.fire_count + 1,
+        quiet=quiet is not None,
     )
-    zone = _zone(row.timezone)
-    quiet = quiet_until(now, zone, row.quiet_start, row.quiet_end)
-    payload = alert_payload(firing, zone, quiet=quiet is not None)
-    outbox_id = await enqueue(
-        session, row.chat_id, "alert", payload, firing.dedupe_key, quiet or now, now
+    key = dedupe_key(row.id, candidate.trigger)
+    outbox_id = await outbox.enqueue(
+        session, row.chat_id, "alert", to_payload(notice), key, quiet or now, now
     )
     if outbox_id is None:
         return False  # this event fired it already, here or in another process
     done = not row.recurring
-    marked = await session.execute(
-        update(Alert)
-        .where(Alert.id == row.id, Alert.status == "active", Alert.fire_count == row.fire_count)
-        .values(
-            status="fired" if done else "active",
-            last_fired_at=candidate.at,
-            fire_count=row.fire_count + 1,
-            updated_at=now,
-        )
-    )
-    if marked.rowcount != 1:  # another process fired it (or it changed) since it was read
-        await session.execute(delete(OutboxMessage).where(OutboxMessage.id == outbox_id))
+    if not await alert_rows.mark_fired(session, row.id, row.fire_count, done, candidate.at, now):
+        await outbox.withdraw(session, outbox_id)  # another process fired it (or it changed)
         return False
     return True
 

@@ -11,6 +11,12 @@ would not do: it has no per-person limit and would hold a whole alert storm in m
 A `RetryAfter` that still reaches us holds that chat for as long as Telegram said (and the
 whole sender for at most a second); the row goes back to the queue without using an attempt.
 
+Rendering. A row holds a notice (`core.notices`): facts, which are said as the row is sent, in
+the recipient's language and time zone (their preferences, read in one query with the claim,
+so once per message and never in the way of a send; a group hears English until groups get a
+language). A row written before notices holds finished HTML and goes as it is. A row whose
+notice or payload cannot be read fails at once.
+
 Errors. Network errors (TimedOut, NetworkError, 5xx) go back to the queue with jittered
 exponential back-off (`not_before`), up to `max_attempts`, then `failed` with `last_error`.
 Forbidden (the person blocked the bot, or the bot left the group): the row and the chat's
@@ -39,18 +45,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.delivery.pacing import Pacer, is_group
-from bot.delivery.summary import Outgoing, quiet_summary, single, summary_line
+from bot.delivery.summary import Outgoing, Recipient, message, summary
+from bot.i18n import texts_for
 from core.backoff import Backoff
-from db import outbox
-from db.alerts import announce
-from db.cache import Cache
-from db.models import OutboxMessage, User
+from core.notices import read_payload
+from core.people import DEFAULT_LANGUAGE, Preferences
+from db.models import OutboxMessage
+from db.outbox import OUTBOX_CHANNEL
+from services import delivery as outbox
+from services.deps import Deps
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,6 +87,7 @@ class Delivery:
     chat_id: int
     rows: list[OutboxMessage]
     sending: bool = False
+    chosen: Preferences | None = None  # the recipient's, read when the rows were claimed
 
     @property
     def ids(self) -> list[int]:
@@ -97,15 +106,13 @@ class SenderStats:
 @dataclass
 class OutboxSender:
     bot: Bot
-    sessions: async_sessionmaker[AsyncSession]
-    cache: Cache
+    deps: Deps
     pacer: Pacer = field(default_factory=Pacer)
     lease: timedelta = LEASE
     claim_chats: int = CLAIM_CHATS
     poll: float = POLL
     max_attempts: int = MAX_ATTEMPTS
     in_flight: int = IN_FLIGHT
-    now: Callable[[], datetime] = wall_now  # the rows' clock (deps.clock); leases: wall_now
     stats: SenderStats = field(default_factory=SenderStats)
     _queue: dict[int, Delivery] = field(default_factory=dict, init=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
@@ -133,7 +140,7 @@ class OutboxSender:
             await asyncio.wait(self._tasks, timeout=timeout)
         waiting = [row_id for d in self._queue.values() if not d.sending for row_id in d.ids]
         if waiting:
-            await self._write(lambda session: outbox.release(session, waiting))
+            await self._write(lambda: outbox.release(self.deps, waiting))
         self._queue.clear()
 
     def wake(self) -> None:
@@ -142,7 +149,7 @@ class OutboxSender:
     async def _listen(self) -> None:
         while True:
             try:
-                async with self.cache.subscribe(outbox.OUTBOX_CHANNEL) as events:
+                async with self.deps.cache.subscribe(OUTBOX_CHANNEL) as events:
                     async for _ in events:
                         self._wake.set()
             except asyncio.CancelledError:
@@ -176,32 +183,31 @@ class OutboxSender:
         wait = self._dispatch()
         if wait is not None:
             return wait
-        async with self.sessions() as session:
-            due = await outbox.next_due(session, self.now())
+        due = await outbox.next_due(self.deps)
         if due is None:
             return self.poll
-        return min(self.poll, max((due - self.now()).total_seconds(), 0.0))
+        return min(self.poll, max((due - self.deps.clock.now()).total_seconds(), 0.0))
 
     async def _nap(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _claim(self) -> None:
+        """Claim due rows, with the preferences of the people they are for (read in the same
+        transaction: once per message, and never in the way of the sends)."""
         self._claimed_at = time.monotonic()
         skip = set(self._queue) | set(self.pacer.held())
-        async with self.sessions.begin() as session:
-            rows = await outbox.claim(
-                session, wall_now(), self.lease, self.claim_chats - len(self._queue),
-                skip_chats=skip, due=self.now(),
-            )  # fmt: skip
-        for row in rows:
-            self._queue.setdefault(row.chat_id, Delivery(row.chat_id, [])).rows.append(row)
+        room = self.claim_chats - len(self._queue)
+        for claimed in await outbox.claim(self.deps, wall_now(), self.lease, room, skip):
+            row = claimed.row
+            delivery = self._queue.setdefault(row.chat_id, Delivery(row.chat_id, []))
+            delivery.rows.append(row)
+            delivery.chosen = claimed.preferences
 
     async def _renew(self) -> None:
         self._renewed_at = time.monotonic()
         ids = [row_id for delivery in self._queue.values() for row_id in delivery.ids]
-        async with self.sessions.begin() as session:
-            await outbox.extend_claims(session, ids, wall_now() + self.lease)
+        await outbox.renew(self.deps, ids, wall_now() + self.lease)
 
     def _dispatch(self) -> float | None:
         """Start every send the limits allow now; seconds until the next one may start."""
@@ -239,11 +245,11 @@ class OutboxSender:
     async def _attempt(self, delivery: Delivery) -> None:
         ids, chat_id = delivery.ids, delivery.chat_id
         try:
-            outgoing = await self._compose(delivery)
-        except (KeyError, TypeError, ValueError) as exc:  # a payload no retry can mend
+            outgoing = self._compose(delivery)
+        except (KeyError, TypeError, ValueError) as exc:  # a payload or notice no retry can mend
             log.error("outbox: rows %s have a payload that cannot be sent: %r", ids, exc)
-            error = f"bad payload: {exc!r}"
-            await self._write(lambda s: outbox.mark_failed(s, ids, error))
+            error = f"BadPayload: {exc!r}"
+            await self._write(lambda: outbox.failed(self.deps, ids, error))
             self.stats.failed += len(ids)
             return
         try:
@@ -251,20 +257,23 @@ class OutboxSender:
         except RetryAfter as exc:
             await self._wait_as_told(delivery, _seconds(exc.retry_after), str(exc))
         except Forbidden as exc:
-            error = f"Forbidden: {exc}"
-            paused = await self._write(lambda s: self._shut_out(s, chat_id, ids, error))
+            error = f"{type(exc).__name__}: {exc}"
+            person = not is_group(chat_id)
+            await self._write(
+                lambda: outbox.closed_to_the_bot(
+                    self.deps, chat_id, ids, error, wall_now(), person=person
+                )
+            )
             self.stats.failed += len(ids)
-            await announce(self.cache, paused)
         except BadRequest as exc:
             error = f"BadRequest: {exc}"
             log.warning("outbox: Telegram refused rows %s for chat %s: %s", ids, chat_id, exc)
-            await self._write(lambda s: outbox.mark_failed(s, ids, error))
+            await self._write(lambda: outbox.failed(self.deps, ids, error))
             self.stats.failed += len(ids)
         except Exception as exc:  # TimedOut, NetworkError, 5xx, anything transient
             await self._retry_later(delivery, f"{type(exc).__name__}: {exc}")
         else:
-            now = self.now()
-            await self._write(lambda s: outbox.mark_sent(s, ids, message.message_id, now))
+            await self._write(lambda: outbox.sent(self.deps, ids, message.message_id))
             self.stats.sent += 1
             self.stats.rows_sent += len(ids)
 
@@ -274,8 +283,8 @@ class OutboxSender:
         self.pacer.hold(delivery.chat_id, seconds)
         self.pacer.pause(min(seconds, 1.0))
         log.warning("outbox: Telegram asked to wait %ss for chat %s", seconds, delivery.chat_id)
-        later, ids = self.now() + timedelta(seconds=seconds), delivery.ids
-        await self._write(lambda s: outbox.mark_retry(s, ids, later, error, attempt=False))
+        later, ids = self.deps.clock.now() + timedelta(seconds=seconds), delivery.ids
+        await self._write(lambda: outbox.later(self.deps, ids, later, error, attempt=False))
 
     async def _send(self, chat_id: int, outgoing: Outgoing) -> Message:
         return await self.bot.send_message(
@@ -286,60 +295,47 @@ class OutboxSender:
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
 
-    async def _compose(self, delivery: Delivery) -> Outgoing:
+    def _compose(self, delivery: Delivery) -> Outgoing:
+        """The message for `delivery`, rendered now for its recipient (ValueError for a row
+        whose notice cannot be read)."""
         payloads = [row.payload for row in delivery.rows]
+        notices = [read_payload(payload) for payload in payloads]
+        to = _recipient(delivery)
         if len(payloads) == 1:
-            return single(payloads[0])
-        window = None
-        person = payloads[0].get("user_id") or delivery.chat_id
-        async with self.sessions() as session:
-            user = await session.get(User, person)
-        if user is not None and user.quiet_start is not None and user.quiet_end is not None:
-            window = (user.quiet_start, user.quiet_end)
-        return quiet_summary([summary_line(p) for p in payloads], window)
+            return message(to, payloads[0], notices[0])
+        return summary(to, list(zip(payloads, notices, strict=True)))
 
     async def _retry_later(self, delivery: Delivery, error: str) -> None:
         ids, attempts = delivery.ids, max(row.attempts for row in delivery.rows) + 1
         if attempts >= self.max_attempts:
             log.error("outbox: giving up rows %s after %s attempts: %s", ids, attempts, error)
-            await self._write(lambda s: outbox.mark_failed(s, ids, error))
+            await self._write(lambda: outbox.failed(self.deps, ids, error))
             self.stats.failed += len(ids)
             return
         delay = Backoff(failures=attempts - 1).failed(0.0)
-        later = self.now() + timedelta(seconds=delay)
+        later = self.deps.clock.now() + timedelta(seconds=delay)
         log.warning("outbox: rows %s retry in %.1fs: %s", ids, delay, error)
-        await self._write(lambda s: outbox.mark_retry(s, ids, later, error))
+        await self._write(lambda: outbox.later(self.deps, ids, later, error))
         self.stats.retried += len(ids)
 
-    async def _shut_out(
-        self, session: AsyncSession, chat_id: int, ids: list[int], error: str
-    ) -> list[int]:
-        """The bot may not write to this chat any more: stop trying, and stop firing.
-        Returns the alerts paused."""
-        now = self.now()
-        await outbox.mark_failed(session, ids, error)
-        dropped = await outbox.fail_chat(session, chat_id, error, wall_now())
-        paused = []
-        if not is_group(chat_id):
-            paused = await outbox.person_blocked_bot(session, chat_id, now)
-        log.info(
-            "outbox: chat %s is closed to the bot (%s): %s more rows dropped, %s alerts paused",
-            chat_id, error, dropped, len(paused),
-        )  # fmt: skip
-        return paused
-
-    async def _write(self, change: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """One transaction, retried while the database is briefly away (a lost mark would
+    async def _write(self, change: Callable[[], Awaitable[T]]) -> T:
+        """A settling use case, retried while the database is briefly away (a lost mark would
         mean a message sent twice once the lease runs out)."""
         deadline, pause = time.monotonic() + WRITE_PATIENCE, 0.1
         while True:
             try:
-                async with self.sessions.begin() as session:
-                    result = await change(session)
-                return result
+                return await change()
             except Exception:
                 if time.monotonic() > deadline:
                     raise
                 log.warning("outbox: database write failed; retrying", exc_info=True)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 2.0)
+
+
+def _recipient(delivery: Delivery) -> Recipient:
+    """How the person wants to hear of it. A group hears English until groups get a language;
+    times in the alert owner's zone."""
+    chosen = delivery.chosen or Preferences()
+    language = DEFAULT_LANGUAGE if is_group(delivery.chat_id) else chosen.language
+    return Recipient(texts_for(language), chosen.timezone, chosen.quiet_hours)

@@ -1,14 +1,22 @@
-"""What the sender puts on the wire: one row's message, or one summary of quiet-hours rows."""
+"""What the sender puts on the wire: one row's message, or one summary of a chat's quiet-hours
+rows — rendered now, for the recipient, from the notices the rows hold.
+
+Rows written before notices existed hold finished HTML (`{"text", "buttons", "summary", …}`);
+they are sent as they are (their summary line as written).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.views.common import MAX_MESSAGE, e, telegram_length
+from bot.i18n import Texts
+from bot.views.alert_notices import away_summary, fired_keyboard, fired_line, fired_text
+from bot.views.common import e
+from core.notices import AlertFired, Notice
 
 BUTTON_FIELDS = ("text", "callback_data", "url")
 
@@ -19,8 +27,43 @@ class Outgoing:
     keyboard: InlineKeyboardMarkup | None = None
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Whom a message is for: their words, their time zone, their quiet hours."""
+
+    t: Texts
+    zone: str = "UTC"
+    quiet_hours: tuple[int, int] | None = None
+
+
+def message(to: Recipient, payload: Mapping[str, Any], notice: Notice | None) -> Outgoing:
+    """One row's message: its notice rendered for `to`, or a finished row's text as it is."""
+    if notice is None:
+        return Outgoing(payload["text"], keyboard(payload.get("buttons")))
+    if isinstance(notice, AlertFired):
+        return Outgoing(fired_text(to.t, notice, to.zone), fired_keyboard(to.t, notice))
+    raise ValueError(f"no message for a {notice.TYPE} notice")
+
+
+def summary(to: Recipient, rows: Sequence[tuple[Mapping[str, Any], Notice | None]]) -> Outgoing:
+    """One message for the quiet-hours rows of a chat: a line each."""
+    lines = [_line(to, payload, notice) for payload, notice in rows]
+    return Outgoing(away_summary(to.t, lines, to.quiet_hours))
+
+
+def _line(to: Recipient, payload: Mapping[str, Any], notice: Notice | None) -> str:
+    if isinstance(notice, AlertFired):
+        return fired_line(to.t, notice, to.zone)
+    if notice is not None:
+        raise ValueError(f"no summary line for a {notice.TYPE} notice")
+    if payload.get("summary"):  # a finished row's own line
+        return str(payload["summary"])
+    symbol = payload.get("symbol")
+    return to.t._("<b>{symbol}</b> alert", symbol=e(symbol)) if symbol else to.t._("an alert")
+
+
 def keyboard(rows: Sequence[Sequence[dict[str, Any]]] | None) -> InlineKeyboardMarkup | None:
-    """The payload's `buttons` ([[{"text", "callback_data"}...]...]) as an inline keyboard."""
+    """A finished row's `buttons` ([[{"text", "callback_data"}...]...]) as an inline keyboard."""
     if not rows:
         return None
     return InlineKeyboardMarkup(
@@ -29,40 +72,3 @@ def keyboard(rows: Sequence[Sequence[dict[str, Any]]] | None) -> InlineKeyboardM
             for row in rows
         ]
     )
-
-
-def single(payload: dict[str, Any]) -> Outgoing:
-    return Outgoing(payload["text"], keyboard(payload.get("buttons")))
-
-
-def clock_time(minutes: int) -> str:
-    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
-
-
-def quiet_summary(
-    summaries: Sequence[str], window: tuple[int, int] | None = None, limit: int = MAX_MESSAGE
-) -> Outgoing:
-    """One message for the alerts that fired during quiet hours; `summaries` are one-line
-    HTML each, `window` the quiet hours in minutes after local midnight."""
-    count = len(summaries)
-    during = f" ({clock_time(window[0])}–{clock_time(window[1])})" if window else ""
-    fired = "1 alert" if count == 1 else f"{count} alerts"
-    lines = [f"While you were away{during}, {fired} fired:"]
-    used = telegram_length(lines[0])
-    for shown, summary in enumerate(summaries):
-        line = f"• {summary}"
-        more = f"…and {count - shown - 1} more" if shown < count - 1 else ""
-        if used + 1 + telegram_length(line) + 1 + telegram_length(more) > limit:
-            lines.append(f"…and {count - shown} more")
-            break
-        lines.append(line)
-        used += 1 + telegram_length(line)
-    return Outgoing("\n".join(lines))
-
-
-def summary_line(payload: dict[str, Any]) -> str:
-    """A row's one-line HTML summary; its symbol when the row has none."""
-    if payload.get("summary"):
-        return str(payload["summary"])
-    symbol = payload.get("symbol")
-    return f"<b>{e(symbol)}</b> alert" if symbol else "an alert"

@@ -27,7 +27,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from core import indicators as ind
-from core.alerts.grammar import (
+from core.alerts.index import fires
+from core.alerts.spec import (
     AlertSpec,
     AverageCross,
     Condition,
@@ -38,7 +39,6 @@ from core.alerts.grammar import (
     RsiLevel,
     VolumeSpike,
 )
-from core.alerts.index import fires
 from core.indicators import FloatArray
 from core.market import TIMEFRAMES, Candle, resample
 
@@ -150,7 +150,7 @@ def _edges(state: FloatArray) -> np.ndarray:
 
 
 def _times(candles: Sequence[Candle], edges: np.ndarray) -> list[datetime]:
-    return [candles[i].ts for i in np.flatnonzero(edges)]
+    return [candles[int(i)].ts for i in np.flatnonzero(edges)]
 
 
 def _closed_candles(candles: Sequence[Candle], have: str, want: str) -> list[Candle]:

@@ -1,4 +1,4 @@
-"""Reading what a person types after `/alert` into an `AlertSpec`, and saying it back. Pure.
+"""Reading what a person types after `/alert` into an `AlertSpec`. Pure.
 
     BTC > 70000 · btc above 70k · BTC 70000       price crosses a level
     ETH -5% 1h · SOL +10% 24h · ETH ±5% 1h          price moves within a window
@@ -8,26 +8,37 @@
     … once (the default) · every 1h · for 7d · until 2026-12-31
 
 The symbol comes back as typed, upper-cased; resolving it to a listed coin is the caller's job.
+Numbers are read by `core.numbers` (`0,5%` is half a percent), dates by `core.dates`. What
+cannot be an alert is refused with a `BadArgument` code (`alert.…`, `amount.…`, `date.…`) and
+its parameters; the bot's views say them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from core.market import TIMEFRAMES
-from core.periods import BadArgument, parse_timeframe
-from core.trade_args import parse_amount
+from core.alerts.spec import (
+    ALERT_TIMEFRAMES,
+    RSI_PERIOD,
+    AlertSpec,
+    AverageCross,
+    Condition,
+    Direction,
+    MacdCross,
+    Move,
+    PriceChange,
+    PriceLevel,
+    RsiLevel,
+    VolumeSpike,
+)
+from core.dates import TypedDate, parse_date
+from core.numbers import parse_amount
+from core.refusal import BadArgument
 
-Direction = Literal["above", "below"]
-Move = Literal["up", "down", "either"]
-
-ALERT_TIMEFRAMES = tuple(TIMEFRAMES)  # 1m 5m 15m 1h 4h 1d: what candles are kept or built from
 DEFAULT_TIMEFRAME = "1h"
 DEFAULT_WINDOW = timedelta(hours=24)
 MIN_WINDOW, MAX_WINDOW = timedelta(minutes=5), timedelta(days=30)
@@ -36,27 +47,14 @@ MIN_COOLDOWN, MAX_COOLDOWN = timedelta(minutes=5), timedelta(days=30)
 MAX_LIFETIME = timedelta(days=365)
 MAX_LEVEL = Decimal(10**12)  # above any coin's price in any quote people use
 MAX_RISE_PCT = Decimal(1000)
-RSI_PERIOD = 14
 MIN_PERIOD, MAX_PERIOD = 2, 500  # indicator periods, in candles
 DEFAULT_AVERAGE = {"sma": 200, "ema": 50}
-VOLUME_LOOKBACK = 20  # candles in the "recent average" a volume spike is measured against
 DEFAULT_MULTIPLE = Decimal(3)
 MAX_MULTIPLE = Decimal(100)
-KNOWN = "price levels, % moves, rsi, macd, sma, ema and volume"
+TYPED = 20  # characters of a typed word echoed in a refusal
 
-_UP_WORDS = {
-    ">",
-    ">=",
-    "above",
-    "over",
-    "up",
-    "upward",
-    "upwards",
-    "rises",
-    "rise",
-    "jumps",
-    "pumps",
-}
+_UP_WORDS = {">", ">=", "above", "over", "up", "upward", "upwards", "rises", "rise", "jumps"}
+_UP_WORDS |= {"pumps"}
 _DOWN_WORDS = {"<", "<=", "below", "under", "down", "downward", "drops", "drop", "falls", "fall"}
 _DOWN_WORDS |= {"dips", "dumps"}
 _CROSS_WORDS = {"cross", "crosses", "crossing", "crossed"}
@@ -69,77 +67,11 @@ _UNITS |= {"d": 1440, "day": 1440, "days": 1440, "w": 10080, "week": 10080, "wee
 _UNITS |= {"mo": 43200, "month": 43200, "months": 43200, "y": 525600, "year": 525600}
 _DURATION = re.compile(r"^(\d{1,5})([a-z]+)$")
 _PERCENT = re.compile(r"^(\+/-|\+-|[+\-−±])?(.+)%$")
-_MULTIPLE = re.compile(r"^[x×]?(\d{1,4}(?:\.\d{1,4})?)[x×]?$")
+_MULTIPLE = re.compile(r"^[x×]?(\d{1,4}(?:[.,]\d{1,4})?)[x×]?$")
 _TIMEFRAME_WORDS = {"d", "h", "daily", "hourly", "day", "hour"}
-
-
-@dataclass(frozen=True, slots=True)
-class PriceLevel:
-    """Price reaches `level`: from below it for "above", from above it for "below"."""
-
-    direction: Direction
-    level: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class PriceChange:
-    """Price moves `pct` percent or more within `window` (up, down or either way)."""
-
-    move: Move
-    pct: Decimal  # a magnitude, always > 0
-    window: timedelta
-
-
-@dataclass(frozen=True, slots=True)
-class RsiLevel:
-    """RSI(period) on `timeframe` candles goes over ("above") or under ("below") `level`."""
-
-    direction: Direction
-    level: Decimal  # strictly between 0 and 100
-    timeframe: str
-    period: int = RSI_PERIOD
-
-
-@dataclass(frozen=True, slots=True)
-class MacdCross:
-    """The MACD line crosses its signal line: up is from below to above."""
-
-    move: Move
-    timeframe: str
-
-
-@dataclass(frozen=True, slots=True)
-class AverageCross:
-    """The close crosses a moving average of `period` candles: up is from below to above."""
-
-    average: Literal["sma", "ema"]
-    period: int
-    move: Move
-    timeframe: str
-
-
-@dataclass(frozen=True, slots=True)
-class VolumeSpike:
-    """A candle's volume is at least `multiple` times the average of the `lookback` before it."""
-
-    multiple: Decimal  # > 1
-    timeframe: str
-    lookback: int = VOLUME_LOOKBACK
-
-
-Condition = PriceLevel | PriceChange | RsiLevel | MacdCross | AverageCross | VolumeSpike
-
-
-@dataclass(frozen=True, slots=True)
-class AlertSpec:
-    symbol: str  # as typed, upper-cased; the caller resolves it to a coin
-    condition: Condition
-    cooldown: timedelta | None = None  # None: fires once; else fires again after the cooldown
-    expires_at: datetime | None = None  # aware UTC; None: never
-
-    @property
-    def recurring(self) -> bool:
-        return self.cooldown is not None
+_TIMEFRAME_NAMES = {"d": "1d", "day": "1d", "1day": "1d", "daily": "1d"}
+_TIMEFRAME_NAMES |= {"h": "1h", "hour": "1h", "1hour": "1h", "hourly": "1h"}
+_CLOCK = re.compile(r"^\d{1,2}:\d\d$")
 
 
 def parse_alert(
@@ -147,21 +79,25 @@ def parse_alert(
     now: datetime,
     current_price: Decimal | None = None,
     zone: str = "UTC",
+    *,
+    decimal_comma: bool = False,
 ) -> AlertSpec:
     """SYMBOL CONDITION [once | every DURATION] [for DURATION | until DATE], options anywhere.
 
     `current_price` lets `BTC 70000` mean "crosses 70,000 from where it is now" and refuses a
-    level the price is already past; `zone` is the person's, for `until` dates.
+    level the price is already past; `zone` is the person's, for `until` dates;
+    `decimal_comma`: the person writes decimals with a comma (`1,234` is then ambiguous).
     """
     tokens = _tokens(text if isinstance(text, str) else " ".join(text))
     if not tokens:
-        raise BadArgument("say a coin and when to alert, like /alert BTC > 70000")
+        raise BadArgument("alert.empty")
     symbol, rest = tokens[0].upper(), tokens[1:]
     if not re.match(r"^[A-Z0-9]{1,15}$", symbol):
-        raise BadArgument(f"{symbol[:20]!r} is not a coin symbol; start with one, like BTC")
+        raise BadArgument("alert.not_a_symbol", typed=symbol[:TYPED])
     rest, cooldown, expires_at = _options(rest, now, zone)
     rest = [t for t in rest if t not in _FILLER]
-    return AlertSpec(symbol, _condition(symbol, rest, current_price), cooldown, expires_at)
+    condition = _Reader(symbol, current_price, decimal_comma).condition(rest)
+    return AlertSpec(symbol, condition, cooldown, expires_at)
 
 
 # ---- words ---------------------------------------------------------------------------------------
@@ -196,14 +132,14 @@ def _options(
             once = True
         elif word in ("every", "repeat", "recurring", "each"):
             if _is_duration(following):
-                cooldown = _duration(following, "the repeat", MIN_COOLDOWN, MAX_COOLDOWN)
+                cooldown = _duration(following, "repeat", MIN_COOLDOWN, MAX_COOLDOWN)
                 i += 1
             elif word == "every":
-                raise BadArgument("say how often it may fire again, like every 1h or every 1d")
+                raise BadArgument("alert.every_needs_duration")
             else:
                 cooldown = DEFAULT_COOLDOWN
         elif word == "for":
-            expires_at = now + _duration(following, "the lifetime", MIN_WINDOW, MAX_LIFETIME)
+            expires_at = now + _duration(following, "lifetime", MIN_WINDOW, MAX_LIFETIME)
             i += 1
         elif word == "until":
             expires_at, used = _until(tokens[i + 1 : i + 3], now, zone)
@@ -212,26 +148,22 @@ def _options(
             rest.append(word)
         i += 1
     if once and cooldown is not None:
-        raise BadArgument("choose once or every …, not both")
+        raise BadArgument("alert.once_and_every")
     return rest, cooldown, expires_at
 
 
 def _until(words: list[str], now: datetime, zone: str) -> tuple[datetime, int]:
-    """The end of a day (`2026-12-31`) or a moment (`2026-12-31 18:00`) in the person's zone."""
-    tz = ZoneInfo(zone)
-    try:
-        if len(words) == 2 and re.match(r"^\d{1,2}:\d\d$", words[1]):
-            moment, used = datetime.strptime(" ".join(words), "%Y-%m-%d %H:%M"), 2  # noqa: DTZ007
-        else:
-            day = datetime.strptime(words[0] if words else "", "%Y-%m-%d")  # noqa: DTZ007
-            moment, used = day + timedelta(days=1), 1
-    except ValueError:
-        raise BadArgument("until takes a date like 2026-12-31 (or 2026-12-31 18:00)") from None
-    when = moment.replace(tzinfo=tz).astimezone(UTC)
+    """The end of a day (`2026-12-31`, `today`) or a moment (`2026-12-31 18:00`) in the
+    person's zone, and how many words it took."""
+    used = 2 if len(words) == 2 and _CLOCK.match(words[1]) else 1
+    typed = parse_date(" ".join(words[:used]), now, zone)
+    if words[:1] == ["today"]:  # until today: to the end of it, not to this minute
+        typed = TypedDate(typed.day)
+    when = typed.end_of_day(zone)
     if when <= now:
-        raise BadArgument("that date has passed; give one in the future, like for 7d")
+        raise BadArgument("alert.until_passed")
     if when - now > MAX_LIFETIME:
-        raise BadArgument("an alert can live a year at most; pick an earlier date")
+        raise BadArgument("alert.until_too_far", longest=MAX_LIFETIME)
     return when, used
 
 
@@ -241,28 +173,20 @@ def _is_duration(text: str) -> bool:
 
 
 def _duration(text: str, what: str, shortest: timedelta, longest: timedelta) -> timedelta:
+    """`what` is the window, the repeat or the lifetime."""
     match = _DURATION.match(text)
     if not match or match.group(2) not in _UNITS:
-        raise BadArgument(f"{what} looks like 15m, 1h, 24h or 7d, not {text[:20]!r}")
+        raise BadArgument("alert.duration_unreadable", what=what, typed=text[:TYPED])
     span = timedelta(minutes=int(match.group(1)) * _UNITS[match.group(2)])
     if not shortest <= span <= longest:
-        low, high = duration_label(shortest), duration_label(longest)
-        raise BadArgument(f"{what} must be from {low} to {high}, not {text[:20]}")
+        raise BadArgument(
+            "alert.duration_range",
+            what=what,
+            typed=text[:TYPED],
+            shortest=shortest,
+            longest=longest,
+        )
     return span
-
-
-def _level(text: str, what: str) -> Decimal:
-    """A positive price as people write it: 70000, 70,000, 70k, $1.5m, 0.00002."""
-    cleaned = text.strip().lstrip("$")
-    if cleaned.startswith(("-", "−")):
-        raise BadArgument(f"{what} must be more than zero, like 70000")
-    scale = {"k": 1000, "m": 1_000_000}.get(cleaned[-1:], 1) if cleaned[:1].isdigit() else 1
-    value = parse_amount(cleaned[:-1] if scale != 1 else cleaned, what) * scale
-    if value <= 0:
-        raise BadArgument(f"{what} must be more than zero, like 70000")
-    if value > MAX_LEVEL:
-        raise BadArgument(f"{what} {text[:20]} is beyond any real price")
-    return value
 
 
 def _move(tokens: list[str]) -> tuple[Move | None, list[str]]:
@@ -271,7 +195,7 @@ def _move(tokens: list[str]) -> tuple[Move | None, list[str]]:
     downs = [t for t in tokens if t in _DOWN_WORDS]
     crosses = [t for t in tokens if t in _CROSS_WORDS]
     if ups and downs:
-        raise BadArgument("say one direction: above or below, up or down")
+        raise BadArgument("alert.two_directions")
     rest = [t for t in tokens if t not in _UP_WORDS | _DOWN_WORDS | _CROSS_WORDS]
     move: Move | None = "up" if ups else "down" if downs else "either" if crosses else None
     return move, rest
@@ -280,193 +204,159 @@ def _move(tokens: list[str]) -> tuple[Move | None, list[str]]:
 def _timeframe(tokens: list[str]) -> tuple[str, list[str]]:
     found = [t for t in tokens if t in _TIMEFRAME_WORDS or _is_duration(t)]
     if len(found) > 1:
-        raise BadArgument("give one timeframe, like 4h")
+        raise BadArgument("alert.two_timeframes")
     rest = [t for t in tokens if t not in found]
-    return (parse_timeframe(found[0], ALERT_TIMEFRAMES) if found else DEFAULT_TIMEFRAME), rest
+    if not found:
+        return DEFAULT_TIMEFRAME, rest
+    timeframe = _TIMEFRAME_NAMES.get(found[0], found[0])
+    if timeframe not in ALERT_TIMEFRAMES:
+        raise BadArgument("alert.timeframe", typed=found[0][:TYPED], choices=ALERT_TIMEFRAMES)
+    return timeframe, rest
 
 
-def _period(tokens: list[str], default: int, what: str) -> tuple[int, list[str]]:
+def _period(tokens: list[str], default: int) -> tuple[int, list[str]]:
     if not tokens or not tokens[0].isdigit():
         return default, tokens
     period = int(tokens[0])
     if not MIN_PERIOD <= period <= MAX_PERIOD:
-        raise BadArgument(f"{what} period must be {MIN_PERIOD} to {MAX_PERIOD} candles")
+        raise BadArgument(
+            "alert.period", typed=tokens[0][:TYPED], shortest=MIN_PERIOD, longest=MAX_PERIOD
+        )
     return period, tokens[1:]
 
 
 def _leftover(tokens: list[str], example: str) -> None:
+    """Words no part of a condition took; `example` names the kind whose example would help."""
     if tokens:
-        raise BadArgument(f"I don't understand {tokens[0][:20]!r} here; try {example}")
+        raise BadArgument("alert.leftover", typed=tokens[0][:TYPED], example=example)
 
 
 # ---- conditions ----------------------------------------------------------------------------------
 
 
-def _condition(symbol: str, tokens: list[str], current: Decimal | None) -> Condition:
-    if not tokens:
-        raise BadArgument(f"say when to alert, like /alert {symbol} > 70000 or {symbol} -5% 1h")
-    head = tokens[0]
-    if head == "rsi":
-        return _rsi(tokens[1:])
-    if head == "macd":
-        move, rest = _move(tokens[1:])
+class _Reader:
+    """The condition after the symbol, read with what the person's numbers look like."""
+
+    def __init__(self, symbol: str, current: Decimal | None, decimal_comma: bool) -> None:
+        self.symbol, self.current, self.decimal_comma = symbol, current, decimal_comma
+
+    def number(self, text: str, what: str) -> Decimal:
+        return parse_amount(text, what, decimal_comma=self.decimal_comma)
+
+    def condition(self, tokens: list[str]) -> Condition:
+        if not tokens:
+            raise BadArgument("alert.no_condition", symbol=self.symbol)
+        head = tokens[0]
+        if head == "rsi":
+            return self.rsi(tokens[1:])
+        if head == "macd":
+            move, rest = _move(tokens[1:])
+            timeframe, rest = _timeframe(rest)
+            _leftover(rest, "macd")
+            return MacdCross(move or "either", timeframe)
+        if head in ("volume", "vol"):
+            return self.volume(tokens[1:])
+        if any(t in ("sma", "ema", "ma") for t in tokens):
+            return self.average(tokens)
+        if any(t.endswith("%") for t in tokens):
+            return self.change(tokens)
+        return self.price(tokens)
+
+    def level(self, text: str) -> Decimal:
+        """A positive price as people write it: 70000, 70,000, 70k, $1.5m, 0.00002, 0,5."""
+        cleaned = text.strip().lstrip("$")
+        if cleaned.startswith(("-", "−")):
+            raise BadArgument("alert.not_positive")
+        scale = {"k": 1000, "m": 1_000_000}.get(cleaned[-1:], 1) if cleaned[:1].isdigit() else 1
+        value = self.number(cleaned[:-1] if scale != 1 else cleaned, "level") * scale
+        if value <= 0:
+            raise BadArgument("alert.not_positive")
+        if value > MAX_LEVEL:
+            raise BadArgument("alert.beyond_any_price", level=value)
+        return value
+
+    def price(self, tokens: list[str]) -> PriceLevel:
+        symbol, current = self.symbol, self.current
+        move, rest = _move(tokens)
+        for word in rest:
+            if re.match(r"^[a-z_]{2,}", word) and word not in ("nan", "inf", "infinity"):
+                raise BadArgument("alert.unknown_word", typed=word[:TYPED])
+        if len(rest) != 1:
+            raise BadArgument("alert.one_level", symbol=symbol)
+        level = self.level(rest[0])
+        if move in (None, "either"):
+            if current is None:
+                raise BadArgument("alert.no_side", symbol=symbol, level=level)
+            if level == current:
+                raise BadArgument("alert.at_level", symbol=symbol, level=level)
+            move = "up" if level > current else "down"
+        direction: Direction = "above" if move == "up" else "below"
+        if current is not None and (current >= level if direction == "above" else current <= level):
+            raise BadArgument(
+                "alert.level_passed", symbol=symbol, direction=direction, level=level, price=current
+            )
+        return PriceLevel(direction, level)
+
+    def change(self, tokens: list[str]) -> PriceChange:
+        (pct_word,) = [t for t in tokens if t.endswith("%")][:1]
+        match = _PERCENT.match(pct_word)
+        assert match is not None  # the pattern takes anything ending in %
+        sign, number = match.group(1), match.group(2)
+        if number.startswith(("-", "+")):
+            raise BadArgument("alert.move_unreadable")
+        pct = self.number(number, "percentage")
+        move, rest = _move([t for t in tokens if t != pct_word])
+        by_sign: dict[str | None, Move | None] = {"+": "up", "-": "down", "−": "down", None: None}
+        signed = by_sign.get(sign, "either")
+        if signed and move and move != "either" and signed != move:
+            raise BadArgument("alert.move_disagrees", typed=pct_word[:TYPED], move=move)
+        move = signed or move or "either"
+        if pct <= 0:
+            raise BadArgument("alert.move_zero")
+        if move != "up" and pct >= 100:
+            raise BadArgument("alert.fall_too_far")
+        if pct > MAX_RISE_PCT:
+            raise BadArgument("alert.move_too_big", most=MAX_RISE_PCT)
+        window = DEFAULT_WINDOW
+        if rest:
+            window = _duration(rest[0], "window", MIN_WINDOW, MAX_WINDOW)
+        _leftover(rest[1:], "move")
+        return PriceChange(move, pct, window)
+
+    def rsi(self, tokens: list[str]) -> RsiLevel:
+        move, rest = _move(tokens)
         timeframe, rest = _timeframe(rest)
-        _leftover(rest, "macd cross up 1d")
-        return MacdCross(move or "either", timeframe)
-    if head in ("volume", "vol"):
-        return _volume(tokens[1:])
-    if any(t in ("sma", "ema", "ma") for t in tokens):
-        return _average(tokens)
-    if any(t.endswith("%") for t in tokens):
-        return _change(tokens)
-    return _price(symbol, tokens, current)
+        period = RSI_PERIOD
+        if len(rest) == 2:  # rsi 14 < 30, the period before the level
+            period, rest = _period(rest, RSI_PERIOD)
+        if move not in ("up", "down") or len(rest) != 1:
+            raise BadArgument("alert.rsi_side")
+        level = self.number(rest[0], "rsi_level")
+        if not 0 < level < 100:
+            raise BadArgument("alert.rsi_range")
+        return RsiLevel("above" if move == "up" else "below", level, timeframe, period)
 
+    def average(self, tokens: list[str]) -> AverageCross:
+        at = next(i for i, t in enumerate(tokens) if t in ("sma", "ema", "ma"))
+        average: Literal["sma", "ema"] = "ema" if tokens[at] == "ema" else "sma"
+        period, after = _period(tokens[at + 1 :], DEFAULT_AVERAGE[average])
+        move, rest = _move(tokens[:at] + after)
+        timeframe, rest = _timeframe(rest)
+        _leftover(rest, "average")
+        return AverageCross(average, period, move or "either", timeframe)
 
-def _price(symbol: str, tokens: list[str], current: Decimal | None) -> PriceLevel:
-    move, rest = _move(tokens)
-    for word in rest:
-        if re.match(r"^[a-z_]{2,}", word) and word not in ("nan", "inf", "infinity"):
-            raise BadArgument(f"I don't know {word[:20]!r}; alerts understand {KNOWN}")
-    if len(rest) != 1:
-        raise BadArgument(f"give one price level, like /alert {symbol} > 70000")
-    level = _level(rest[0], "the price level")
-    shown = format_level(level)
-    if move in (None, "either"):
-        if current is None:
-            raise BadArgument(f"say above or below, like /alert {symbol} > {shown}")
-        if level == current:
-            raise BadArgument(f"{symbol} is at {shown} now; say above or below")
-        move = "up" if level > current else "down"
-    direction: Direction = "above" if move == "up" else "below"
-    if current is not None and (current >= level if direction == "above" else current <= level):
-        side, other = ("above", "<") if direction == "above" else ("below", ">")
-        raise BadArgument(
-            f"{symbol} is already at or {side} {shown} ({format_level(current)} now); "
-            f"pick another level or use {other}"
-        )
-    return PriceLevel(direction, level)
-
-
-def _change(tokens: list[str]) -> PriceChange:
-    (pct_word,) = [t for t in tokens if t.endswith("%")][:1]
-    match = _PERCENT.match(pct_word)
-    assert match is not None  # the pattern takes anything ending in %
-    sign, number = match.group(1), match.group(2)
-    if number.startswith(("-", "+")):
-        raise BadArgument("write a move like -5%, +10% or ±5%")
-    pct = parse_amount(number, "the percentage")
-    move, rest = _move([t for t in tokens if t != pct_word])
-    by_sign: dict[str | None, Move | None] = {"+": "up", "-": "down", "−": "down", None: None}
-    signed = by_sign.get(sign, "either")
-    if signed and move and move != "either" and signed != move:
-        raise BadArgument(f"{pct_word} and {'up' if move == 'up' else 'down'} disagree")
-    move = signed or move or "either"
-    if pct <= 0:
-        raise BadArgument("the move must be more than 0%, like -5% or +10%")
-    if move != "up" and pct >= 100:
-        raise BadArgument("a price cannot fall 100% or more; try -50%")
-    if pct > MAX_RISE_PCT:
-        raise BadArgument("a move of more than 1000% is beyond what alerts watch")
-    window = DEFAULT_WINDOW
-    if rest:
-        window = _duration(rest[0], "the window", MIN_WINDOW, MAX_WINDOW)
-    _leftover(rest[1:], "ETH -5% 1h")
-    return PriceChange(move, pct, window)
-
-
-def _rsi(tokens: list[str]) -> RsiLevel:
-    move, rest = _move(tokens)
-    timeframe, rest = _timeframe(rest)
-    period = RSI_PERIOD
-    if len(rest) == 2:  # rsi 14 < 30, the period before the level
-        period, rest = _period(rest, RSI_PERIOD, "the RSI")
-    if move not in ("up", "down") or len(rest) != 1:
-        raise BadArgument("say a level and a side, like rsi < 30 4h or rsi > 70 1d")
-    level = parse_amount(rest[0], "the RSI level")
-    if not 0 < level < 100:
-        raise BadArgument("RSI runs from 0 to 100; pick a level like 30 or 70")
-    return RsiLevel("above" if move == "up" else "below", level, timeframe, period)
-
-
-def _average(tokens: list[str]) -> AverageCross:
-    at = next(i for i, t in enumerate(tokens) if t in ("sma", "ema", "ma"))
-    average: Literal["sma", "ema"] = "ema" if tokens[at] == "ema" else "sma"
-    period, after = _period(tokens[at + 1 :], DEFAULT_AVERAGE[average], "the moving average")
-    move, rest = _move(tokens[:at] + after)
-    timeframe, rest = _timeframe(rest)
-    _leftover(rest, "crosses sma 200 1d or > ema 50 4h")
-    return AverageCross(average, period, move or "either", timeframe)
-
-
-def _volume(tokens: list[str]) -> VolumeSpike:
-    _, rest = _move(tokens)  # "volume > 3x" and "volume above x3" say nothing more
-    timeframe, rest = _timeframe(rest)
-    multiple = DEFAULT_MULTIPLE
-    if rest:
-        match = _MULTIPLE.match(rest[0])
-        if not match:
-            raise BadArgument("say how many times the usual volume, like volume x3")
-        multiple = Decimal(match.group(1))
-    _leftover(rest[1:], "volume x3 1h")
-    if multiple <= 1:
-        raise BadArgument("a spike is more than the usual volume; try x2 or x3")
-    if multiple > MAX_MULTIPLE:
-        raise BadArgument("the most a volume alert watches for is x100")
-    return VolumeSpike(multiple, timeframe)
-
-
-# ---- saying it back ------------------------------------------------------------------------------
-
-
-def format_level(value: Decimal) -> str:
-    """70000 → 70,000; 0.00001234 → 0.00001234: every digit typed, none added."""
-    return f"{value.normalize():,f}"
-
-
-def duration_label(span: timedelta) -> str:
-    minutes = int(span / timedelta(minutes=1))
-    for unit, size in (("day", 1440), ("hour", 60), ("minute", 1)):
-        if minutes % size == 0:
-            count = minutes // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    raise AssertionError("unreachable: every span is whole minutes")  # pragma: no cover
-
-
-def describe(spec: AlertSpec, zone: str = "UTC") -> str:
-    """One plain line: `BTC rises above 70,000 USD — once`; an expiry in the person's `zone`."""
-    condition, options = _describe_condition(spec.condition), _describe_options(spec, zone)
-    return f"{spec.symbol} {condition} — {options}"
-
-
-def _describe_condition(c: Condition) -> str:
-    way = {"up": "crosses above", "down": "crosses below", "either": "crosses"}
-    if isinstance(c, PriceLevel):
-        verb = "rises above" if c.direction == "above" else "falls below"
-        return f"{verb} {format_level(c.level)} USD"
-    if isinstance(c, PriceChange):
-        size = f"{format_level(c.pct)}% or more"
-        moved = {"up": f"rises {size}", "down": f"falls {size}", "either": f"moves {size}"}
-        either = " either way" if c.move == "either" else ""
-        return f"{moved[c.move]}{either} within {duration_label(c.window)}"
-    if isinstance(c, RsiLevel):
-        verb = "rises above" if c.direction == "above" else "drops below"
-        return f"RSI({c.period}) on {c.timeframe} candles {verb} {format_level(c.level)}"
-    if isinstance(c, MacdCross):
-        return f"MACD {way[c.move]} its signal line on {c.timeframe} candles"
-    if isinstance(c, AverageCross):
-        name = f"{c.average.upper()} {c.period}"
-        return f"price {way[c.move]} {name} on {c.timeframe} candles"
-    return (
-        f"volume on {c.timeframe} candles reaches {format_level(c.multiple)}× "
-        f"its {c.lookback}-candle average"
-    )
-
-
-def _describe_options(spec: AlertSpec, zone: str) -> str:
-    repeat = "once" if spec.cooldown is None else f"every {duration_label(spec.cooldown)} at most"
-    if spec.expires_at is None:
-        return repeat
-    local = spec.expires_at.astimezone(ZoneInfo(zone))
-    if local.time() == time(0, 0):  # what `until 2026-12-31` makes: the end of that day
-        return f"{repeat}, until the end of {local - timedelta(days=1):%Y-%m-%d}"
-    return f"{repeat}, until {local:%Y-%m-%d %H:%M}"
+    def volume(self, tokens: list[str]) -> VolumeSpike:
+        _, rest = _move(tokens)  # "volume > 3x" and "volume above x3" say nothing more
+        timeframe, rest = _timeframe(rest)
+        multiple = DEFAULT_MULTIPLE
+        if rest:
+            match = _MULTIPLE.match(rest[0])
+            if not match:
+                raise BadArgument("alert.volume_unreadable")
+            multiple = Decimal(match.group(1).replace(",", "."))
+        _leftover(rest[1:], "volume")
+        if multiple <= 1:
+            raise BadArgument("alert.volume_too_small")
+        if multiple > MAX_MULTIPLE:
+            raise BadArgument("alert.volume_too_big", most=MAX_MULTIPLE)
+        return VolumeSpike(multiple, timeframe)

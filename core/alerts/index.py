@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
-from core.alerts.grammar import Direction
+from core.alerts.spec import Direction
 
 AlertId = int
 

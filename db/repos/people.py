@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -82,8 +83,19 @@ async def preferences(session: AsyncSession, user_id: int) -> Preferences | None
     row = (
         await session.execute(select(*PREFERENCE_COLUMNS.values()).where(User.id == user_id))
     ).first()
-    if row is None:
-        return None
+    return None if row is None else _chosen(row)
+
+
+async def preferences_of(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, Preferences]:
+    """What each of these people chose, in one query (for the outbox sender's claims); those
+    Pythia has not registered are left out."""
+    rows = await session.execute(
+        select(User.id, *PREFERENCE_COLUMNS.values()).where(User.id.in_(set(user_ids)))
+    )
+    return {row[0]: _chosen(row[1:]) for row in rows}
+
+
+def _chosen(row: Any) -> Preferences:
     language, timezone, quote, method, quiet_start, quiet_end = row
     return Preferences(
         language=language or "en",

@@ -1,13 +1,14 @@
 """Outbox delivery through the whole bot: rows written as the workers write them, sent by the
 Application's own sender (post_init) through PTB and its AIORateLimiter to the emulator,
-which answers 429 past Telegram's flood limits — so every 429 here would be our fault."""
+which answers 429 past Telegram's flood limits — so every 429 here would be our fault. And an
+alert set in Spanish or Russian, fired by a price tick, arriving in that language and zone."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.emulator.records import User
+from bot.i18n import texts_for
+from core.market import PriceQuote
+from core.notices import AlertFired, read_payload
+from db.cache import PRICE_CHANNEL
 from db.models import Alert, Asset, OutboxMessage
 from db.models import User as Person
 from db.outbox import OUTBOX_CHANNEL, enqueue
+from services.prices import quotes
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -153,3 +159,81 @@ async def test_quiet_hours_alerts_arrive_as_one_summary(stack: Stack, alice: Use
     assert summary.text.splitlines()[0] == "While you were away, 4 alerts fired:"
     assert summary.text.splitlines()[1:] == [f"• ETH below {n}" for n in range(4)]
     assert {row.telegram_message_id for row in rows} == {summary.message_id}
+
+
+# ---- an alert set and fired in the person's language ---------------------------------------------
+
+
+async def price_of(stack: Stack, symbol: str) -> Decimal:
+    async with stack.deps.read() as session:
+        return (await quotes(stack.deps, session, [symbol]))[symbol].price
+
+
+async def fire_by_tick(stack: Stack, symbol: str, price: Decimal) -> None:
+    """A price event as the ingest job publishes it: the workers' matcher takes it from there."""
+    quote = PriceQuote(symbol, price, "USDT", "replay", stack.deps.clock.now(), Decimal("1.5"))
+    await stack.deps.cache.publish(PRICE_CHANNEL, quote.to_json())
+
+
+async def fired_notice(stack: Stack, user: User) -> AlertFired:
+    """The notice of the one alert that fired for `user`."""
+    async with stack.deps.sessions() as session:
+        [row] = await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == user.id))
+    notice = read_payload(row.payload)
+    assert isinstance(notice, AlertFired)
+    return notice
+
+
+def plain(text: str) -> str:
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+async def test_an_alert_set_and_fired_in_spanish(stack: Stack) -> None:
+    ana = stack.emu.add_user("Ana", "ana", language_code="es")
+    zone = await stack.ask(ana, "/timezone europe/madrid")
+    assert zone.text.startswith("Zona horaria configurada: Europe/Madrid")
+    level = (await price_of(stack, "BTC") * 2).quantize(Decimal(1))
+    card = await stack.ask(ana, f"/alert BTC > {level}")
+    assert card.text.startswith("🔔 Alerta #")
+    assert f"BTC sube por encima de {texts_for('es').number(level)} USD — una vez" in card.text
+    assert [b["text"] for b in card.buttons] == ["⏸ Pausar", "🗑 Borrar"]
+    await fire_by_tick(stack, "BTC", level * 2)
+    [message] = await stack.emu.wait_for_bot_messages(ana, after=card, timeout=30)
+    notice = await fired_notice(stack, ana)
+    es = texts_for("es")
+    assert plain(message.text).splitlines() == [
+        plain(f"🔔 BTC sube por encima de {es.number(level)} USD — una vez"),
+        plain(f"BTC está en {es.price(level * 2)} USDT  ▲ +1,50 % en 1 día"),
+        plain(es.moment(notice.at, "Europe/Madrid")),  # in Ana's zone
+        "Ha saltado una vez y ya está desactivada; crea otra con /alert.",
+    ]
+    assert [b["text"] for b in message.buttons] == ["📈 Gráfico", "⏸ Pausar"]
+
+
+async def test_a_recurring_alert_set_and_fired_in_russian(stack: Stack) -> None:
+    ivan = stack.emu.add_user("Иван", "ivan", language_code="ru")
+    await stack.ask(ivan, "/timezone Europe/Moscow")
+    level = (await price_of(stack, "ETH") * 2).quantize(Decimal(1))
+    card = await stack.ask(ivan, f"/alert ETH > {level} every 2h")
+    assert card.text.startswith("🔔 Оповещение #")
+    assert "не чаще чем раз в 2 часа" in card.text
+    await fire_by_tick(stack, "ETH", level * 2)
+    [message] = await stack.emu.wait_for_bot_messages(ivan, after=card, timeout=30)
+    notice = await fired_notice(stack, ivan)
+    ru = texts_for("ru")
+    lines = plain(message.text).splitlines()
+    assert lines[0] == plain(
+        f"🔔 ETH поднимается выше {ru.number(level)} USD — не чаще чем раз в 2 часа"
+    )
+    assert lines[2] == plain(ru.moment(notice.at, "Europe/Moscow")) and lines[2].endswith("MSK")
+    again = ru.time(notice.at + timedelta(hours=2), "Europe/Moscow")
+    assert (
+        lines[3] == f"Сработало 1 раз; снова может сработать с {again} (не чаще чем раз в 2 часа)."
+    )
+    assert [b["text"] for b in message.buttons] == ["📈 График", "⏸ Пауза"]
+    pause = await stack.emu.press_button(ivan, message, text="⏸ Пауза")  # it pauses the alert
+    await stack.emu.wait_for_callback_answer(pause)
+    await stack.emu.wait_for(lambda: message.edits, what="the new buttons")
+    assert [b["text"] for b in message.buttons] == ["📈 График", "▶️ Возобновить", "🗑 Удалить"]
+    async with stack.deps.sessions() as session:
+        assert (await session.get(Alert, notice.alert_id)).status == "paused"

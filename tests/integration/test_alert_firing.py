@@ -13,13 +13,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.i18n import texts_for
+from bot.views.alert_notices import fired_text
 from core.alerts.backtest import trigger_times
 from core.alerts.grammar import parse_alert
+from core.alerts.storage import columns_of
 from core.clock import FixedClock
 from core.market import PriceQuote
+from core.notices import AlertFired, read_payload
 from core.people import ChatSeen, PersonSeen
 from core.settings import Settings
-from db.alerts import columns_of, create, delete, pause, resume
 from db.cache import PRICE_CHANNEL, create_cache, price_key
 from db.candles import save_candles
 from db.engine import create_engine, create_sessionmaker
@@ -27,6 +30,7 @@ from db.models import Alert, OutboxMessage, User
 from db.outbox import OUTBOX_CHANNEL
 from db.repos.assets import ensure_market
 from db.repos.people import register
+from services.alerts import delete, pause, resume, set_alert
 from services.deps import Deps, build_deps, close_deps
 from tests.fixtures.candles import load_candles
 from workers.alerting.matcher import AlertMatcher
@@ -55,9 +59,10 @@ async def deps(db_url: str, engine) -> AsyncIterator[Deps]:  # engine: empties P
 
 async def add_alert(deps: Deps, text: str, user: int = ANN, announced: bool = True) -> int:
     """An alert as /alert sets it, made now, and announced to every process."""
-    spec = parse_alert(text, deps.clock.now())
     if announced:
-        return (await create(deps, PersonSeen(user, "P"), ChatSeen(user, "private"), spec)).id
+        person, chat = PersonSeen(user, "P"), ChatSeen(user, "private")
+        return (await set_alert(deps, person, chat, text)).alert_id
+    spec = parse_alert(text, deps.clock.now())
     async with deps.sessions.begin() as session:  # a writer that forgets to announce it
         now = deps.clock.now()
         row = Alert(user_id=user, chat_id=user, asset_id=deps.directory.ids[spec.symbol])
@@ -79,6 +84,17 @@ async def ticks(matcher: AlertMatcher, deps: Deps, *prices: str, start: datetime
     for i, price in enumerate(prices):
         fired += await matcher.on_quotes(deps, [btc(price, start + timedelta(seconds=i))])
     return fired
+
+
+def notice_of(row: OutboxMessage) -> AlertFired:
+    notice = read_payload(row.payload)
+    assert isinstance(notice, AlertFired)
+    return notice
+
+
+def said(row: OutboxMessage, zone: str = "UTC") -> str:
+    """The row's message as the sender renders it for an English speaker in `zone`."""
+    return fired_text(texts_for("en"), notice_of(row), zone)
 
 
 async def outbox(deps: Deps) -> list[OutboxMessage]:
@@ -115,29 +131,16 @@ async def test_a_price_alert_fires_once_when_crossed_into_the_outbox(deps: Deps)
     assert (row.chat_id, row.kind, row.status) == (ANN, "alert", "pending")
     assert row.dedupe_key == f"alert:{alert_id}:{tick.isoformat()}"
     assert row.not_before == T0 and row.created_at == T0
-    payload = row.payload
-    assert set(payload) == {
-        "text",
-        "buttons",
-        "alert_id",
-        "user_id",
-        "symbol",
-        "quiet",
-        "summary",
-        "headlines",
-    }
-    assert (payload["alert_id"], payload["user_id"], payload["symbol"]) == (alert_id, ANN, "BTC")
-    assert (payload["quiet"], payload["headlines"]) == (False, [])
-    assert payload["buttons"] == [
-        [
-            {"text": "📈 Chart", "callback_data": "alertchart:BTC"},
-            {"text": "⏸ Pause", "callback_data": f"alert:pause:{alert_id}"},
-        ]
-    ]
-    assert payload["text"].startswith("🔔 <b>BTC rises above 70,000 USD — once</b>\n")
-    assert "BTC is at <code>70,000.50</code> USDT  ▲ +1.25% 24h" in payload["text"]
-    assert "is now off" in payload["text"]
-    assert "70,000.50" in payload["summary"] and "\n" not in payload["summary"]
+    assert set(row.payload) == {"quiet", "notice"}  # facts, rendered when the bot sends
+    notice = notice_of(row)
+    assert (notice.alert_id, notice.user_id, notice.condition.symbol) == (alert_id, ANN, "BTC")
+    assert (notice.quiet, notice.headlines, notice.fire_count) == (False, (), 1)
+    assert (notice.at, notice.price, notice.quote) == (tick, D("70000.5"), "USDT")
+    assert (notice.change_pct, notice.change_window) == (D("1.25"), timedelta(hours=24))
+    text = said(row)
+    assert text.startswith("🔔 <b>BTC rises above 70,000 USD — once</b>\n")
+    assert "BTC is at <code>70,000.50</code> USDT  ▲ +1.25% in 1 day" in text
+    assert "is now off" in text
 
     fired = await alert_row(deps, alert_id)
     assert (fired.status, fired.fire_count, fired.last_fired_at) == ("fired", 1, tick)
@@ -172,7 +175,7 @@ async def test_price_events_on_the_cache_are_matched_and_wake_the_sender(
         await matcher.stop_following(following)
     assert following.done() and not matcher.listening.is_set()
     (row,) = await outbox(deps)
-    assert row.payload["alert_id"] == alert_id
+    assert notice_of(row).alert_id == alert_id
 
 
 async def test_a_tick_replayed_twice_fires_nothing_twice(deps: Deps) -> None:
@@ -217,7 +220,7 @@ async def test_two_matchers_on_separate_engines_fire_each_alert_once(
         await other_engine.dispose()
     assert (sum(racing), sum(same)) == (len(ids), len(more))
     rows = await outbox(deps)
-    assert sorted(r.payload["alert_id"] for r in rows) == [*ids, *more]
+    assert sorted(notice_of(r).alert_id for r in rows) == [*ids, *more]
     async with deps.sessions() as session:
         counts = set(await session.scalars(select(Alert.fire_count)))
     assert counts == {1}
@@ -236,7 +239,7 @@ async def test_a_recurring_alert_waits_out_its_cooldown(deps: Deps) -> None:
     row = await alert_row(deps, alert_id)
     assert (row.status, row.fire_count) == ("active", 2)
     assert row.last_fired_at == later + timedelta(seconds=1)
-    texts = [r.payload["text"] for r in await outbox(deps)]
+    texts = [said(r) for r in await outbox(deps)]
     assert "Fired twice; it can fire again from 14:01 (at most every 1 hour)." in texts[1]
 
 
@@ -245,12 +248,12 @@ async def test_alerts_changed_by_another_process_stop_or_start_firing(deps: Deps
     deleted = await add_alert(deps, "BTC > 70010 every 5m")
     kept = await add_alert(deps, "BTC > 70020 every 5m")
     matcher = await started(deps)
-    assert await pause(deps, ANN, paused) and await delete(deps, ANN, deleted)
+    assert (await pause(deps, ANN, paused)).changed and (await delete(deps, ANN, deleted)).changed
     new = await add_alert(deps, "BTC > 70030")
     assert await ticks(matcher, deps, "69000", "70100") == 2
-    assert {r.payload["alert_id"] for r in await outbox(deps)} == {kept, new}
+    assert {notice_of(r).alert_id for r in await outbox(deps)} == {kept, new}
 
-    assert await resume(deps, ANN, paused)
+    assert (await resume(deps, ANN, paused)).changed
     later = T0 + timedelta(minutes=10)
     assert await ticks(matcher, deps, "69000", "70100", start=later) == 2  # paused, kept again
     assert paused in matcher.index and deleted not in matcher.index and new not in matcher.index
@@ -269,7 +272,7 @@ async def test_expired_alerts_stop_firing_and_are_marked_expired(deps: Deps) -> 
     soon = await add_alert(deps, "BTC > 70000 for 10m")
     later = await add_alert(deps, "BTC > 70010 for 1h")
     paused = await add_alert(deps, "BTC > 70020 for 10m")
-    assert await pause(deps, ANN, paused)
+    assert (await pause(deps, ANN, paused)).status == "paused"
     matcher = await started(deps)
     deps.clock.advance(timedelta(minutes=11))
     # the expiry job has not run yet: firing itself refuses an alert past its end
@@ -299,8 +302,8 @@ async def test_quiet_hours_hold_the_message_until_they_end(deps: Deps) -> None:
     assert await ticks(matcher, deps, "69000", "70100") == 2
     ann, bob = sorted(await outbox(deps), key=lambda r: r.chat_id)
     assert ann.not_before == datetime(2026, 11, 26, 22, 30, tzinfo=UTC)  # 07:30 in Tokyo
-    assert ann.payload["quiet"] is True
-    assert "26 Nov 2026, 21:00 JST" in ann.payload["text"]
+    assert ann.payload["quiet"] is True and notice_of(ann).quiet
+    assert "Nov 26, 2026, 21:00 JST" in said(ann, "Asia/Tokyo")  # said in the person's zone
     assert (bob.not_before, bob.payload["quiet"]) == (T0, False)
 
 
@@ -315,7 +318,7 @@ async def test_a_time_zone_python_does_not_know_reads_as_utc(deps: Deps) -> None
     assert await ticks(await started(deps), deps, "69000", "70100") == 1
     (row,) = await outbox(deps)
     assert row.not_before == T0 + timedelta(hours=1)  # quiet until 13:00 UTC
-    assert "26 Nov 2026, 12:00 UTC" in row.payload["text"]
+    assert "Nov 26, 2026, 12:00 UTC" in said(row, "Mars/Olympus_Mons")
 
 
 # ---- candle-close alerts -------------------------------------------------------------------------
@@ -355,9 +358,9 @@ async def test_change_indicator_and_volume_alerts_fire_on_candle_close(deps: Dep
         assert fired[text] == [t for t in expected if window[0] <= t <= window[1]], text
     assert len(fired[texts[0]]) == 4 and len(fired[texts[2]]) == 6
     assert fired[texts[4]] == fired[texts[2]][:1]  # the one-shot fires once
-    moves = [r for r in await outbox(deps) if r.payload["alert_id"] == min(ids)]
-    assert "within 4 hours" in moves[0].payload["text"]
-    assert "4 hours" in moves[0].payload["text"].split("\n")[1]  # the move over its window
+    moves = [said(r) for r in await outbox(deps) if notice_of(r).alert_id == min(ids)]
+    assert "within 4 hours" in moves[0]
+    assert "in 4 hours" in moves[0].split("\n")[1]  # the move over its window
 
 
 async def test_a_candle_that_closed_before_the_alert_was_made_does_not_fire_it(

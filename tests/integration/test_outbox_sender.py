@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,16 +18,20 @@ from telegram import Bot
 
 from bot.delivery import OutboxSender
 from bot.delivery.pacing import Pacer
-from bot.delivery.summary import quiet_summary
 from bot.emulator import Emulator, User
 from bot.request import AiohttpRequest
-from bot.views.common import telegram_length
-from db.alerts import ALERTS_CHANGED
+from core.alerts.grammar import parse_alert
+from core.alerts.storage import condition_of
+from core.clock import SystemClock
+from core.notices import AlertFired, to_payload
+from core.settings import Settings
 from db.cache import MemoryCache
 from db.engine import create_engine, create_sessionmaker
 from db.models import Alert, Asset, Chat, OutboxMessage
 from db.models import User as Person
 from db.outbox import OUTBOX_CHANNEL, claim, enqueue
+from services.alerts import ALERTS_VERSION
+from services.deps import Deps
 
 BUTTONS = [
     [{"text": "Chart", "callback_data": "chart:BTC"}, {"text": "Pause", "callback_data": "ap:1"}]
@@ -39,6 +44,23 @@ def alert(text: str, **fields: Any) -> dict[str, Any]:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def fired(user_id: int, text: str = "BTC > 70000", **changes: Any) -> dict[str, Any]:
+    """An outbox payload as the workers write it now: the notice of a fired alert."""
+    at = datetime(2026, 11, 26, 13, 5, tzinfo=UTC)
+    notice = AlertFired(
+        alert_id=changes.pop("alert_id", 42), user_id=user_id,
+        condition=condition_of(parse_alert(text, at)), at=at, price=Decimal("70012.5"),
+        quote="USDT", change_pct=Decimal("2.314"), change_window=timedelta(hours=24), **changes,
+    )  # fmt: skip
+    return to_payload(notice)
+
+
+async def person(sessions: async_sessionmaker[AsyncSession], user_id: int, **chosen: Any) -> None:
+    at = now()
+    async with sessions.begin() as session:
+        session.add(Person(id=user_id, first_name="P", created_at=at, last_seen_at=at, **chosen))
 
 
 @pytest.fixture
@@ -82,7 +104,12 @@ async def running(sender: OutboxSender) -> AsyncIterator[OutboxSender]:
 def sender_for(
     bot: Bot, sessions: async_sessionmaker[AsyncSession], **options: Any
 ) -> OutboxSender:
-    return OutboxSender(bot, sessions, options.pop("cache", None) or MemoryCache(), **options)
+    """A sender on `sessions`' database (and a cache of its own unless given one), on the wall
+    clock unless given another."""
+    cache = options.pop("cache", None) or MemoryCache()
+    clock = options.pop("clock", None) or SystemClock()
+    deps = Deps(Settings(), sessions.kw["bind"], sessions, cache, clock)
+    return OutboxSender(bot, deps, **options)
 
 
 async def queue(
@@ -244,12 +271,8 @@ async def test_a_person_who_blocked_the_bot_has_alerts_paused_and_rows_failed(
     await queue(sessions, [(alice.id, "a1", alert("one")), (alice.id, "a2", alert("two"))])
     await queue(sessions, [(bob.id, "b1", alert("to Bob"))])
     cache = MemoryCache()
-    async with (
-        cache.subscribe(ALERTS_CHANGED) as changes,
-        running(sender_for(bot, sessions, cache=cache)),
-    ):
+    async with running(sender_for(bot, sessions, cache=cache)):
         stored = await settled(sessions, 3)
-        announced = {await changes.get(timeout=5), await changes.get(timeout=5)}
     assert [row.status for row in stored] == ["failed", "failed", "sent"]
     assert "blocked" in (stored[0].last_error or "")
     assert len(ok_sends(emu)) == 1 and len(emu.calls_to("sendMessage")) == 2  # one 403, no more
@@ -258,8 +281,8 @@ async def test_a_person_who_blocked_the_bot_has_alerts_paused_and_rows_failed(
         statuses = sorted(await session.scalars(select(Alert.status)))
         paused_ids = list(await session.scalars(select(Alert.id).where(Alert.status == "paused")))
     assert person is not None and person.blocked_at is not None
-    assert statuses == ["fired", "paused", "paused"]
-    assert announced == {str(alert_id) for alert_id in paused_ids}  # the workers hear of it
+    assert statuses == ["fired", "paused", "paused"] and len(paused_ids) == 2
+    assert await cache.get(ALERTS_VERSION) is not None  # the workers hear of it
 
 
 async def test_bad_request_fails_at_once(
@@ -280,7 +303,7 @@ async def test_a_payload_without_text_fails_at_once(
     async with running(sender_for(bot, sessions)):
         stored = await settled(sessions, 2)
     assert [row.status for row in stored] == ["failed", "sent"]
-    assert "bad payload" in (stored[0].last_error or "") and len(emu.calls_to("sendMessage")) == 1
+    assert "BadPayload" in (stored[0].last_error or "") and len(emu.calls_to("sendMessage")) == 1
 
 
 async def test_quiet_rows_due_together_become_one_summary(
@@ -307,13 +330,92 @@ async def test_quiet_rows_due_together_become_one_summary(
     assert all(row.status == "sent" for row in stored)
 
 
-def test_a_long_quiet_summary_stays_within_telegram_limit() -> None:
-    lines = [f"<b>COIN{i}</b> crossed {i:,} with a rather long description" for i in range(500)]
-    text = quiet_summary(lines).text
-    assert telegram_length(text) <= 4096
-    shown = text.count("\n• ")
-    assert text.endswith(f"…and {500 - shown} more") and 0 < shown < 500
-    assert text.startswith("While you were away, 500 alerts fired:")
+# ---- notices: rendered when sent, for whoever receives them ------------------------------------
+
+
+async def test_a_row_written_before_notices_is_sent_as_it_was(
+    emu: Emulator, bot: Bot, sessions: async_sessionmaker[AsyncSession], alice: User
+) -> None:
+    old = {  # what the workers wrote before notices: finished English HTML
+        "text": "🔔 <b>BTC rises above 70,000 USD — once</b>\nBTC is at <code>70,012.50</code> "
+        "USDT  ▲ +2.31% 24h\n<i>26 Nov 2026, 13:05 UTC</i>\nIt fired once and is now off; set "
+        "a new one with /alert.",
+        "buttons": [[{"text": "📈 Chart", "callback_data": "alertchart:BTC"},
+                     {"text": "⏸ Pause", "callback_data": "alert:pause:42"}]],
+        "alert_id": 42, "user_id": alice.id, "symbol": "BTC", "quiet": False,
+        "summary": "BTC rises above 70,000 USD — <code>70,012.50</code> USDT at 13:05",
+        "headlines": [],
+    }  # fmt: skip
+    await person(sessions, alice.id, language="ru")  # the words were said already
+    await queue(sessions, [(alice.id, "old", old)])
+    async with running(sender_for(bot, sessions)):
+        [row] = await settled(sessions, 1)
+    [message] = emu.bot_messages(alice)
+    assert row.status == "sent" and row.telegram_message_id == message.message_id
+    assert message.text.splitlines()[0] == "🔔 BTC rises above 70,000 USD — once"
+    assert message.reply_markup == {"inline_keyboard": old["buttons"]}
+
+
+async def test_a_notice_is_said_in_the_recipients_language_and_time_zone(
+    emu: Emulator, bot: Bot, sessions: async_sessionmaker[AsyncSession], alice: User, bob: User
+) -> None:
+    await person(sessions, alice.id, language="es", timezone="Europe/Madrid")
+    await person(sessions, bob.id, language="ru", timezone="Asia/Tokyo")
+    group = emu.add_group("Traders", [alice, bob])
+    rows = [(alice.id, "a", fired(alice.id)), (bob.id, "b", fired(bob.id, "ETH -5% 1h every 1h"))]
+    await queue(sessions, [*rows, (group.id, "g", fired(bob.id, alert_id=43))])
+    async with running(sender_for(bot, sessions)):
+        await settled(sessions, 3)
+    [spanish], [russian] = emu.bot_messages(alice), emu.bot_messages(bob)
+    assert spanish.text.splitlines()[0] == "🔔 BTC sube por encima de 70.000 USD — una vez"
+    assert spanish.text.splitlines()[2] == "26 nov 2026, 14:05 CET"  # Madrid
+    assert [b["text"] for b in spanish.reply_markup["inline_keyboard"][0]] == [
+        "📈 Gráfico",
+        "⏸ Pausar",
+    ]
+    assert (
+        spanish.reply_markup["inline_keyboard"][0][1]["callback_data"]
+        == f"alert:pause:42:{alice.id}"
+    )
+    assert russian.text.startswith("🔔 ETH падает на 5")
+    assert "22:05 JST" in russian.text  # Tokyo
+    [in_group] = emu.bot_messages(group)  # a group hears English, times in the owner's zone
+    assert in_group.text.startswith("🔔 BTC rises above 70,000 USD — once")
+    assert "22:05 JST" in in_group.text
+
+
+async def test_quiet_rows_old_and_new_are_summed_up_in_the_recipients_language(
+    emu: Emulator, bot: Bot, sessions: async_sessionmaker[AsyncSession], alice: User
+) -> None:
+    await person(sessions, alice.id, language="ru", timezone="Europe/Moscow",
+                 quiet_start=23 * 60, quiet_end=8 * 60)  # fmt: skip
+    old = alert("full", quiet=True, summary="<b>SOL</b> above 200")
+    new = [(alice.id, f"n{i}", fired(alice.id, alert_id=i, quiet=True)) for i in range(4)]
+    await queue(sessions, [(alice.id, "old", old), *new])
+    async with running(sender_for(bot, sessions)):
+        await settled(sessions, 5)
+    [summary] = emu.bot_messages(alice)
+    lines = summary.text.replace("\xa0", " ").splitlines()
+    assert lines[0] == "Пока вас не было (23:00–08:00), сработало 5 оповещений:"
+    assert (
+        lines[1:]
+        == ["• SOL above 200"] + ["• BTC поднимается выше 70 000 USD — 70 012,50 USDT в 16:05"] * 4
+    )
+
+
+async def test_a_notice_that_cannot_be_read_fails_at_once(
+    emu: Emulator, bot: Bot, sessions: async_sessionmaker[AsyncSession], alice: User
+) -> None:
+    broken = fired(alice.id)
+    broken["notice"]["price"] = "a lot"
+    unknown = {"quiet": False, "notice": {"type": "no_such_notice"}}
+    await queue(sessions, [(alice.id, "a1", broken), (alice.id, "a2", unknown),
+                           (alice.id, "a3", fired(alice.id))])  # fmt: skip
+    async with running(sender_for(bot, sessions)):
+        stored = await settled(sessions, 3)
+    assert [row.status for row in stored] == ["failed", "failed", "sent"]
+    assert all(row.attempts == 1 and "BadPayload" in (row.last_error or "") for row in stored[:2])
+    assert len(emu.calls_to("sendMessage")) == 1
 
 
 async def test_a_message_on_the_outbox_channel_wakes_the_sender(

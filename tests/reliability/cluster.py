@@ -40,12 +40,13 @@ from bench.harness import (
     start_emulator,
     start_pythia,
 )
+from bot.callbacks import AlertAction, decode
 from bot.emulator import EmulatorClient, MessageRecord
 from core.alerts.grammar import parse_alert
+from core.alerts.storage import columns_of
 from core.market import PriceQuote
 from core.people import ChatSeen, PersonSeen
 from core.settings import Settings
-from db.alerts import columns_of
 from db.cache import PRICE_CHANNEL
 from db.models import Alert, JobRun, OutboxMessage
 from db.repos.people import register
@@ -57,16 +58,15 @@ REL_POSTGRES_URL = os.environ.get(
 )
 REL_REDIS_URL = os.environ.get("PYTHIA_RELIABILITY_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/7")
 HIGH = Decimal(10_000_000)  # alert levels start here: far above any real price of BTC
-PAUSE_BUTTON = "alert:pause:"
 
 
 def alert_of(message: MessageRecord) -> int | None:
     """The alert a bot message is about (from its Pause button), None for other messages."""
     for row in (message.reply_markup or {}).get("inline_keyboard", []):
         for button in row:
-            data = button.get("callback_data", "")
-            if data.startswith(PAUSE_BUTTON):
-                return int(data.removeprefix(PAUSE_BUTTON))
+            pressed = decode(button.get("callback_data"))
+            if isinstance(pressed, AlertAction) and pressed.action == "pause":
+                return pressed.alert_id
     return None
 
 

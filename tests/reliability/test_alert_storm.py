@@ -1,4 +1,4 @@
-"""Issue 5, item 14: an alert storm survives SIGKILLs and a Postgres restart.
+"""Exactly-once delivery: an alert storm survives SIGKILLs and a Postgres restart.
 
 10,000 one-shot price alerts (25 each for 400 people) whose levels one tick crosses, with
 `pythia workers` and `pythia bot` running as real processes on Postgres + Redis against the

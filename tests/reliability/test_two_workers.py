@@ -1,4 +1,4 @@
-"""Issue 5, item 15: a tick seen twice fires nothing twice, even by two workers processes.
+"""Exactly-once firing: a tick seen twice fires nothing twice, even by two workers processes.
 
 Two `pythia workers` processes on one Postgres (+ Redis) and `pythia bot`, against the
 emulator. 1,000 alerts for 50 people, half one-shot, half recurring (`every 1h`), all with

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from core import indicators as ind
 from core.alerts.backtest import FIRST_FEW, backtest, trigger_times
-from core.alerts.grammar import AlertSpec, PriceLevel, parse_alert
+from core.alerts.grammar import parse_alert
 from core.alerts.index import AlertIndex
+from core.alerts.spec import AlertSpec, PriceLevel
 from core.market import Candle, resample
 from tests.fixtures.candles import load_candles
 

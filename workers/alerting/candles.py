@@ -19,12 +19,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from core.alerts.backtest import trigger_times
-from core.alerts.grammar import PriceChange, duration_label
+from core.alerts.spec import Condition, PriceChange, PriceLevel
+from core.alerts.watched import WatchedAlert
 from core.market import TIMEFRAMES, Candle, PriceQuote, floor_time
-from db.candles import last_candle_time, load_candles, market_ids_for
+from services import matching
 from services.deps import Deps
-from workers.alerting.firing import Candidate
-from workers.alerting.rows import WatchedAlert
+from services.firing import Candidate
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class CandleCheck:
         found: list[Candidate] = []
         for (symbol, base, market_id), group in groups.items():
             count = max(needed(alert, base) for alert in group)
-            candles = await _closed(deps, market_id, base, count)
+            candles = await matching.closed_candles(deps, market_id, base, count)
             for alert in group if candles else ():
                 try:
                     candidate = self._check(alert, candles, base, cooling, quotes.get(symbol))
@@ -73,11 +73,10 @@ class CandleCheck:
     async def _market(self, deps: Deps, symbol: str, base: str) -> int | None:
         """The market with the most stored candles of `base` for `symbol`, once found."""
         if (symbol, base) not in self.markets:
-            async with deps.sessions() as session:
-                markets = await market_ids_for(session, symbol, base)
-            if not markets:
+            market = await matching.best_market(deps, symbol, base)
+            if market is None:
                 return None
-            self.markets[symbol, base] = markets[0][0]
+            self.markets[symbol, base] = market
         return self.markets[symbol, base]
 
     def _check(
@@ -88,8 +87,8 @@ class CandleCheck:
         cooling: Mapping[int, datetime],
         quote: PriceQuote | None,
     ) -> Candidate | None:
-        condition = alert.spec.condition  # type: ignore[union-attr]
-        frame = base if isinstance(condition, PriceChange) else condition.timeframe
+        condition = alert.condition
+        frame = base if isinstance(condition, PriceChange) else _timeframe(condition)
         step = TIMEFRAMES[frame]
         newest = floor_time(candles[-1].ts + TIMEFRAMES[base], frame) - step  # last whole one
         closed_at = newest + step
@@ -104,38 +103,35 @@ class CandleCheck:
         return _candidate(alert, candles, base, newest, closed_at, quote)
 
 
-async def _closed(deps: Deps, market_id: int, base: str, count: int) -> list[Candle]:
-    """The latest `count` closed candles: before the newest stored one, and ended by now."""
-    async with deps.sessions() as session:
-        newest = await last_candle_time(session, market_id, base)
-        if newest is None:
-            return []
-        until = min(newest, floor_time(deps.clock.now(), base))
-        return await load_candles(session, market_id, base, until=until, limit=count)
+def _timeframe(condition: Condition) -> str:
+    """The candles an indicator or volume alert is read on (price alerts are matched on ticks,
+    moves on the stored candles that measure their window)."""
+    assert not isinstance(condition, PriceLevel | PriceChange)
+    return condition.timeframe
 
 
 def base_timeframes(alert: WatchedAlert, stored: Sequence[str]) -> list[str]:
     """The stored candles an alert can be checked on, best first: for a move the shortest
     that measure its window in at most MOVE_CANDLES, else the longest that build its
     timeframe (the fewest candles to read)."""
-    condition = alert.spec.condition  # type: ignore[union-attr]
+    condition = alert.condition
     steps = sorted((TIMEFRAMES[t], t) for t in stored if t in TIMEFRAMES)
     if isinstance(condition, PriceChange):
         window = condition.window
         fits = [(step, t) for step, t in steps if step <= window and not window % step]
         short = [t for step, t in fits if window // step <= MOVE_CANDLES]
         return short + [t for step, t in reversed(fits) if t not in short]
-    want = TIMEFRAMES[condition.timeframe]
+    want = TIMEFRAMES[_timeframe(condition)]
     return [t for step, t in reversed(steps) if step <= want and not want % step]
 
 
 def needed(alert: WatchedAlert, base: str) -> int:
     """Stored candles of `base` an alert's check reads: its window, or its warm-up."""
-    condition = alert.spec.condition  # type: ignore[union-attr]
+    condition = alert.condition
     if isinstance(condition, PriceChange):
         return condition.window // TIMEFRAMES[base] + 2
     period = getattr(condition, "period", 0) or getattr(condition, "lookback", 0)
-    per_candle = TIMEFRAMES[condition.timeframe] // TIMEFRAMES[base]
+    per_candle = TIMEFRAMES[_timeframe(condition)] // TIMEFRAMES[base]
     return min(MAX_CANDLES, (max(WARMUP, 5 * period) + 2) * per_candle)
 
 
@@ -149,15 +145,16 @@ def _candidate(
 ) -> Candidate:
     """The price now (the latest quote, else the close) with its 24h change; for a move, the
     close it was measured at and the move over its window."""
-    condition = alert.spec.condition  # type: ignore[union-attr]
+    condition = alert.condition
     trigger, symbol = opened.isoformat(), alert.symbol
     if isinstance(condition, PriceChange):
         back = condition.window // TIMEFRAMES[base]
         now, then = candles[-1].close, candles[-1 - back].close
         change = (now - then) / then * 100 if then else None
         currency = quote.quote if quote else "USD"
-        span = duration_label(condition.window)
-        return Candidate(alert.id, symbol, trigger, closed_at, now, currency, change, span)
+        return Candidate(
+            alert.id, symbol, trigger, closed_at, now, currency, change, condition.window
+        )
     if quote is None:
         return Candidate(alert.id, symbol, trigger, closed_at, candles[-1].close)
     price, currency, change = quote.price, quote.quote, quote.change_24h_pct

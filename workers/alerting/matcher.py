@@ -17,18 +17,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
-
-from core.alerts.grammar import PriceLevel
 from core.alerts.index import AlertIndex, IndexedAlert
+from core.alerts.spec import PriceLevel
+from core.alerts.watched import WatchedAlert
 from core.market import PriceQuote
-from db.alerts import ALERTS_VERSION
 from db.cache import PRICE_CHANNEL, Subscription
-from db.models import Alert
+from services import matching
+from services.alerts import ALERTS_VERSION
 from services.deps import Deps
+from services.firing import Candidate, Fired, fire
 from workers.alerting import candles
-from workers.alerting.firing import Candidate, Fired, fire
-from workers.alerting.rows import WatchedAlert, load_active, load_changed
 from workers.jobs.base import JobResult
 
 log = logging.getLogger(__name__)
@@ -62,9 +60,7 @@ class AlertMatcher:
         """Load every active alert and the last prices, so the first tick already matches."""
         async with self._busy:
             self._version = await deps.cache.get(ALERTS_VERSION)
-            async with deps.sessions() as session:
-                newest = await session.scalar(select(func.max(Alert.updated_at)))
-                alerts = await load_active(session)
+            newest, alerts = await matching.active_alerts(deps)
             self._newest_change = newest or EPOCH
             active = [a for a in alerts if a.active]
             priced = [a for a in active if _is_price(a)]
@@ -81,8 +77,7 @@ class AlertMatcher:
         version = await deps.cache.get(ALERTS_VERSION)
         if version == self._version:
             return 0
-        async with deps.sessions() as session:
-            changed = await load_changed(session, self._newest_change - OVERLAP)
+        changed = await matching.changed_alerts(deps, self._newest_change - OVERLAP)
         self._version = version  # after loading: a failed load is tried again next time
         for alert in changed:
             self._apply(alert)
@@ -236,7 +231,7 @@ class AlertMatcher:
 
 
 def _indexed(alert: WatchedAlert) -> IndexedAlert:
-    condition = alert.spec.condition  # type: ignore[union-attr]
+    condition = alert.condition
     assert isinstance(condition, PriceLevel)
     return IndexedAlert(alert.id, alert.symbol, condition.direction, condition.level)
 

@@ -1,0 +1,84 @@
+"""The guided /alert's rules: which levels to offer for a kind of alert, and what a bare number
+typed at the level step means for it. Pure; the words of the buttons are the bot's.
+
+The flow's kinds: above, below (price levels), move (a % move either way within 24 hours),
+rsi (RSI(14) on 1h candles) and volume (a spike on 1h candles).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.numbers import parse_amount
+from core.refusal import Refusal
+
+KINDS = ("above", "below", "move", "rsi", "volume")
+PRICE_STEPS = (2, 5, 10)  # % away from the price now
+MOVES = (2, 5, 10)  # % within 24 hours
+RSI_LEVELS = (30, 70)
+MULTIPLES = (2, 3, 5)
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One suggested answer to the level step of a `kind`: `words` as the grammar reads them
+    after the coin, and the numbers its button shows (`pct` away from the price for a `level`;
+    a percentage, an RSI level or a volume multiple as `value` for the other kinds)."""
+
+    kind: str
+    words: str
+    pct: int | None = None
+    level: Decimal | None = None
+    value: int | None = None
+
+
+def rounded(value: Decimal, digits: int = 4) -> Decimal:
+    """A level people would pick: `digits` significant digits (71,400, not 71,387.46)."""
+    exponent = value.adjusted() - digits + 1
+    return value.quantize(Decimal(1).scaleb(exponent)).normalize()
+
+
+def offers(kind: str, price: Decimal | None) -> list[Offer]:
+    """Levels to offer as buttons: ±2/5/10 % of the price, moves of 2/5/10 %, RSI 30/70,
+    volume ×2/×3/×5; none for a price level when the price is not known."""
+    if kind in ("above", "below"):
+        if price is None or price <= 0:
+            return []
+        sign, op = (1, ">") if kind == "above" else (-1, "<")
+        found = []
+        for pct in PRICE_STEPS:
+            level = rounded(price * (1 + sign * Decimal(pct) / 100))
+            found.append(Offer(kind, f"{op} {level:f}", pct=sign * pct, level=level))
+        return found
+    if kind == "move":
+        return [Offer(kind, f"±{pct}% 24h", value=pct) for pct in MOVES]
+    if kind == "rsi":
+        return [Offer(kind, f"rsi {'<' if n < 50 else '>'} {n}", value=n) for n in RSI_LEVELS]
+    return [Offer("volume", f"volume x{n}", value=n) for n in MULTIPLES]
+
+
+def typed_words(kind: str, typed: str, *, decimal_comma: bool = False) -> str:
+    """A bare number typed at the level step, as the grammar wants it for that kind; anything
+    else is taken as the grammar's own words (`< 65000 every 1h`)."""
+    typed = typed.strip()
+    if not typed[:1].isdigit():
+        return typed
+    number = typed.removesuffix("%")
+    if kind == "above":
+        return f"> {typed}"
+    if kind == "below":
+        return f"< {typed}"
+    if kind == "move":
+        return f"±{number}% 24h"
+    if kind == "rsi":
+        side = "<" if _below_half(number, decimal_comma) else ">"
+        return f"rsi {side} {number}"
+    return f"volume x{typed.lstrip('xX×')}"
+
+
+def _below_half(number: str, decimal_comma: bool) -> bool:
+    try:
+        return parse_amount(number, "rsi_level", decimal_comma=decimal_comma) < 50
+    except Refusal:
+        return True  # the grammar says what is wrong with it

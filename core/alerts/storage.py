@@ -1,0 +1,106 @@
+"""How an `AlertSpec` is kept in an `alerts` row, and read back from one. Pure.
+
+Columns: kind (price, change, indicator, volume); direction (above|below, or up|down|either for
+moves and crosses); threshold (level, percentage or multiple); timeframe; window_seconds;
+params hold the rest and the symbol, so a row alone gives back its spec. A fired alert's notice
+carries the same columns (`core.notices.AlertCondition`), so the bot can say what fired.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from core.alerts.spec import (
+    AlertSpec,
+    AverageCross,
+    Condition,
+    MacdCross,
+    PriceChange,
+    PriceLevel,
+    RsiLevel,
+    VolumeSpike,
+)
+from core.notices import AlertCondition
+
+StoredAlert = Any  # an alerts row, a result row with its columns, or an `AlertCondition`
+
+
+def columns_of(spec: AlertSpec) -> dict[str, Any]:
+    """The `alerts` columns that hold `spec`."""
+    c = spec.condition
+    columns: dict[str, Any] = {"direction": None, "threshold": None, "timeframe": None}
+    params: dict[str, Any] = {"symbol": spec.symbol}
+    if isinstance(c, PriceLevel):
+        columns |= {"kind": "price", "direction": c.direction, "threshold": c.level}
+    elif isinstance(c, PriceChange):
+        columns |= {"kind": "change", "direction": c.move, "threshold": c.pct}
+        columns["window_seconds"] = int(c.window.total_seconds())
+    elif isinstance(c, RsiLevel):
+        columns |= {"kind": "indicator", "direction": c.direction, "threshold": c.level}
+        params |= {"indicator": "rsi", "period": c.period}
+        params |= {"direction": c.direction, "level": str(c.level)}  # as the matcher reads it
+    elif isinstance(c, MacdCross):
+        columns |= {"kind": "indicator", "direction": c.move}
+        params |= {"indicator": "macd", "move": c.move}
+    elif isinstance(c, AverageCross):
+        columns |= {"kind": "indicator", "direction": c.move}
+        params |= {"indicator": c.average, "period": c.period, "move": c.move}
+    else:
+        columns |= {"kind": "volume", "threshold": c.multiple}
+        params |= {"lookback": c.lookback}
+    if not isinstance(c, PriceLevel | PriceChange):
+        columns["timeframe"] = c.timeframe
+    cooldown = 0 if spec.cooldown is None else int(spec.cooldown.total_seconds())
+    return columns | {
+        "params": params,
+        "recurring": spec.recurring,
+        "cooldown_seconds": cooldown,
+        "expires_at": spec.expires_at,
+    }
+
+
+def condition_of(spec: AlertSpec) -> AlertCondition:
+    """The spec as a notice carries it: its columns and its symbol."""
+    return AlertCondition(symbol=spec.symbol, **columns_of(spec))
+
+
+def spec_of(row: StoredAlert, symbol: str | None = None) -> AlertSpec:
+    """The `AlertSpec` a row holds: what the person asked for, as the grammar made it.
+    `symbol` if given, else the one stored with it. Raises KeyError, TypeError or ValueError
+    for a row that does not hold one."""
+    params, kind = row.params, row.kind
+    condition: Condition
+    if kind == "price":
+        condition = PriceLevel(_direction(row.direction), row.threshold)
+    elif kind == "change":
+        window = timedelta(seconds=row.window_seconds or 0)
+        condition = PriceChange(_move(row.direction), row.threshold, window)
+    elif kind == "volume":
+        condition = VolumeSpike(row.threshold, row.timeframe, params["lookback"])
+    elif params["indicator"] == "rsi":
+        condition = RsiLevel(
+            _direction(row.direction), row.threshold, row.timeframe, params["period"]
+        )
+    elif params["indicator"] == "macd":
+        condition = MacdCross(_move(row.direction), row.timeframe)
+    elif params["indicator"] in ("sma", "ema"):
+        condition = AverageCross(
+            params["indicator"], params["period"], _move(row.direction), row.timeframe
+        )
+    else:
+        raise ValueError(f"no indicator {params['indicator']!r}")
+    cooldown = timedelta(seconds=row.cooldown_seconds) if row.recurring else None
+    return AlertSpec(symbol or params["symbol"], condition, cooldown, row.expires_at)
+
+
+def _direction(value: object) -> Any:
+    if value not in ("above", "below"):
+        raise ValueError(f"direction {value!r}")
+    return value
+
+
+def _move(value: object) -> Any:
+    if value not in ("up", "down", "either"):
+        raise ValueError(f"move {value!r}")
+    return value

@@ -1,0 +1,199 @@
+"""Alerts rows: what a person set, what the workers match, what fired. Repositories never
+commit and never decide; `core.alerts.storage` maps rows to specs and back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Alert, Asset, User
+
+LIVE = ("active", "paused")  # what a new alert may not duplicate
+SHOWN = ("active", "paused", "fired", "expired")  # what /alerts lists
+
+# What matching needs of an alert row (with its coin's symbol).
+MATCHED = (
+    Alert.id,
+    Asset.symbol,
+    Alert.status,
+    Alert.kind,
+    Alert.direction,
+    Alert.threshold,
+    Alert.timeframe,
+    Alert.window_seconds,
+    Alert.params,
+    Alert.recurring,
+    Alert.cooldown_seconds,
+    Alert.expires_at,
+    Alert.last_fired_at,
+    Alert.created_at,
+    Alert.updated_at,
+)
+# And firing: whose, where it goes, how often it fired, the person's quiet hours.
+FIRING = (
+    Alert.user_id,
+    Alert.chat_id,
+    Alert.fire_count,
+    User.timezone,
+    User.quiet_start,
+    User.quiet_end,
+)
+
+
+# ---- a person's alerts ---------------------------------------------------------------------------
+
+
+async def live_on(session: AsyncSession, user_id: int, asset_id: int) -> list[Alert]:
+    """The person's active and paused alerts on one coin."""
+    rows = await session.scalars(
+        select(Alert).where(
+            Alert.user_id == user_id, Alert.asset_id == asset_id, Alert.status.in_(LIVE)
+        )
+    )
+    return list(rows)
+
+
+async def count_active(session: AsyncSession, user_id: int) -> int:
+    query = select(func.count()).where(Alert.user_id == user_id, Alert.status == "active")
+    return await session.scalar(query) or 0
+
+
+async def add(
+    session: AsyncSession,
+    user_id: int,
+    chat_id: int,
+    asset_id: int,
+    columns: dict[str, Any],
+    now: datetime,
+) -> int:
+    """A new active alert (`columns` from `core.alerts.storage.columns_of`); its id."""
+    row = Alert(
+        user_id=user_id,
+        chat_id=chat_id,
+        asset_id=asset_id,
+        status="active",
+        fire_count=0,
+        created_at=now,
+        updated_at=now,
+        **columns,
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def find(session: AsyncSession, user_id: int, alert_id: int) -> Alert | None:
+    """The person's alert by id; None if it is someone else's, deleted or never was."""
+    return await session.scalar(
+        select(Alert).where(
+            Alert.id == alert_id, Alert.user_id == user_id, Alert.status != "deleted"
+        )
+    )
+
+
+async def shown(session: AsyncSession, user_id: int) -> list[tuple[Alert, str]]:
+    """The person's alerts /alerts lists, each with its coin's symbol."""
+    rows = await session.execute(
+        select(Alert, Asset.symbol)
+        .join(Asset, Asset.id == Alert.asset_id)
+        .where(Alert.user_id == user_id, Alert.status.in_(SHOWN))
+        .execution_options(populate_existing=True)  # as changed earlier in the transaction
+    )
+    return [(alert, symbol) for alert, symbol in rows.tuples()]
+
+
+async def set_status(
+    session: AsyncSession,
+    user_id: int,
+    alert_id: int,
+    status: str,
+    allowed_from: Sequence[str],
+    now: datetime,
+) -> bool:
+    """Move one of the person's alerts to `status` if it is in one of `allowed_from`."""
+    result = await session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.user_id == user_id, Alert.status.in_(allowed_from))
+        .values(status=status, updated_at=now)
+    )
+    return bool(cast(CursorResult[Any], result).rowcount)
+
+
+async def pause_all_for_user(session: AsyncSession, user_id: int, now: datetime) -> list[int]:
+    """Pause every active alert of a person (who blocked the bot); the ids paused."""
+    result = await session.execute(
+        update(Alert)
+        .where(Alert.user_id == user_id, Alert.status == "active")
+        .values(status="paused", updated_at=now)
+        .returning(Alert.id)
+    )
+    return sorted(result.scalars())
+
+
+async def expire_due(session: AsyncSession, now: datetime) -> list[int]:
+    """Active and paused alerts whose end has come become 'expired'; their ids."""
+    result = await session.execute(
+        update(Alert)
+        .where(
+            Alert.status.in_(("active", "paused")),
+            Alert.expires_at.is_not(None),
+            Alert.expires_at <= now,
+        )
+        .values(status="expired", updated_at=now)
+        .returning(Alert.id)
+    )
+    return list(result.scalars())
+
+
+# ---- matching and firing -------------------------------------------------------------------------
+
+
+def _matched() -> Any:
+    return select(*MATCHED).join(Asset, Asset.id == Alert.asset_id)
+
+
+async def active(session: AsyncSession) -> list[Any]:
+    """Every active alert, as `MATCHED` rows."""
+    return list(await session.execute(_matched().where(Alert.status == "active")))
+
+
+async def changed_since(session: AsyncSession, since: datetime) -> list[Any]:
+    """Alerts of any status changed at or after `since` (by `updated_at`)."""
+    return list(await session.execute(_matched().where(Alert.updated_at >= since)))
+
+
+async def newest_change(session: AsyncSession) -> datetime | None:
+    return await session.scalar(select(func.max(Alert.updated_at)))
+
+
+async def for_firing(session: AsyncSession, ids: Sequence[int]) -> dict[int, Any]:
+    """`MATCHED` and `FIRING` columns of these alerts, by id."""
+    rows = await session.execute(
+        select(*MATCHED, *FIRING)
+        .join(Asset, Asset.id == Alert.asset_id)
+        .join(User, User.id == Alert.user_id)
+        .where(Alert.id.in_(ids))
+    )
+    return {row.id: row for row in rows}
+
+
+async def mark_fired(
+    session: AsyncSession, alert_id: int, fire_count: int, done: bool, at: datetime, now: datetime
+) -> bool:
+    """Fired on an event at `at`: if still active with the `fire_count` it was read with (else
+    another process fired it, or it changed, since), counted, and 'fired' when `done`."""
+    marked = await session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.status == "active", Alert.fire_count == fire_count)
+        .values(
+            status="fired" if done else "active",
+            last_fired_at=at,
+            fire_count=fire_count + 1,
+            updated_at=now,
+        )
+    )
+    return cast(CursorResult[Any], marked).rowcount == 1

@@ -1,0 +1,112 @@
+"""The outbox as its sender uses it: claiming what is due (with the preferences of the people
+it is for), and settling each claim — sent, back to the queue, failed, or the chat closed to
+the bot. One transaction each; the sender decides when, and retries while the database is
+briefly away (a lost mark would mean a message sent twice once the lease runs out).
+
+Leases run on the wall clock (`wall`); a row comes due on the clock it was written in
+(`deps.clock`: the replay's in the sandbox).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.people import Preferences
+from db import outbox
+from db.models import OutboxMessage
+from db.repos import people
+from services.alerts import alerts_changed
+from services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed row and the preferences of the person it is for."""
+
+    row: OutboxMessage
+    preferences: Preferences
+
+
+def person_of(payload: dict[str, Any], chat_id: int) -> int:
+    """Whose row it is: its notice's person (or a finished row's), else the chat's (a private
+    chat's id is its person's)."""
+    notice = payload.get("notice")
+    person = notice.get("user_id") if isinstance(notice, dict) else payload.get("user_id")
+    return person if isinstance(person, int) else chat_id
+
+
+async def claim(
+    deps: Deps, wall: datetime, lease: timedelta, chats: int, skip_chats: Iterable[int]
+) -> list[Claimed]:
+    """The next due rows of up to `chats` chats, held for `lease`; their people's preferences
+    read in the same transaction, so a send needs no database read."""
+    async with deps.write() as session:
+        rows = await outbox.claim(
+            session, wall, lease, chats, skip_chats=skip_chats, due=deps.clock.now()
+        )
+        whose = {row.id: person_of(row.payload, row.chat_id) for row in rows}
+        chosen = await people.preferences_of(session, set(whose.values())) if rows else {}
+    return [Claimed(row, chosen.get(whose[row.id], Preferences())) for row in rows]
+
+
+async def renew(deps: Deps, ids: Collection[int], until: datetime) -> None:
+    async with deps.write() as session:
+        await outbox.extend_claims(session, list(ids), until)
+
+
+async def next_due(deps: Deps) -> datetime | None:
+    """When the earliest row not due yet comes due."""
+    async with deps.read() as session:
+        return await outbox.next_due(session, deps.clock.now())
+
+
+async def sent(deps: Deps, ids: Sequence[int], message_id: int) -> None:
+    async with deps.write() as session:
+        await outbox.mark_sent(session, ids, message_id, deps.clock.now())
+
+
+async def later(
+    deps: Deps, ids: Sequence[int], not_before: datetime, error: str, *, attempt: bool = True
+) -> None:
+    """Back to the queue; `attempt=False` when Telegram only said "later" (RetryAfter)."""
+    async with deps.write() as session:
+        await outbox.mark_retry(session, ids, not_before, error, attempt=attempt)
+
+
+async def failed(deps: Deps, ids: Sequence[int], error: str) -> None:
+    """Given up: never sent."""
+    async with deps.write() as session:
+        await outbox.mark_failed(session, ids, error)
+
+
+async def release(deps: Deps, ids: Sequence[int]) -> None:
+    """Hand claimed rows back untouched (a sender stopping before it sent them)."""
+    async with deps.write() as session:
+        await outbox.release(session, ids)
+
+
+async def closed_to_the_bot(
+    deps: Deps, chat_id: int, ids: Sequence[int], error: str, wall: datetime, *, person: bool
+) -> int:
+    """The bot may not write to this chat any more (blocked, removed): these rows and the
+    chat's other pending ones fail; a person who blocked the bot has their alerts paused (they
+    resume them with /alerts). Returns how many alerts were paused."""
+    async with deps.write() as session:
+        await outbox.mark_failed(session, ids, error)
+        dropped = await outbox.fail_chat(session, chat_id, error, wall)
+        paused = (
+            await outbox.person_blocked_bot(session, chat_id, deps.clock.now()) if person else []
+        )
+    if paused:
+        await alerts_changed(deps.cache)
+    log.info(
+        "outbox: chat %s is closed to the bot (%s): %s more rows dropped, %s alerts paused",
+        chat_id, error, dropped, len(paused),
+    )  # fmt: skip
+    return len(paused)

@@ -1,0 +1,43 @@
+"""What the alert matcher reads: the alerts it watches (all active ones at start, then the
+changed ones) and the closed candles it checks change, indicator and volume alerts on. Reads,
+one transaction each; firing is `services.firing`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.alerts.watched import WatchedAlert, watched
+from core.market import Candle, floor_time
+from db.candles import last_candle_time, load_candles, market_ids_for
+from db.repos import alerts as alert_rows
+from services.deps import Deps
+
+
+async def active_alerts(deps: Deps) -> tuple[datetime | None, list[WatchedAlert]]:
+    """Every active alert, and when the newest change to any alert was made."""
+    async with deps.read() as session:
+        newest = await alert_rows.newest_change(session)
+        return newest, [watched(row) for row in await alert_rows.active(session)]
+
+
+async def changed_alerts(deps: Deps, since: datetime) -> list[WatchedAlert]:
+    """Alerts of any status changed at or after `since` (by `updated_at`)."""
+    async with deps.read() as session:
+        return [watched(row) for row in await alert_rows.changed_since(session, since)]
+
+
+async def best_market(deps: Deps, symbol: str, timeframe: str) -> int | None:
+    """The market with the most stored candles of `timeframe` for `symbol`."""
+    async with deps.read() as session:
+        markets = await market_ids_for(session, symbol, timeframe)
+    return markets[0][0] if markets else None
+
+
+async def closed_candles(deps: Deps, market_id: int, timeframe: str, count: int) -> list[Candle]:
+    """The latest `count` closed candles: before the newest stored one, and ended by now."""
+    async with deps.read() as session:
+        newest = await last_candle_time(session, market_id, timeframe)
+        if newest is None:
+            return []
+        until = min(newest, floor_time(deps.clock.now(), timeframe))
+        return await load_candles(session, market_id, timeframe, until=until, limit=count)
