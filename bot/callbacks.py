@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 MAX_DATA = 64  # bytes: Telegram's limit for callback data
 MAX_ID = 2**53  # Telegram's ids fit in 52 bits; ours (rows) too
@@ -31,10 +31,15 @@ class Kind:
 
 @dataclass(frozen=True)
 class Number(Kind):
+    """A whole number from `low` to `high`; `optional`: may be left out (None)."""
+
     low: int = 0
     high: int = MAX_ID
+    optional: bool = False
 
     def dump(self, value: Any) -> str:
+        if value is None and self.optional:
+            return ""
         if not isinstance(value, int) or not self.low <= value <= self.high:
             raise ValueError(f"{value!r} is not a number from {self.low} to {self.high}")
         return str(value)
@@ -112,9 +117,9 @@ def button(prefix: str, *kinds: Kind) -> Callable[[type[Any]], type[Any]]:
 
 def encode(data: Button) -> str:
     """The callback data of a button (ValueError if a field is out of range or it is too long)."""
-    values = [getattr(data, f.name) for f in fields(data)]  # type: ignore[arg-type]
+    values = [getattr(data, f.name) for f in fields(cast(Any, data))]  # a dataclass: @button
     parts = [kind.dump(value) for kind, value in zip(data.KINDS, values, strict=True)]
-    while parts and parts[-1] == "" and isinstance(data.KINDS[len(parts) - 1], Text):
+    while parts and parts[-1] == "" and _optional(data.KINDS[len(parts) - 1]):
         parts.pop()  # an empty optional field at the end is left out
     text = ":".join([data.PREFIX, *parts])
     if len(text.encode()) > MAX_DATA:
@@ -137,10 +142,14 @@ def decode(data: object) -> Button | None:
     values = []
     for kind, text in zip(cls.KINDS, texts, strict=True):
         value = kind.load(text)
-        if value is None and not (isinstance(kind, Text) and kind.optional and text == ""):
+        if value is None and not (_optional(kind) and text == ""):
             return None
         values.append(value)
     return cls(*values)
+
+
+def _optional(kind: Kind) -> bool:
+    return isinstance(kind, Text | Number) and kind.optional
 
 
 def matches(*types: type[Button]) -> Callable[[object], bool]:
@@ -151,13 +160,16 @@ def matches(*types: type[Button]) -> Callable[[object], bool]:
 # ---- every button Pythia sends ------------------------------------------------------------------
 
 
-@button("alert", Choice(("pause", "resume", "delete")), ID)
+@button("alert", Choice(("pause", "resume", "delete")), ID, Number(optional=True))
 @dataclass(frozen=True, slots=True)
 class AlertAction(Button):
-    """Pause, Resume or Delete one alert (under /alerts, a new alert or a fired one)."""
+    """Pause, Resume or Delete one alert (under /alerts, a new alert or a fired one); `owner`,
+    whose alert it is, lets a press by anyone else be answered at once (buttons sent before it
+    was added have none)."""
 
     action: str
     alert_id: int
+    owner: int | None = None
 
 
 @button("alertchart", SYMBOL)
@@ -201,13 +213,15 @@ class TradesPage(Button):
     asset: str | None = None
 
 
-@button("trade", TOKEN, Choice(("y", "n")))
+@button("trade", TOKEN, Choice(("y", "n")), Number(optional=True))
 @dataclass(frozen=True, slots=True)
 class ConfirmButton(Button):
-    """Confirm (y) or Cancel (n) a pending action, by its token."""
+    """Confirm (y) or Cancel (n) a pending action, by its token; `owner`, who asked, lets a
+    press by anyone else be answered at once (buttons sent before it was added have none)."""
 
     token: str
     choice: str
+    owner: int | None = None
 
     @property
     def yes(self) -> bool:

@@ -89,9 +89,7 @@ class TerminalChat:
         self.with_buttons: MessageRecord | None = None
 
     async def setup(self) -> None:
-        self.user = await _maybe(
-            self.emu.add_user("You", "you", language_code=terminal_language())
-        )
+        self.user = await _maybe(self.emu.add_user("You", "you", language_code=terminal_language()))
         self.private = self.chat = self.user
         self.group = await _maybe(
             self.emu.add_group("Sandbox group", members=[self.user], supergroup=True)

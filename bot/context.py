@@ -30,7 +30,7 @@ class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotData]):
 
     def __init__(
         self,
-        application: Application,  # type: ignore[type-arg]
+        application: Application,
         chat_id: int | None = None,
         user_id: int | None = None,
     ) -> None:

@@ -10,7 +10,7 @@ the emulator use it). Both the sends and the long polling (getUpdates) go throug
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -21,7 +21,9 @@ CONNECTIONS = 16  # ~300 requests/s at Telegram's ~50 ms round trip: 10x its 30 
 
 
 def _seconds(value: object, default: float | None) -> float | None:
-    return default if isinstance(value, DefaultValue) else value  # type: ignore[return-value]
+    if isinstance(value, DefaultValue) or value is None:
+        return default if isinstance(value, DefaultValue) else None
+    return float(cast(float, value))
 
 
 class AiohttpRequest(BaseRequest):

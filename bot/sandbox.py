@@ -8,6 +8,8 @@ import errno
 import logging
 from collections.abc import Awaitable
 
+from telegram.ext import Application
+
 from bot.app import BotRuntime, build_application
 from bot.chat import TerminalChat
 from bot.emulator import Emulator, FloodLimits
@@ -29,7 +31,7 @@ class Sandbox:
         self.deps = deps
         self.port = port
         self.emulator = Emulator(SANDBOX_TOKEN, flood_limits=FloodLimits())
-        self.app = None
+        self.app: Application | None = None
         self._runtime: BotRuntime | None = None
 
     @property
@@ -43,14 +45,14 @@ class Sandbox:
             if exc.errno != errno.EADDRINUSE:
                 raise
             await self.emulator.start(port=0)
-        self.app = build_application(
+        app = self.app = build_application(
             self.settings,
             token=SANDBOX_TOKEN,
             base_url=self.emulator.base_url,
             base_file_url=self.emulator.base_file_url,
             deps=self.deps,
         )
-        self._runtime = BotRuntime(self.app)
+        self._runtime = BotRuntime(app)
         await self._runtime.start(poll_timeout=10)
         await self._first_prices()
         log.info("sandbox emulator at %s", self.emulator_url)

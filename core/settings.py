@@ -199,7 +199,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment; a wrong one raises SettingsError with one line."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings.model_validate(overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "settings"

@@ -62,10 +62,11 @@ async def language_of(deps: Deps, user_id: int, telegram_code: str | None) -> st
         return cached
     async with deps.read() as session:
         chosen = await people.preferences(session, user_id)
-    if chosen is None:
-        return language_for(telegram_code)
-    await deps.cache.set(key, chosen.language, LANGUAGE_TTL)
-    return chosen.language
+    # Someone not met yet is copied too (what `register` will store for them), or every
+    # update of theirs (say, /price before /start) would read the database.
+    language = chosen.language if chosen is not None else language_for(telegram_code)
+    await deps.cache.set(key, language, LANGUAGE_TTL)
+    return language
 
 
 # ---- changing what they chose -------------------------------------------------------------------

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 
-from bot.emulator.emulator import DEFAULT_TOKEN, Emulator
+from bot.emulator.emulator import DEFAULT_FLOOD_LIMITS, DEFAULT_TOKEN, Emulator
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,7 +34,7 @@ async def serve(args: argparse.Namespace) -> None:
         bot_username=args.bot_username,
         bot_name=args.bot_name,
         privacy_mode=not args.no_privacy_mode,
-        **({"flood_limits": None} if args.no_flood_limits else {}),
+        flood_limits=None if args.no_flood_limits else DEFAULT_FLOOD_LIMITS,
     )
     await emulator.start(args.host, args.port)
     print(f"base_url={emulator.base_url}", flush=True)

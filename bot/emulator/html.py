@@ -111,9 +111,10 @@ class _Scanner:
         else:
             while end < len(raw) and raw[end] in _ASCII_LETTERS:
                 end += 1
-            char = _NAMED_ENTITIES.get(raw[start + 1 : end])
-            if char is None:
+            named = _NAMED_ENTITIES.get(raw[start + 1 : end])
+            if named is None:
                 return None  # unknown named entities such as &nbsp; stay literal text
+            char = named
         self.pos = end + 1 if self.peek(end) == ord(";") else end
         return char
 
@@ -279,12 +280,17 @@ def _close_entity(entities: list[Entity], tag: _OpenTag, length: int, inner: str
         if url:  # Telegram silently drops links it cannot accept
             entities.append({"type": "text_link", "offset": offset, "length": length, "url": url})
     elif name == "pre":
-        if same_span and previous["type"] == "code" and previous.get("language"):
+        if (
+            same_span
+            and previous is not None
+            and previous["type"] == "code"
+            and previous.get("language")
+        ):
             previous["type"] = "pre"
         else:
             entities.append({"type": "pre", "offset": offset, "length": length})
     elif name == "code":
-        if same_span and previous["type"] == "pre" and tag.argument:
+        if same_span and previous is not None and previous["type"] == "pre" and tag.argument:
             previous["language"] = tag.argument
         else:
             entity: Entity = {"type": "code", "offset": offset, "length": length}

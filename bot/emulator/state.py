@@ -11,6 +11,7 @@ import itertools
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.emulator.records import (
     CHANNEL,
@@ -70,11 +71,11 @@ class EmulatorState:
 
     # ---- users and chats -------------------------------------------------------------------
 
-    def add_user(self, first_name: str, user_id: int | None = None, **fields: object) -> User:
+    def add_user(self, first_name: str, user_id: int | None = None, **fields: Any) -> User:
         user_id = user_id if user_id is not None else next(self._user_ids)
         if user_id in self.users:
             raise ValueError(f"user {user_id} already exists")
-        user = User(id=user_id, first_name=first_name, **fields)  # type: ignore[arg-type]
+        user = User(id=user_id, first_name=first_name, **fields)
         self.users[user_id] = user
         # A private chat's id equals the user's id.
         self.chats[user_id] = Chat(
@@ -149,7 +150,7 @@ class EmulatorState:
 
     # ---- messages --------------------------------------------------------------------------
 
-    def add_message(self, chat: Chat, **fields: object) -> MessageRecord:
+    def add_message(self, chat: Chat, **fields: Any) -> MessageRecord:
         """Store a new message with the chat's next message_id and the current time."""
         history = self.messages.setdefault(chat.id, [])
         now = time.time()
@@ -159,7 +160,7 @@ class EmulatorState:
             date=int(now),
             monotonic=time.monotonic(),
             wall_time=now,
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )
         history.append(message)
         self.timeline.append(message)
@@ -248,7 +249,7 @@ class EmulatorState:
 
     # ---- files and callbacks ---------------------------------------------------------------
 
-    def add_file(self, kind: str, content: bytes, **fields: object) -> FileRecord:
+    def add_file(self, kind: str, content: bytes, **fields: Any) -> FileRecord:
         number = next(self._file_counter)
         prefix = _FILE_ID_PREFIX.get(kind, "CAAC")
         record = FileRecord(
@@ -256,7 +257,7 @@ class EmulatorState:
             file_unique_id=f"AQAD{number:06d}{secrets.token_hex(3)}",
             kind=kind,
             content=content,
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )
         self.files[record.file_id] = record
         return record

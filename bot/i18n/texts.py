@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
@@ -69,7 +70,7 @@ class Texts:
         return text.format(**params) if params else text
 
     def pgettext(self, context: str, message: str, /, **params: object) -> str:
-        text = self._catalogue.pgettext(context, message)
+        text = str(self._catalogue.pgettext(context, message))
         return text.format(**params) if params else text
 
     def or_list(self, items: Iterable[str]) -> str:
@@ -155,7 +156,7 @@ class Texts:
 
     def moment(self, when: datetime, zone: str | None = None, *, with_zone: bool = True) -> str:
         """1 Mar 2024, 14:30 CET: a date and time in the person's zone, and which zone."""
-        local = self._local(when, zone)
+        local = when.astimezone(zone_of(zone) if zone else UTC)
         text = self.locale.datetime_formats["medium"].format(
             self.time(when, zone), self.date(when, zone)
         )
@@ -174,7 +175,7 @@ class Texts:
         minutes = int(span / timedelta(minutes=1))
         for unit, size in (("day", 1440), ("hour", 60), ("minute", 1)):
             if minutes and minutes % size == 0:
-                length = "short" if short else "long"
+                length: Literal["short", "long"] = "short" if short else "long"
                 return format_unit(
                     minutes // size, f"duration-{unit}", length=length, locale=self.locale
                 )

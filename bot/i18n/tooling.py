@@ -82,11 +82,10 @@ def update() -> dict[str, int]:
                 fuzzy=False,
             )  # fmt: skip
         if language in PLURAL_FORMS:
-            catalog._num_plurals, catalog._plural_expr = _plural_rule(PLURAL_FORMS[language])
+            catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[language])]
         # its own copy of every message; a changed message is new, not a fuzzy guess at the old
         catalog.update(extract(), no_fuzzy_matching=True, update_header_comment=False)
         catalog.obsolete.clear()  # a message the code no longer says goes
-        _apply_parts(catalog, language)
         if language == "en":  # the source language says every message as written
             for message in catalog:
                 if message.id:
@@ -96,30 +95,6 @@ def update() -> dict[str, int]:
             write_po(out, catalog, width=100, sort_output=True, include_lineno=False)
         missing[language] = sum(1 for m in catalog if m.id and not _translated(m.string))
     return missing
-
-
-PARTS = LOCALE_DIR / "parts"  # while several people translate at once: <area>.json each
-
-
-def _apply_parts(catalog: Catalog, language: str) -> None:
-    """Fill translations from `bot/locale/parts/*.json` ({msgid: {"es": str | [forms], …}});
-    what a part says wins over the catalogue."""
-    import json
-
-    for part in sorted(PARTS.glob("*.json")) if PARTS.exists() else ():
-        for key, by_language in json.loads(part.read_text(encoding="utf-8")).items():
-            string = by_language.get(language)
-            context, _, msgid = key.rpartition("\x04")
-            message = catalog.get(msgid, context=context or None)
-            if message is None or string is None:
-                continue
-            message.string = tuple(string) if isinstance(string, list) else string
-            message.flags.discard("fuzzy")
-
-
-def _plural_rule(forms: str) -> tuple[int, str]:
-    count, expression = forms.split(";")[:2]
-    return int(count.split("=")[1]), expression.split("=", 1)[1].strip().rstrip(";")
 
 
 def _translated(string: object) -> bool:

@@ -75,8 +75,9 @@ def _not_a_number(t: Texts, what: str, typed: str) -> str:
 @says("amount.ambiguous")
 def _ambiguous(t: Texts, what: str, typed: str, as_decimal: Any, as_thousands: Any) -> str:
     return t._(
-        "{what}: “{typed}” could be {as_decimal} or {as_thousands} — write {plain_decimal} "
-        "or {plain_thousands} instead.",
+        "{what}: “{typed}” could be {as_decimal} or {as_thousands}. For the first write "
+        "{plain_decimal} (a dot is always a decimal point here), for the second "
+        "{plain_thousands}.",
         what=what_label(t, what),
         typed=e(clip(typed)),
         as_decimal=t.number(as_decimal),
@@ -151,4 +152,12 @@ def _date_out_of_range(t: Texts, earliest: date, latest: date) -> str:
         "That date is out of range: dates go from {earliest} to {latest}.",
         earliest=t.date(earliest),
         latest=t.date(latest),
+    )
+
+
+@says("date.without_zone")
+def _date_without_zone(t: Texts, typed: str) -> str:
+    return t._(
+        "“{typed}” has a time but no time zone; add one, like 2024-03-01T14:30Z for UTC.",
+        typed=e(clip(typed)),
     )

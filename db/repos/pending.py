@@ -4,9 +4,9 @@ presses (or two processes) exactly one finds it unanswered."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import PendingAction
@@ -62,4 +62,4 @@ async def find(session: AsyncSession, token: str) -> PendingAction | None:
 async def prune(session: AsyncSession, before: datetime) -> int:
     """Forget actions that expired before `before`."""
     result = await session.execute(delete(PendingAction).where(PendingAction.expires_at < before))
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return cast(CursorResult[Any], result).rowcount or 0

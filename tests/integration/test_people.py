@@ -16,7 +16,7 @@ from core.refusal import BadArgument, Refusal
 from core.settings import Settings
 from db.models import PendingAction, Trade, User
 from db.repos import people as people_rows
-from services import people, pending
+from services import pending, people
 from services.deps import Deps, build_deps, close_deps
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)

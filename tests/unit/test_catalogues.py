@@ -98,6 +98,8 @@ QUIET_CALLS = {  # their strings are for logs and developers, never for people
 ALLOWED = {
     "not modified",  # Telegram's error text, matched to ignore a repeated edit
     "HTML",  # parse mode
+    "upper left",  # matplotlib's name for where a legend goes
+    "offset points",  # matplotlib's name for a coordinate system
 }
 SENTENCE = re.compile(r"[A-Za-zА-Яа-яЁё]{2,}\s+[A-Za-zА-Яа-яЁё]{2,}|[А-Яа-яЁё]{3,}")
 LABEL = re.compile(r"\b[A-Z][a-z]{2,}\b")  # "⏸ Pause", "Refresh": a button's one word

@@ -23,7 +23,9 @@ def _fired(**changes: object) -> AlertFired:
         "change_window": timedelta(hours=24),
         "fire_count": 2,
         "quiet": True,
-        "headlines": (Headline(title="ETF approved", url="https://example.com/a", source="CoinDesk"),),
+        "headlines": (
+            Headline(title="ETF approved", url="https://example.com/a", source="CoinDesk"),
+        ),
     }  # fmt: skip
     values.update(changes)
     return AlertFired(**values)  # type: ignore[arg-type]

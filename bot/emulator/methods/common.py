@@ -7,6 +7,7 @@ Handlers are plain ``async def handler(ctx, params) -> result`` functions regist
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -100,13 +101,13 @@ class Params:
     def has(self, name: str) -> bool:
         return self.values.get(name) is not None or name in self.files
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
         value = self.values.get(name)
         if value is None:
             return default
         return value if isinstance(value, str) else json.dumps(value)
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def int(self, name: builtins.str, default: int | None = None) -> int | None:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -120,7 +121,7 @@ class Params:
             return int(value)
         raise bad_request(f"wrong parameter {name} specified")
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: bool = False) -> bool:
         value = self.values.get(name)
         if value is None:
             return default
@@ -128,7 +129,7 @@ class Params:
             return value.strip().lower() in ("true", "1", "yes")
         return bool(value)
 
-    def json(self, name: str, what: str | None = None) -> Any:
+    def json(self, name: builtins.str, what: builtins.str | None = None) -> Any:
         """A JSON-typed parameter; clients may send it already decoded or as a JSON string."""
         value = self.values.get(name)
         if isinstance(value, str):
@@ -138,7 +139,9 @@ class Params:
                 raise bad_request(f"can't parse {what or name} JSON object") from None
         return value
 
-    def input_file(self, name: str, value: Any = None) -> UploadedFile | str | None:
+    def input_file(
+        self, name: builtins.str, value: Any = None
+    ) -> UploadedFile | builtins.str | None:
         """An InputFile parameter: an upload (direct or ``attach://``), a file_id or a URL."""
         value = self.values.get(name) if value is None else value
         if isinstance(value, str) and value.startswith("attach://"):

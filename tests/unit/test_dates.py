@@ -1,0 +1,80 @@
+"""The one reader of typed dates: days, moments, today and yesterday in the person's zone,
+and nothing before Bitcoin or absurdly far ahead."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from core.dates import parse_date, parse_iso
+from core.refusal import BadArgument
+
+NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "day", "at"),
+    [
+        ("2024-03-01", date(2024, 3, 1), None),
+        ("2024-3-1", date(2024, 3, 1), None),
+        ("2024-03-01 14:30", date(2024, 3, 1), time(14, 30)),
+        ("2024-03-01T14:30", date(2024, 3, 1), time(14, 30)),
+        ("  2024-03-01   14:30 ", date(2024, 3, 1), time(14, 30)),
+    ],
+)
+def test_days_and_moments_are_read(typed: str, day: date, at: time | None) -> None:
+    found = parse_date(typed, NOW)
+    assert (found.day, found.at) == (day, at)
+
+
+def test_today_and_yesterday_are_the_persons_days() -> None:
+    # 03:00 UTC is still the 4th in New York
+    assert parse_date("today", NOW, "America/New_York").day == date(2026, 12, 4)
+    assert parse_date("yesterday", NOW, "Asia/Tokyo").day == date(2026, 12, 4)
+
+
+def test_a_bare_day_and_the_end_of_a_day_in_the_persons_zone() -> None:
+    found = parse_date("2024-03-01", NOW)
+    assert found.moment("Europe/Berlin") == datetime(2024, 3, 1, 11, 0, tzinfo=UTC)
+    assert found.end_of_day("Europe/Madrid") == datetime(2024, 3, 1, 23, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("2024-02-30", "date.unreadable"),
+        ("next tuesday", "date.unreadable"),
+        ("2024-03-01 25:00", "date.unreadable"),
+        ("0001-01-01", "date.out_of_range"),
+        ("9999-12-31 23:00", "date.out_of_range"),
+        ("2008-12-31", "date.out_of_range"),
+    ],
+)
+def test_unreadable_or_absurd_dates_are_refused(typed: str, code: str) -> None:
+    with pytest.raises(BadArgument) as refused:
+        parse_date(typed, NOW, "America/New_York")
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("written", "moment"),
+    [
+        ("2024-03-01", datetime(2024, 3, 1, tzinfo=UTC)),
+        ("2024-03-01T14:30:00+02:00", datetime(2024, 3, 1, 12, 30, tzinfo=UTC)),
+        ("2024-03-01T14:30Z", datetime(2024, 3, 1, 14, 30, tzinfo=UTC)),
+        (" 2024-03-01 14:30:00+00:00 ", datetime(2024, 3, 1, 14, 30, tzinfo=UTC)),
+    ],
+)
+def test_files_and_command_lines_write_iso_dates(written: str, moment: datetime) -> None:
+    assert parse_iso(written) == moment
+
+
+def test_an_iso_moment_without_a_zone_needs_one_said() -> None:
+    with pytest.raises(BadArgument) as refused:
+        parse_iso("2024-03-01 14:30")
+    assert refused.value.code == "date.without_zone"
+    assert parse_iso("2024-03-01 14:30", naive=UTC) == datetime(2024, 3, 1, 14, 30, tzinfo=UTC)
+    with pytest.raises(BadArgument) as unreadable:
+        parse_iso("01/03/2024")
+    assert unreadable.value.code == "date.unreadable"
