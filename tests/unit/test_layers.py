@@ -56,3 +56,24 @@ def test_only_the_services_open_transactions() -> None:
             text = path.read_text(encoding="utf-8")
             found += [f"{path.relative_to(ROOT)}: {o}" for o in opening if o in text]
     assert not found, "\n".join(found)
+
+
+def test_handlers_parse_call_one_use_case_and_reply_in_a_few_lines() -> None:
+    long = []
+    for path in [*sorted((ROOT / "bot" / "handlers").glob("*.py")), ROOT / "bot" / "confirm.py"]:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > 25:
+                    long.append(f"{path.relative_to(ROOT)}:{node.name} is {lines} lines")
+    assert not long, "\n".join(long)
+
+
+def test_modules_stay_small_enough_to_read_in_one_sitting() -> None:
+    big = []
+    for package in OURS:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > 400:
+                big.append(f"{path.relative_to(ROOT)}: {lines} lines")
+    assert not big, "\n".join(big)
