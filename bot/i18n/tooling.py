@@ -8,6 +8,7 @@ missing or stale (`tests/unit/test_catalogues.py`).
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,15 +104,50 @@ def _translated(string: object) -> bool:
     return bool(string)
 
 
+def fill(path: Path) -> dict[str, int]:
+    """Put the translations in a JSON file into the catalogues: an object whose keys are
+    messages as the code says them (a plural: its singular; with a context: `context\x04message`)
+    and whose values map each language to its text (a plural: a list, one per form). Messages
+    the code does not say are reported and left out; returns how many were filled per language."""
+    wanted = json.loads(path.read_text(encoding="utf-8"))
+    filled = {}
+    for language in LANGUAGES:
+        if language == "en":
+            continue
+        catalog, count = read_catalogue(language), 0
+        for key, by_language in wanted.items():
+            context, _, message_id = key.rpartition("\x04")
+            message = catalog.get(message_id, context=context or None)
+            text = by_language.get(language)
+            if message is None:
+                print(f"{language}: not in the catalogue (run update first?): {key[:60]!r}")
+                continue
+            if text is None:
+                continue
+            message.string = tuple(text) if isinstance(text, list) else text
+            message.flags.discard("fuzzy")
+            count += 1
+        with po_path(language).open("wb") as out:
+            write_po(out, catalog, width=100, sort_output=True, include_lineno=False)
+        filled[language] = count
+    return filled
+
+
 def compile_all() -> list[Path]:
     return [compile_catalogue(language) for language in LANGUAGES if po_path(language).exists()]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Extract, merge and compile Pythia's catalogues.")
-    parser.add_argument("action", choices=("update", "compile"))
+    parser.add_argument("action", choices=("update", "compile", "fill"))
+    parser.add_argument("files", nargs="*", type=Path, help="fill: JSON files of translations")
     args = parser.parse_args(argv)
-    if args.action == "update":
+    if args.action == "fill":
+        update()
+        for path in args.files:
+            for language, count in fill(path).items():
+                print(f"{path.name}: {count} messages filled in {language}")
+    if args.action in ("update", "fill"):
         for language, count in update().items():
             print(f"{language}: {count} messages untranslated")
     for path in compile_all():
