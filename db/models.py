@@ -122,6 +122,7 @@ class Market(Base):
     symbol: Mapped[str] = mapped_column(String(32))
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     quote: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(8), default="spot", server_default="spot")  # or perp
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
 
