@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -19,6 +18,7 @@ from bot.context import BotData, CustomContext
 from bot.delivery import OutboxSender
 from bot.delivery.pacing import Pacer
 from bot.errors import on_error
+from bot.flood import FloodGate
 from bot.handlers import (
     alerts,
     basic,
@@ -32,8 +32,14 @@ from bot.handlers import (
     watchlist,
 )
 from bot.handlers import settings as setting_handlers
-from bot.handlers.common import answer
+from bot.handlers.fallbacks import (
+    UnreadableButton,
+    changing_commands,
+    edits_of,
+    unknown_button,
+)
 from bot.i18n import texts_for
+from bot.limiter import FairRateLimiter
 from bot.request import AiohttpRequest
 from bot.updates import OnePerPersonAndChat
 from bot.views.basic import menu
@@ -94,15 +100,6 @@ async def _post_shutdown(app: Application) -> None:
         data.deps = None
 
 
-async def unknown_button(update: Update, context: CustomContext) -> None:
-    """A press of a button no handler knows (forged, from an old version, empty): answered,
-    so the person's spinner stops, and nothing else."""
-    if update.callback_query is None:
-        return
-    t = await context.texts(update)
-    await answer(update.callback_query, t._("This button no longer works."), alert=True)
-
-
 def build_application(
     settings: Settings,
     *,
@@ -113,6 +110,7 @@ def build_application(
     rate_limit: bool | None = None,
 ) -> Application:
     """A ready-to-start Application; `deps` are shared when bot and workers run in one process."""
+    processor = OnePerPersonAndChat()
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -120,7 +118,7 @@ def build_application(
         .base_file_url(base_file_url or settings.bot_api_file_url)
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         # one slow reply must not hold up everyone else's; one person's run in order
-        .concurrent_updates(OnePerPersonAndChat())
+        .concurrent_updates(processor)
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connections=1))
         .post_init(_post_init)
@@ -129,14 +127,17 @@ def build_application(
     )
     if settings.telegram_rate_limit if rate_limit is None else rate_limit:
         # PTB types the builder's limiter before one is chosen (BaseRateLimiter[None])
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(FairRateLimiter(max_retries=3))  # type: ignore[arg-type]
     app = builder.build()
+    processor.guard(FloodGate(app))  # nobody's flood slows down everyone else
     data: BotData = app.bot_data
     data.settings, data.deps, data.owns_deps = settings, deps, deps is None
-    for module in HANDLER_MODULES:
-        app.add_handlers(module.HANDLERS)
-    app.add_handlers(alerts.handlers())  # its conversation holds state: one per Application
+    routed = [handler for module in HANDLER_MODULES for handler in module.HANDLERS]
+    routed += alerts.handlers()  # its conversation holds state: one per Application
+    app.add_handler(UnreadableButton())  # first: no other handler sees data it cannot read
+    app.add_handlers(routed)
     app.add_handler(CallbackQueryHandler(unknown_button))  # last: a press nothing else took
+    app.add_handler(edits_of(changing_commands(routed)))  # an edit is not a new request
     app.add_error_handler(on_error)
     return app
 

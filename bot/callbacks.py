@@ -45,7 +45,9 @@ class Number(Kind):
         return str(value)
 
     def load(self, text: str) -> int | None:
-        if not re.fullmatch(r"-?\d{1,16}", text):
+        # as `dump` writes it, and only so: ASCII digits (`\d` would take "١٢" for 12), no
+        # leading zeros or "-0", at most 16 digits (a 5,000-digit number is not parsed at all)
+        if not re.fullmatch(r"0|-?[1-9][0-9]{0,15}", text):
             return None
         value = int(text)
         return value if self.low <= value <= self.high else None
@@ -129,7 +131,12 @@ def encode(data: Button) -> str:
 
 def decode(data: object) -> Button | None:
     """The button `data` stands for, or None if it is not one Pythia sent (or could have)."""
-    if not isinstance(data, str) or not data or len(data.encode()) > MAX_DATA:
+    if not isinstance(data, str) or not data or len(data) > MAX_DATA:
+        return None
+    try:
+        if len(data.encode()) > MAX_DATA:
+            return None
+    except UnicodeEncodeError:  # a lone surrogate: no text Telegram could have carried
         return None
     prefix, _, rest = data.partition(":")
     cls = _BY_PREFIX.get(prefix)

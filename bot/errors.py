@@ -8,25 +8,45 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError
 
 from bot.context import CustomContext
+from bot.i18n import Texts, texts_for
+from bot.side_calls import best_effort
+from core.people import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: CustomContext) -> None:
-    """Log every unhandled error; tell the person, never with a traceback."""
+    """Log every unhandled error; tell the person, never with a traceback.
+
+    The apology is tried once, best effort, so it can never fail into another apology: on a
+    button press it answers the press (which also stops the spinner), or, when the press was
+    answered already, it replies under the pressed message; otherwise it replies to the
+    message. A NetworkError (Telegram unreachable for one call, a 5xx) gets an apology too —
+    the next call may well go through — only Forbidden (blocked, removed) is left unsaid.
+    """
     error = context.error
     where = update.to_dict() if isinstance(update, Update) else repr(update)
-    log.error("unhandled error while handling %s", where, exc_info=error)
-    if isinstance(error, Forbidden | NetworkError) or not isinstance(update, Update):
-        return  # we cannot reach them anyway
+    if isinstance(error, NetworkError):  # Telegram's side: the reason is all there is to log
+        log.warning("Telegram failed while handling %s: %r", where, error)
+    else:
+        log.error("unhandled error while handling %s", where, exc_info=error)
+    if isinstance(error, Forbidden) or not isinstance(update, Update):
+        return  # we cannot reach them, or there is nobody to tell
+    sorry = (await _texts(update, context))._(
+        "Sorry — something went wrong on my side. It has been logged; please try again shortly."
+    )
+    query = update.callback_query
+    if query is not None and await best_effort(query.answer(sorry, show_alert=True), query.id):
+        return
     message = update.effective_message
     if message is not None:
-        try:
-            t = await context.texts(update)
-            sorry = t._(
-                "Sorry — something went wrong on my side. It has been logged; please try "
-                "again shortly."
-            )
-            await message.reply_text(sorry)
-        except Exception:  # the apology itself failed: logged above, nothing more to do
-            log.warning("could not send the apology", exc_info=True)
+        await best_effort(message.reply_text(sorry), message.chat_id)
+
+
+async def _texts(update: Update, context: CustomContext) -> Texts:
+    """The person's words, or English when even reading their language failed."""
+    try:
+        return await context.texts(update)
+    except Exception:  # the database may be what failed: the apology matters more
+        log.warning("could not read the language for the apology", exc_info=True)
+        return texts_for(DEFAULT_LANGUAGE)

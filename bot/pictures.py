@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import InputFile, Message
+from telegram import Bot, InputFile, Message
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 
+from bot.side_calls import chat_action
 from db.cache import Cache
 
 PICTURE_TTL = 24 * 3600.0  # how long a sent picture's file_id is reused
@@ -22,11 +23,14 @@ async def send_picture(
     key: str,
     draw: Callable[[], Awaitable[bytes]],
     send_photo: SendPhoto,
-    uploading: Callable[[], Awaitable[object]],
+    *,
+    bot: Bot,
+    chat_id: int,
 ) -> None:
-    """Send Telegram's copy of the picture sent under `key`, or draw it, say so while it is
-    drawn (`uploading`), send it and remember its file_id. `send_photo` sends a photo (bytes or
-    a file_id) with its caption, to wherever it belongs."""
+    """Send Telegram's copy of the picture sent under `key`, or draw it, say so in `chat_id`
+    while it is drawn (best effort: the picture matters, not the notice), send it and remember
+    its file_id. `send_photo` sends a photo (bytes or a file_id) with its caption, to
+    `chat_id`."""
     file_id = await cache.get(key)
     if file_id is not None:
         try:
@@ -34,7 +38,7 @@ async def send_picture(
             return
         except BadRequest:  # Telegram forgot the file: draw it again
             await cache.delete(key)
-    await uploading()
+    await chat_action(bot, chat_id, ChatAction.UPLOAD_PHOTO)
     sent = await send_photo(await draw())
     await cache.set(key, sent.photo[-1].file_id, ttl=PICTURE_TTL)
 
@@ -52,7 +56,4 @@ async def reply_picture(
     async def reply(photo: bytes | str | InputFile) -> Message:
         return await message.reply_photo(photo, caption=caption, parse_mode="HTML")
 
-    async def uploading() -> None:
-        await message.chat.send_action(ChatAction.UPLOAD_PHOTO)
-
-    await send_picture(cache, key, draw, reply, uploading)
+    await send_picture(cache, key, draw, reply, bot=message.get_bot(), chat_id=message.chat_id)

@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden
 
 from bot.context import CustomContext
+from bot.side_calls import best_effort
 
 Send = Callable[[int], Awaitable[object]]
 
@@ -19,7 +20,8 @@ async def deliver_privately(
     """`send(chat_id)` to the chat asked in if it is private; from a group, to the person.
 
     The group then hears `sent`, or `unreachable` (HTML) when Telegram won't let the bot write
-    first: the person never pressed Start, or blocked it.
+    first: the person never pressed Start, or blocked it. `sent` is best effort: the answer
+    itself has gone, and failing to say so in the group must not turn into an apology there.
     """
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     if user is None or chat is None or message is None:
@@ -32,4 +34,4 @@ async def deliver_privately(
     except Forbidden:
         await message.reply_html(unreachable)
         return
-    await message.reply_html(sent)
+    await best_effort(message.reply_html(sent), chat.id)

@@ -8,16 +8,13 @@ each button, so nobody else's press (or an old message's) moves the flow.
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     TypeHandler,
@@ -27,8 +24,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import FlowButton, decode
 from bot.context import CustomContext
-from bot.handlers.common import answer, edit, person_and_chat
+from bot.handlers.common import NEW, ChangingCommand, answer, edit, person_and_chat
 from bot.i18n import Texts
+from bot.side_calls import best_effort
 from bot.views import alert_refusals as _registers_refusals  # noqa: F401
 from bot.views.alert_flow import (
     ask_coin,
@@ -219,8 +217,8 @@ async def flow_timed_out(update: object, context: CustomContext) -> None:
     _flow(context, chat_id).clear()
     if message_id is not None:
         t = await context.texts(update)
-        with contextlib.suppress(BadRequest):  # deleted meanwhile: nothing to say it on
-            await context.bot.edit_message_text(timed_out(t), chat_id, message_id)
+        said = context.bot.edit_message_text(timed_out(t), chat_id, message_id)
+        await best_effort(said, chat_id)  # deleted meanwhile: nothing to say it on
 
 
 async def stray_flow_button(update: Update, context: CustomContext) -> None:
@@ -234,18 +232,15 @@ async def stray_flow_button(update: Update, context: CustomContext) -> None:
         await answer(query, not_your_flow(t), alert=True)
         return
     await answer(query, flow_gone(t), alert=True)
-    await edit(query, None, None)
+    await best_effort(edit(query, None, None), query.id)  # its buttons go: best effort
 
 
 async def _drop_buttons(context: CustomContext, chat_id: int, message_id: int | None) -> None:
     """Take the buttons off a flow message that is no longer current."""
     if message_id is None:
         return
-    try:
-        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    except BadRequest as exc:  # already gone
-        if "not modified" not in exc.message.lower():
-            raise
+    dropped = context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    await best_effort(dropped, chat_id)
 
 
 def _step(step: str) -> Callable[[object], bool]:
@@ -262,7 +257,7 @@ def _step(step: str) -> Callable[[object], bool]:
     return pattern
 
 
-_TEXT = filters.TEXT & ~filters.COMMAND
+_TEXT = NEW & filters.TEXT & ~filters.COMMAND  # an edited answer is not a new one
 
 
 def guided(typed_alert: Handler) -> ConversationHandler:
@@ -273,7 +268,7 @@ def guided(typed_alert: Handler) -> ConversationHandler:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
-            entry_points=[CommandHandler("alert", start_flow, has_args=False)],
+            entry_points=[ChangingCommand("alert", start_flow, has_args=False)],
             states={
                 COIN: [
                     CallbackQueryHandler(pick_coin, pattern=_step("coin")),
@@ -287,9 +282,9 @@ def guided(typed_alert: Handler) -> ConversationHandler:
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, flow_timed_out)],
             },
             fallbacks=[
-                CommandHandler("cancel", cancel),
+                ChangingCommand("cancel", cancel),
                 CallbackQueryHandler(cancel, pattern=_step("cancel")),
-                CommandHandler("alert", typed_alert, has_args=True),
+                ChangingCommand("alert", typed_alert, has_args=True),
             ],
             allow_reentry=True,
             per_chat=True,

@@ -13,7 +13,7 @@ from bot.callbacks import AlertAction, AlertChart, AlertsPage, FlowButton, decod
 from bot.context import CustomContext
 from bot.handlers.alert_flow import guided, set_reply, stray_flow_button
 from bot.handlers.charts import chart
-from bot.handlers.common import answer, edit
+from bot.handlers.common import ChangingCommand, answer, edit
 from bot.i18n import Texts
 from bot.private import deliver_privately
 from bot.views.alerts import (
@@ -76,13 +76,15 @@ async def alert_button(update: Update, context: CustomContext) -> None:
     """Pause, Resume or Delete under /alerts, a new alert or a fired one: its owner's only."""
     query = update.callback_query
     pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, AlertAction) or query.message is None:
+    if query is None or not isinstance(pressed, AlertAction):
         return
     t, owner = await context.texts(update), query.from_user.id
     if pressed.owner not in (None, owner):  # someone else's: said at once
         await answer(query, refusal_text(t, Refusal("alert.not_yours")), alert=True)
         return
     await answer(query)
+    if query.message is None:  # on an inline message: Pythia sends none
+        return
     markup = query.message.reply_markup if isinstance(query.message, Message) else None
     page = page_of(markup)
     try:
@@ -123,7 +125,7 @@ def handlers() -> list[BaseHandler[Update, CustomContext, Any]]:
     return [
         guided(alert_command),
         CallbackQueryHandler(stray_flow_button, pattern=matches(FlowButton)),
-        CommandHandler("alert", alert_command, has_args=True),
+        ChangingCommand("alert", alert_command, has_args=True),
         CommandHandler("alerts", alerts_command),
         CallbackQueryHandler(turn_page, pattern=matches(AlertsPage)),
         CallbackQueryHandler(alert_button, pattern=matches(AlertAction)),

@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import LanguageChoice, decode, matches
 from bot.context import CustomContext
-from bot.handlers.common import answer, edit, person_and_chat
+from bot.handlers.common import ChangingCommand, answer, edit, person_and_chat
 from bot.i18n import texts_for
 from bot.views.basic import help_text, language_keyboard, language_now, language_set, welcome
 from bot.views.refusals import refusal_text
@@ -76,8 +76,8 @@ async def choose_language(update: Update, context: CustomContext) -> None:
 
 
 HANDLERS = [
-    CommandHandler("start", start),
+    ChangingCommand("start", start),
     CommandHandler("help", help_command),
-    CommandHandler("language", language_command),
+    ChangingCommand("language", language_command),
     CallbackQueryHandler(choose_language, pattern=matches(LanguageChoice)),
 ]

@@ -1,16 +1,37 @@
-"""What every handler module does the same way: who asked and where, answering a press, and
-editing a message in place."""
+"""What every handler module does the same way: who asked and where, answering a press,
+editing a message in place, and taking a command that changes something from new messages
+only."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
+from telegram.ext import CommandHandler, filters
 
+from bot.context import CustomContext
+from bot.side_calls import best_effort
 from core.people import ChatSeen, PersonSeen
 
-log = logging.getLogger(__name__)
+# What a handler that changes something takes: a message as sent, not its edits (an edit is
+# not a new request).
+NEW = filters.UpdateType.MESSAGE
+
+
+class ChangingCommand(CommandHandler[CustomContext, Any]):
+    """A command that changes something (a trade, an alert, a setting): taken from new
+    messages only. PTB's CommandHandler also takes edited ones, and acting on an edit would do
+    it twice; `bot.handlers.fallbacks` answers the edit instead."""
+
+    def __init__(
+        self,
+        command: str,
+        callback: Callable[[Update, CustomContext], Coroutine[Any, Any, Any]],
+        **options: Any,
+    ) -> None:
+        super().__init__(command, callback, filters=NEW, **options)
 
 
 def person_and_chat(update: Update) -> tuple[PersonSeen, ChatSeen]:
@@ -25,10 +46,7 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
     """Answer a button press (stop the person's spinner), best effort: a press that can no
     longer be answered (too old, a network hiccup) must not cost what the handler does next.
     `text` is plain text: Telegram shows no HTML there."""
-    try:
-        await query.answer(text, show_alert=alert)
-    except TelegramError:
-        log.info("could not answer callback query %s", query.id, exc_info=True)
+    await best_effort(query.answer(text, show_alert=alert), query.id)
 
 
 async def edit(

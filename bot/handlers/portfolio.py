@@ -17,6 +17,7 @@ from bot.context import CustomContext
 from bot.i18n import Texts
 from bot.pictures import send_picture
 from bot.private import Send, deliver_privately
+from bot.side_calls import chat_action
 from bot.views.portfolio import (
     allocation_caption,
     allocation_title,
@@ -82,10 +83,7 @@ async def _send_photo(context: CustomContext, chat_id: int, key: str, draw, capt
     async def send_photo(photo) -> Message:
         return await bot.send_photo(chat_id, photo, caption=caption, parse_mode=ParseMode.HTML)
 
-    async def uploading() -> None:
-        await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-
-    await send_picture(context.deps.cache, key, draw, send_photo, uploading)
+    await send_picture(context.deps.cache, key, draw, send_photo, bot=bot, chat_id=chat_id)
 
 
 async def portfolio_command(update: Update, context: CustomContext) -> None:
@@ -115,7 +113,7 @@ async def _value_line(context: CustomContext, t: Texts, chat_id: int, report: Pe
     if len(report.history) < 2:
         return
     points = [(day, float(value)) for day, value in report.history]  # for matplotlib
-    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+    await chat_action(context.bot, chat_id, ChatAction.UPLOAD_PHOTO)
     title = value_title(t, report.period)
     png = await context.charts.value_line(points, t=t, title=title, currency=report.quote)
     caption = value_caption(t, report)

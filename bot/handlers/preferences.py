@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler
 
 from bot.context import CustomContext
-from bot.handlers.common import person_and_chat
+from bot.handlers.common import ChangingCommand, person_and_chat
 from bot.views.quiet_hours import quiet_now, quiet_set, timezone_now, timezone_set
 from bot.views.refusals import refusal_text
 from core.quiet_hours import parse_quiet_hours
@@ -55,6 +54,6 @@ async def timezone_command(update: Update, context: CustomContext) -> None:
 
 
 HANDLERS = [
-    CommandHandler("quiet", quiet_command),
-    CommandHandler("timezone", timezone_command),
+    ChangingCommand("quiet", quiet_command),
+    ChangingCommand("timezone", timezone_command),
 ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import cast
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import CostBasisChoice, CurrencyChoice, decode, matches
 from bot.context import CustomContext
-from bot.handlers.common import answer, edit, person_and_chat
+from bot.handlers.common import ChangingCommand, answer, edit, person_and_chat
 from bot.i18n import Texts
 from bot.views.portfolio_settings import (
     COST_BASIS,
@@ -101,7 +101,7 @@ async def choose_setting(update: Update, context: CustomContext) -> None:
 
 
 HANDLERS = [
-    CommandHandler("costbasis", cost_basis_command),
-    CommandHandler("currency", currency_command),
+    ChangingCommand("costbasis", cost_basis_command),
+    ChangingCommand("currency", currency_command),
     CallbackQueryHandler(choose_setting, pattern=matches(CostBasisChoice, CurrencyChoice)),
 ]

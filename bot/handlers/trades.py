@@ -7,15 +7,16 @@ only ever go to the person's private chat.
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import confirm
 from bot.callbacks import TradesPage, decode, matches
 from bot.context import CustomContext
-from bot.handlers.common import answer, edit
+from bot.handlers.common import NEW, ChangingCommand, answer, edit
 from bot.i18n import Texts
 from bot.private import Send, deliver_privately
+from bot.side_calls import chat_action
 from bot.views.imports import (
     export_caption,
     export_filename,
@@ -149,6 +150,7 @@ async def export_command(update: Update, context: CustomContext) -> None:
             )
         content, name = exported.csv.encode(), export_filename(exported.at)
         caption = export_caption(t, exported.count)
+        await chat_action(context.bot, chat_id, ChatAction.UPLOAD_DOCUMENT)
         return await context.bot.send_document(chat_id, content, filename=name, caption=caption)
 
     await _privately(update, context, t, send, "export")
@@ -191,12 +193,12 @@ async def import_document(update: Update, context: CustomContext) -> None:
 
 
 HANDLERS = [
-    CommandHandler("buy", buy_command),
-    CommandHandler("sell", sell_command),
-    CommandHandler("undo", undo_command),
+    ChangingCommand("buy", buy_command),
+    ChangingCommand("sell", sell_command),
+    ChangingCommand("undo", undo_command),
     CommandHandler("trades", trades_command),
     CommandHandler("export", export_command),
-    MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, import_document),
+    MessageHandler(NEW & filters.ChatType.PRIVATE & filters.Document.ALL, import_document),
     confirm.HANDLER,
     CallbackQueryHandler(turn_page, pattern=matches(TradesPage)),
 ]

@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import RefreshPrices, decode, matches
 from bot.context import CustomContext
-from bot.handlers.common import answer, edit, person_and_chat
+from bot.handlers.common import ChangingCommand, answer, edit, person_and_chat
 from bot.views.refusals import refusal_text
 from bot.views.watchlist import (
     not_your_watchlist,
@@ -76,8 +76,8 @@ async def refresh_prices(update: Update, context: CustomContext) -> None:
 
 
 HANDLERS = [
-    CommandHandler("watch", watch_command),
-    CommandHandler("unwatch", unwatch_command),
+    ChangingCommand("watch", watch_command),
+    ChangingCommand("unwatch", unwatch_command),
     CommandHandler("prices", prices_command),
     CallbackQueryHandler(refresh_prices, pattern=matches(RefreshPrices)),
 ]

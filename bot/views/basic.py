@@ -49,6 +49,13 @@ def menu(t: Texts) -> list[tuple[str, str]]:
     return [(c.name, t._(c.menu)) for c in COMMANDS]
 
 
+def edited_command_ignored(t: Texts) -> str:
+    """The answer to an edited command that changes something: it is not done again."""
+    return t._(
+        "I don't act on edited commands that change something — send it again as a new message."
+    )
+
+
 def language_now(t: Texts) -> str:
     return t._(
         "I speak to you in <b>{language}</b>. Choose another below, or send "

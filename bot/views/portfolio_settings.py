@@ -53,7 +53,7 @@ def currency_now(t: Texts, quote: str) -> str:
 def currency_set(t: Texts, change: Changed) -> str:
     quote = e(change.preferences.quote)
     if not change.changed:
-        return t._("Your portfolio is already kept in {quote}.", quote=quote)
+        return t._("Your portfolio's currency is already {quote}.", quote=quote)
     return t._("Your portfolio is now kept in <b>{quote}</b>. See /portfolio.", quote=quote)
 
 

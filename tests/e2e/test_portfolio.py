@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -216,6 +216,21 @@ async def test_a_settings_button_changes_it_for_its_owner_only(still: Stack, ali
     ]
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Your portfolio's currency is already USD."),
+        ("es", "La moneda de tu cartera ya es USD."),
+        ("ru", "Ваш портфель уже считается в USD."),
+    ],
+)
+async def test_choosing_the_currency_it_already_has_says_so(
+    still: Stack, language: str, said: str
+) -> None:
+    ana = still.emu.add_user("Ana", language_code=language)
+    assert (await still.ask(ana, "/currency usd")).text == said
+
+
 async def test_currency_change_is_refused_over_trades_in_another(still: Stack, alice) -> None:
     await seed(still, alice, TRADES[:1], quote="USD")
     await seed(
@@ -388,3 +403,26 @@ async def test_buy_confirm_then_portfolio_pnl_and_trades_in_the_persons_language
     assert listed.text.split("\n") == said["trades"]
     if language == "ru":
         assert all(re.search("[а-яА-Я]", m.text or m.caption or "") for m in (text, pnl, listed))
+
+
+async def test_all_time_pnl_and_the_portfolio_agree_on_a_holding_stored_with_an_odd_date(
+    still: Stack, alice
+) -> None:
+    # A buy stored before trade dates were bounded (in 1900: long before the 1970 that "all"
+    # once began at) was held at that start without a price then, so /pnl all left it out
+    # while /portfolio counted it. All time begins with the first trade.
+    long_ago = (still.deps.clock.now() - datetime(1900, 1, 1, 12, tzinfo=UTC)).days
+    trades = await seed(still, alice, [("BTC", "buy", "1", "100", "0", long_ago), *TRADES[:2]])
+    await still.ask(alice, "/timezone America/New_York")  # 1900 in a zone west of Greenwich
+    prices = await prices_now(still, ["BTC", "ETH"])
+    view = valuation(Ledger.replay(trades), prices, still.deps.clock.now())
+    portfolio, _ = await answers(still, alice, "/portfolio", 2)
+    assert f"Value {money(view.value)} USD" in portfolio.text
+    (reply,) = await answers(still, alice, "/pnl all", 1)
+    rows = {line.rsplit(None, 1)[0].strip(): line.rsplit(None, 1)[1] for line in
+            reply.text.split("\n")[1:8] if line.strip()}  # fmt: skip
+    assert rows["Value now"] == money(view.value)
+    assert rows["Value at the start"] == money(D(0))
+    assert rows["Total"] == signed(view.total_pnl)
+    assert rows["Realised"] == signed(view.realised)
+    assert "No price" not in reply.text
