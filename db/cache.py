@@ -1,4 +1,4 @@
-"""The shared cache: latest prices, price events, short-lived keys and locks.
+"""The shared cache: latest prices, price events, short-lived keys, locks and rate limits.
 
 One interface with two implementations: Redis when several processes share it, and an
 in-process one for a single `pythia run` with nothing else installed.
@@ -15,9 +15,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from core.market import PriceQuote
+from db.ratelimit import Bucket, Taken, refill_seconds, step
 
 PRICE_TTL = 24 * 3600.0  # a price nobody refreshed for a day is gone; /price falls back to the DB
 PRICE_CHANNEL = "prices"
+BUCKETS_KEPT = 10_000  # in-process token buckets before the full ones are swept away
 
 
 def price_key(asset: str) -> str:
@@ -55,6 +57,10 @@ class Cache(Protocol):
         """Hold `name` for at most `ttl` seconds; yields whether it was acquired in `wait`."""
         ...
 
+    async def take_token(self, key: str, burst: float, per_second: float) -> Taken:
+        """One attempt against the token bucket `key` (see db.ratelimit), atomically."""
+        ...
+
 
 class _QueueSubscription:
     def __init__(self, queue: asyncio.Queue[str]) -> None:
@@ -82,6 +88,8 @@ class MemoryCache:
         self._values: dict[str, tuple[str, float | None]] = {}
         self._channels: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
         self._locks: dict[str, tuple[str, float]] = {}
+        self._buckets: dict[str, Bucket] = {}
+        self._sweep_at = BUCKETS_KEPT
 
     async def ping(self) -> bool:
         return True
@@ -89,6 +97,7 @@ class MemoryCache:
     async def close(self) -> None:
         self._values.clear()
         self._channels.clear()
+        self._buckets.clear()
 
     def _live(self, key: str) -> tuple[str, float | None] | None:
         entry = self._values.get(key)
@@ -157,6 +166,16 @@ class MemoryCache:
         finally:
             if self._locks.get(name, ("",))[0] == token:
                 del self._locks[name]
+
+    async def take_token(self, key: str, burst: float, per_second: float) -> Taken:
+        now = time.monotonic()
+        bucket, taken = step(self._buckets.get(key), now, burst, per_second)
+        self._buckets[key] = bucket
+        if len(self._buckets) > self._sweep_at:  # forget the buckets that have filled up again
+            idle = now - refill_seconds(burst, per_second)
+            self._buckets = {k: b for k, b in self._buckets.items() if b.at > idle}
+            self._sweep_at = max(BUCKETS_KEPT, 2 * len(self._buckets))  # amortised: O(1) a call
+        return taken
 
 
 def create_cache(redis_url: str | None) -> Cache:

@@ -12,6 +12,7 @@ from redis.exceptions import LockError
 
 from core.market import PriceQuote
 from db.cache import PRICE_TTL, Subscription, price_key
+from db.ratelimit import TAKE_LUA, Taken
 
 MAX_CONNECTIONS = 64  # per process; subscriptions hold one each while they last
 POOL_WAIT = 10.0  # seconds a command may wait for a free connection before it fails
@@ -51,6 +52,7 @@ class RedisCache:
         # (or test runs) on one Redis with different databases would hear each other's
         # events. Channels carry the database number so they stay as separate as the keys.
         self._channel_prefix = f"db{self._client.connection_pool.connection_kwargs.get('db', 0)}:"
+        self._take = self._client.register_script(TAKE_LUA)  # EVALSHA, loaded on first use
 
     def _channel(self, channel: str) -> str:
         return self._channel_prefix + channel
@@ -119,3 +121,7 @@ class RedisCache:
             if acquired:
                 with contextlib.suppress(LockError):  # it expired while held: not ours now
                     await lock.release()
+
+    async def take_token(self, key: str, burst: float, per_second: float) -> Taken:
+        granted, first = await self._take(keys=[f"bucket:{key}"], args=[burst, per_second])
+        return Taken(bool(granted), bool(first))

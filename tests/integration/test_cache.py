@@ -153,3 +153,59 @@ async def test_a_burst_wider_than_the_connection_pool_waits_instead_of_failing(
     async with cache.subscribe("prices"):  # a subscription holds a connection meanwhile
         got = await asyncio.gather(*(cache.get("burst") for _ in range(500)))
     assert got == ["ok"] * 500
+
+
+# ---- token buckets (db.ratelimit): the same in-process and on Redis, shared there --------------
+
+
+async def takes(cache: Cache, key: str, count: int, burst: float = 3, rate: float = 10.0):
+    return [await cache.take_token(key, burst, rate) for _ in range(count)]
+
+
+async def test_a_burst_is_granted_and_the_rest_denied_once_told(cache: Cache) -> None:
+    got = await takes(cache, "flood:1", 6, rate=0.01)
+    assert [t.granted for t in got] == [True, True, True, False, False, False]
+    assert [t.first_denial for t in got] == [False, False, False, True, False, False]
+
+
+async def test_each_key_has_a_bucket_of_its_own(cache: Cache) -> None:
+    await takes(cache, "flood:1", 4, rate=0.01)
+    assert all(t.granted for t in await takes(cache, "flood:2", 3, rate=0.01))
+
+
+async def test_the_bucket_refills_and_a_new_flood_is_told_again(cache: Cache) -> None:
+    await takes(cache, "flood:1", 4, burst=2)  # 10 a second: one back in 0.1 s
+    await asyncio.sleep(0.15)
+    again = await takes(cache, "flood:1", 2, burst=2)
+    assert [t.granted for t in again] == [True, False]
+    assert not again[1].first_denial  # the same flood: it never filled up
+    await asyncio.sleep(0.5)  # full again
+    fresh = await takes(cache, "flood:1", 3, burst=2)
+    assert [(t.granted, t.first_denial) for t in fresh] == [
+        (True, False),
+        (True, False),
+        (False, True),
+    ]
+
+
+async def test_two_processes_on_one_redis_share_a_bucket(redis_reachable: str) -> None:
+    from db.redis_cache import RedisCache
+
+    one, two = RedisCache(redis_reachable), RedisCache(redis_reachable)
+    try:
+        await one._client.flushdb()
+        got = await asyncio.gather(*(c.take_token("flood:9", 10, 0.01) for c in [one, two] * 10))
+        assert sum(t.granted for t in got) == 10
+        assert sum(t.first_denial for t in got) == 1
+        left = await one._client.pttl("bucket:flood:9")
+        assert 0 < left <= 1001 * 1000 + 1000  # forgotten once it would be full anyway
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_full_buckets_of_the_in_process_cache_are_forgotten() -> None:
+    cache = MemoryCache()
+    for n in range(10_050):
+        await cache.take_token(f"flood:{n}", 1, 1e9)  # full again at once
+    assert len(cache._buckets) < 100
