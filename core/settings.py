@@ -107,6 +107,19 @@ class Settings(BaseSettings):
         le=10_000,
         description="messages a second the outbox sender sends overall (Telegram allows 30)",
     )
+    flood_burst: int = Field(
+        default=20,
+        ge=1,
+        le=100_000,
+        description="messages and presses one person may send at once before Pythia asks "
+        "them to slow down",
+    )
+    flood_rate: float = Field(
+        default=1.0,
+        gt=0,
+        le=100_000,
+        description="messages and presses a second one person may keep sending after that",
+    )
     telegram_rate_limit: bool = Field(
         default=True,
         description="queue sends within Telegram's limits; off only for a local benchmark",

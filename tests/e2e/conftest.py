@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -54,8 +55,11 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(request: pytest.FixtureRequest, directory: Path) -> AsyncIterator[Stack]:
-    """Emulator, workers and bot on a clean database of the requested kind."""
+async def running_stack(
+    request: pytest.FixtureRequest, directory: Path, **overrides: Any
+) -> AsyncIterator[Stack]:
+    """Emulator, workers and bot on a clean database of the requested kind, with the tests'
+    settings (and `overrides`)."""
     if request.param == "sqlite+memory":
         template = request.getfixturevalue("sqlite_template")
         target = directory / "pythia.sqlite3"
@@ -79,6 +83,7 @@ async def running_stack(request: pytest.FixtureRequest, directory: Path) -> Asyn
         ticker_interval=5,
         replay_speed=60,
         candle_timeframes=["1h", "1d"],  # the replay has no minute candles
+        **overrides,
     )
     emu = Emulator(flood_limits=FloodLimits())
     await emu.start()
