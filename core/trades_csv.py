@@ -34,6 +34,12 @@ each with its reason as a Refusal: `csv.field_count` (fields, header), `csv.bad_
 `csv.unknown_coin` (symbol; see `screen`) or the ledger's `trade.*` codes. A file that cannot
 be read at all raises CsvUnreadable: `csv.empty`, `csv.not_utf8`, `csv.no_header` (columns),
 `csv.unknown_column` (column, columns) or `csv.column_twice`.
+
+Files are bounded before anything in them is read: at most MAX_FILE_BYTES (`csv.too_big`:
+size, limit), MAX_LINES lines, blank ones included (`csv.too_many_lines`: lines, limit), and
+MAX_LINE characters a line (`csv.line_too_long`: line, limit). A field cannot span lines, so
+the last bounds every field too, far below what Python's csv module refuses with an error
+(128 KiB); what a person's spreadsheet writes for one trade takes a few dozen characters.
 """
 
 from __future__ import annotations
@@ -41,10 +47,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import cast
 
 from core.currencies import book_quote
@@ -57,6 +64,9 @@ PLAIN_HEADER: tuple[str, ...] = ("date", "side", "symbol", "quantity", "price", 
 NEEDED = frozenset({"date", "side", "symbol", "quantity", "price"})
 DELIMITERS = (",", ";", "\t")
 NUMBER_COLUMNS = ("quantity", "price", "fee")
+MAX_FILE_BYTES = 1024 * 1024  # some twenty thousand trades
+MAX_LINES = 20_000
+MAX_LINE = 1_000  # characters
 
 _PLAIN = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _POINT_GROUPS = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")  # 1,234.5
@@ -66,6 +76,7 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 _SHOWN_SYMBOL = re.compile(r"[A-Z0-9]{1,15}")
+Readings = Callable[[str], tuple[Decimal | None, Decimal | None]]  # see _readings
 
 
 class CsvUnreadable(Refusal):
@@ -120,13 +131,14 @@ def import_trades(
     delimiter, columns = _header(header_line)
     cells = {n: next(csv.reader([line], delimiter=delimiter)) for n, line in rows}
     strict = "id" in columns
-    decimal_mark = None if strict else _decimal_mark(cells.values(), columns, delimiter)
+    read = lru_cache(maxsize=None)(_readings)  # this file's numbers are each read twice
+    decimal_mark = None if strict else _decimal_mark(cells.values(), columns, delimiter, read)
     candidates: list[Trade] = []
     lines_of: list[int] = []
     refused: list[tuple[int, str, Refusal]] = []
     for n, line in rows:
         try:
-            trade = _trade(cells[n], columns, strict, decimal_mark, default_quote)
+            trade = _trade(cells[n], columns, strict, decimal_mark, default_quote, read)
         except Refusal as problem:
             refused.append((n, line, problem))
             continue
@@ -140,12 +152,22 @@ def import_trades(
 
 
 def _lines(text: str | bytes) -> list[str]:
+    """The file's lines, once it is known to be within every bound (CsvUnreadable if not)."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "replace"))
+    if size > MAX_FILE_BYTES:
+        raise CsvUnreadable("csv.too_big", size=size, limit=MAX_FILE_BYTES)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise CsvUnreadable("csv.not_utf8") from None
-    return text.removeprefix("\ufeff").splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()
+    if len(lines) > MAX_LINES:
+        raise CsvUnreadable("csv.too_many_lines", lines=len(lines), limit=MAX_LINES)
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_LINE:
+            raise CsvUnreadable("csv.line_too_long", line=number, limit=MAX_LINE)
+    return lines
 
 
 def _header(line: str) -> tuple[str, list[str]]:
@@ -168,6 +190,7 @@ def _trade(
     strict: bool,
     decimal_mark: str | None,
     default_quote: str,
+    read: Readings,
 ) -> Trade:
     """The trade on one line, or BadArgument saying what is wrong with it."""
     while len(cells) > len(columns) and not cells[-1].strip():
@@ -176,7 +199,8 @@ def _trade(
         raise BadArgument("csv.field_count", fields=len(cells), header=len(columns))
     row = {name: cell.strip() for name, cell in zip(columns, cells, strict=True)}
     numbers = {
-        name: _number(row.get(name, ""), name, strict, decimal_mark) for name in NUMBER_COLUMNS
+        name: _number(row.get(name, ""), name, strict, decimal_mark, read)
+        for name in NUMBER_COLUMNS
     }
     return Trade(
         id=None,
@@ -199,7 +223,9 @@ def _moment(text: str) -> datetime:
         raise BadArgument("csv.bad_date", typed=text[:40]) from None
 
 
-def _number(text: str, name: str, strict: bool, decimal_mark: str | None) -> Decimal:
+def _number(
+    text: str, name: str, strict: bool, decimal_mark: str | None, read: Readings
+) -> Decimal:
     if not text:
         if name == "fee":
             return Decimal(0)
@@ -208,7 +234,7 @@ def _number(text: str, name: str, strict: bool, decimal_mark: str | None) -> Dec
         if not _PLAIN.fullmatch(text.removeprefix("-")):
             raise BadArgument("csv.not_plain", what=name, typed=text[:40])
         return Decimal(text)
-    point, comma = _readings(text)
+    point, comma = read(text)
     if point is None and comma is None:
         raise BadArgument("csv.not_a_number", what=name, typed=text[:40])
     if point is not None and (comma is None or point == comma):
@@ -234,14 +260,16 @@ def _readings(text: str) -> tuple[Decimal | None, Decimal | None]:
     return point, comma
 
 
-def _decimal_mark(rows: Iterable[list[str]], columns: list[str], delimiter: str) -> str | None:
+def _decimal_mark(
+    rows: Iterable[list[str]], columns: list[str], delimiter: str, read: Readings
+) -> str | None:
     """ "." or "," when the numbers that can be read only one way all agree; None if not."""
     marks = set()
     places = [columns.index(name) for name in NUMBER_COLUMNS if name in columns]
     for cells in rows:
         for place in places:
             if place < len(cells):
-                point, comma = _readings(cells[place].strip())
+                point, comma = read(cells[place].strip())
                 if (point is None) != (comma is None):
                     marks.add("." if comma is None else ",")
     if not marks:
@@ -302,10 +330,7 @@ def import_file(
     """A file a person sent, for a portfolio kept in `quote` holding `existing` trades: what
     can be recorded, and every line refused (by `screen` or by the import), in line order.
     Raises CsvUnreadable when the file as a whole cannot be read."""
-    try:
-        original = content.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError:
-        raise CsvUnreadable("csv.not_utf8") from None
+    original = _lines(content)
     lines, screened = screen(original, known, quote)
     result = import_trades("\n".join(lines), existing, now=now, default_quote=quote)
     refused = [(n, original[n - 1], why) for n, _, why in result.refused]

@@ -161,3 +161,43 @@ def _date_without_zone(t: Texts, typed: str) -> str:
         "“{typed}” has a time but no time zone; add one, like 2024-03-01T14:30Z for UTC.",
         typed=e(clip(typed)),
     )
+
+
+# ---- files too large to read (core/trades_csv bounds them before reading) -----------------------
+
+MEBIBYTE = 1024 * 1024
+
+
+@says("csv.too_big")
+def _file_too_big(t: Texts, size: int, limit: int) -> str:
+    return t._(
+        "It is {size} MB, and I read files of up to {limit} MB — split it and send the parts.",
+        size=t.decimal(size / MEBIBYTE, 1),
+        limit=t.number(limit // MEBIBYTE),
+    )
+
+
+@says("csv.too_many_lines")
+def _too_many_lines(t: Texts, lines: int, limit: int) -> str:
+    return t.ngettext(
+        "It has {lines} line, and I read files of up to {limit} lines — split it and send the "
+        "parts.",
+        "It has {lines} lines, and I read files of up to {limit} lines — split it and send the "
+        "parts.",
+        lines,
+        lines=t.number(lines),
+        limit=t.number(limit),
+    )
+
+
+@says("csv.line_too_long")
+def _line_too_long(t: Texts, line: int, limit: int) -> str:
+    return t.ngettext(
+        "Line {line} is longer than {limit} character, far more than a trade takes — is it the "
+        "right file?",
+        "Line {line} is longer than {limit} characters, far more than a trade takes — is it the "
+        "right file?",
+        limit,
+        line=t.number(line),
+        limit=t.number(limit),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import random
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -9,7 +11,16 @@ import pytest
 
 from core.portfolio import Ledger, Trade, TradeRejected
 from core.refusal import BadArgument, Refusal
-from core.trades_csv import CsvUnreadable, export_trades, import_file, import_trades, screen
+from core.trades_csv import (
+    MAX_FILE_BYTES,
+    MAX_LINE,
+    MAX_LINES,
+    CsvUnreadable,
+    export_trades,
+    import_file,
+    import_trades,
+    screen,
+)
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 HEADER = "date,side,symbol,quantity,price,fee"
@@ -307,3 +318,85 @@ def test_a_file_as_sent_lists_every_refused_line_in_order_with_its_own_text() ->
     assert [why.code for _, _, why in result.refused] == ["csv.unknown_coin", "trade.oversold"]
     with pytest.raises(CsvUnreadable):
         import_file(b"\xff\xfe", [], known=set(), quote="USD", now=NOW)
+
+
+# ---- files too large, too long or not text: refused whole, before anything is read ---------------
+
+
+def _file(content: str | bytes) -> CsvUnreadable:
+    """What import_file says of a file that cannot be read (any other exception fails)."""
+    data = content.encode() if isinstance(content, str) else content
+    with pytest.raises(CsvUnreadable) as caught:
+        import_file(data, [], known={"BTC"}, quote="USD", now=NOW)
+    return caught.value
+
+
+def test_a_field_larger_than_pythons_csv_reads_is_refused_as_a_line_too_long() -> None:
+    huge = "x" * (128 * 1024 + 1)  # what Python's csv module raises _csv.Error for
+    for where in (f"{HEADER}\n2024-01-01,buy,BTC,1,{huge},0\n", f"{HEADER},{huge}\n"):
+        line = 2 if where.startswith(HEADER + "\n") else 1
+        assert _file(where) == CsvUnreadable("csv.line_too_long", line=line, limit=MAX_LINE)
+    quoted = f'{HEADER}\n2024-01-01,buy,BTC,1,"{huge}",0\n'
+    assert _file(quoted).code == "csv.line_too_long"
+
+
+def test_a_line_of_exactly_the_limit_is_read() -> None:
+    row = "2024-01-01,buy,BTC,1,100,0"
+    padded = row + "," * (MAX_LINE - len(row))  # trailing delimiters are tolerated
+    result = import_file(f"{HEADER}\n{padded}\n".encode(), [], known={"BTC"}, quote="USD", now=NOW)
+    assert len(result.trades) == 1
+
+
+def test_a_file_of_too_many_lines_is_refused_whole() -> None:
+    rows = "2024-01-01,buy,BTC,1,100,0\n" * MAX_LINES  # with the header: one line too many
+    assert _file(f"{HEADER}\n{rows}") == CsvUnreadable(
+        "csv.too_many_lines", lines=MAX_LINES + 1, limit=MAX_LINES
+    )
+    assert _file("\n" * (MAX_LINES + 5)).code == "csv.too_many_lines"  # blank lines count
+
+
+def test_a_file_too_big_is_refused_before_it_is_read() -> None:
+    content = b"\xff" * (MAX_FILE_BYTES + 1)  # not even UTF-8: the size is said first
+    assert _file(content) == CsvUnreadable(
+        "csv.too_big", size=MAX_FILE_BYTES + 1, limit=MAX_FILE_BYTES
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (f"{HEADER}\n2024-01-01,buy,BTC,1,100,0\n".encode("utf-16"), "csv.not_utf8"),
+        (f"{HEADER}\n2024-01-01,buy,BTC,1,100,é\n".encode("latin-1"), "csv.not_utf8"),
+        (f"{HEADER}\n2024-01-01,buy,BTC,1,100,0\n".encode("cp1251"), None),  # ASCII: readable
+        ("дата,сторона,символ\n".encode("cp1251"), "csv.not_utf8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "csv.not_utf8"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "csv.no_header"),  # a spreadsheet, not its CSV
+        (b"\x00\x00\x00\x00", "csv.no_header"),
+        (b"", "csv.empty"),
+    ],
+)
+def test_a_file_in_another_encoding_or_no_text_at_all_is_refused_in_one_line(
+    content: bytes, code: str | None
+) -> None:
+    if code is None:
+        assert len(import_file(content, [], known={"BTC"}, quote="USD", now=NOW).trades) == 1
+    else:
+        assert _file(content).code == code
+
+
+def test_binary_garbage_is_refused_or_read_but_never_breaks_the_import() -> None:
+    rng = random.Random(2024)
+    for size in (1, 16, 4096, 200_000):
+        for _ in range(20):
+            content = bytes(rng.randrange(256) for _ in range(size))
+            with contextlib.suppress(CsvUnreadable):
+                import_file(content, [], known={"BTC"}, quote="USD", now=NOW)
+    for _ in range(200):  # valid UTF-8, but any characters at all after a good header
+        noise = "".join(chr(rng.choice([0, 9, 10, 13, 34, 44, 59, rng.randrange(1, 0x2FFF)]))
+                        for _ in range(rng.randrange(1, 400)))  # fmt: skip
+        try:
+            result = import_file(f"{HEADER}\n{noise}".encode(), [], known={"BTC"}, quote="USD",
+                                 now=NOW)  # fmt: skip
+        except CsvUnreadable:
+            continue
+        assert all(isinstance(why, Refusal) for _, _, why in result.refused)
