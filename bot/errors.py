@@ -22,7 +22,8 @@ async def on_error(update: object, context: CustomContext) -> None:
     button press it answers the press (which also stops the spinner), or, when the press was
     answered already, it replies under the pressed message; otherwise it replies to the
     message. A NetworkError (Telegram unreachable for one call, a 5xx) gets an apology too —
-    the next call may well go through — only Forbidden (blocked, removed) is left unsaid.
+    the next call may well go through. After Forbidden (blocked, removed from the group) only
+    a press is answered: that needs no right to write in the chat.
     """
     error = context.error
     where = update.to_dict() if isinstance(update, Update) else repr(update)
@@ -30,16 +31,18 @@ async def on_error(update: object, context: CustomContext) -> None:
         log.warning("Telegram failed while handling %s: %r", where, error)
     else:
         log.error("unhandled error while handling %s", where, exc_info=error)
-    if isinstance(error, Forbidden) or not isinstance(update, Update):
-        return  # we cannot reach them, or there is nobody to tell
+    if not isinstance(update, Update):
+        return  # nobody to tell
+    query, reachable = update.callback_query, not isinstance(error, Forbidden)
+    if query is None and not reachable:
+        return
     sorry = (await _texts(update, context))._(
         "Sorry — something went wrong on my side. It has been logged; please try again shortly."
     )
-    query = update.callback_query
     if query is not None and await best_effort(query.answer(sorry, show_alert=True), query.id):
         return
     message = update.effective_message
-    if message is not None:
+    if message is not None and reachable:
         await best_effort(message.reply_text(sorry), message.chat_id)
 
 
