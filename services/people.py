@@ -8,7 +8,16 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from core.currencies import PORTFOLIO_QUOTES, book_quote
-from core.people import LANGUAGES, ChatSeen, CostMethod, PersonSeen, Preferences, language_for
+from core.people import (
+    LANGUAGES,
+    ChatSeen,
+    CostMethod,
+    PersonSeen,
+    Preferences,
+    find_zone,
+    language_for,
+    zone_places,
+)
 from core.refusal import BadArgument, Refusal
 from db.repos import people
 from db.repos import trades as trade_rows
@@ -19,13 +28,9 @@ LANGUAGE_TTL = 24 * 3600.0
 
 
 @cache
-def _zones() -> dict[str, str]:
-    """Every IANA zone name by its lower-case spelling: `europe/berlin` finds Europe/Berlin."""
-    return {name.lower(): name for name in available_timezones()}
-
-
-def find_zone(typed: str) -> str | None:
-    return _zones().get(typed.strip().lower().replace(" ", "_"))
+def _places() -> dict[str, str]:
+    """The zones of the system's (or the tzdata package's) database that are places."""
+    return zone_places(available_timezones())
 
 
 # ---- meeting people ----------------------------------------------------------------------------
@@ -101,11 +106,9 @@ async def set_language(deps: Deps, person: PersonSeen, chat: ChatSeen, language:
 
 
 async def set_timezone(deps: Deps, person: PersonSeen, chat: ChatSeen, typed: str) -> Changed:
-    """The person's time zone, an IANA name as typed (`europe/berlin` will do)."""
-    zone = find_zone(typed)
-    if zone is None:
-        raise BadArgument("timezone.unknown", typed=typed)
-    return await _set(deps, person, chat, timezone=zone)
+    """The person's time zone, an IANA name as typed (`europe/berlin`, or `berlin`, will do);
+    BadArgument `timezone.unknown` with the names it may have meant."""
+    return await _set(deps, person, chat, timezone=find_zone(typed, _places()))
 
 
 async def set_quiet_hours(

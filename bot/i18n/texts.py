@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_skeleton, format_timedelta
@@ -24,6 +24,7 @@ from babel.units import format_unit
 
 from bot.i18n.catalogues import translations
 from core.currencies import is_money_like
+from core.dates import zone as zone_named
 from core.formatting import decimals_for_price
 from core.people import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -40,10 +41,7 @@ def N_(message: str) -> str:
 
 
 def zone_of(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(name)
 
 
 class Texts:
@@ -140,7 +138,7 @@ class Texts:
     def _local(self, when: datetime | date, zone: str | None) -> datetime | date:
         if not isinstance(when, datetime):
             return when  # a calendar day is the same day everywhere
-        return when.astimezone(zone_of(zone) if zone else UTC)
+        return _in_zone(when, zone)
 
     def day(self, when: datetime | date, zone: str | None = None) -> str:
         """1 Mar · 1 mar · 1 мар."""
@@ -156,7 +154,7 @@ class Texts:
 
     def moment(self, when: datetime, zone: str | None = None, *, with_zone: bool = True) -> str:
         """1 Mar 2024, 14:30 CET: a date and time in the person's zone, and which zone."""
-        local = when.astimezone(zone_of(zone) if zone else UTC)
+        local = _in_zone(when, zone)
         text = self.locale.datetime_formats["medium"].format(
             self.time(when, zone), self.date(when, zone)
         )
@@ -181,6 +179,15 @@ class Texts:
                 )
         seconds = max(int(span.total_seconds()), 0)
         return format_unit(seconds, "duration-second", length="long", locale=self.locale)
+
+
+def _in_zone(when: datetime, zone: str | None) -> datetime:
+    """`when` in `zone`; in UTC where the zone's calendar would leave datetime's range (a
+    stored year-1 moment west of Greenwich), so an odd stored row never stops a reply."""
+    try:
+        return when.astimezone(zone_of(zone) if zone else UTC)
+    except OverflowError:
+        return when.astimezone(UTC)
 
 
 def _sign(value: Decimal) -> str:

@@ -11,8 +11,9 @@ rather than as the subject of a sentence, so no language has to make a verb agre
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from bot.i18n import N_, Texts
@@ -95,6 +96,48 @@ def _too_long(t: Texts, what: str) -> str:
     )
 
 
+def _bound(t: Texts, what: str, value: Decimal) -> str:
+    """A bound as the number it limits is written: 1,000% for a percentage."""
+    if what == "percentage":
+        places = max(0, -int(value.normalize().as_tuple().exponent))
+        return t.pct(value, places, signed=False)
+    return t.number(value)
+
+
+@says("amount.not_positive")
+def _amount_not_positive(t: Texts, what: str) -> str:
+    return t._("{what}: it must be more than zero.", what=what_label(t, what))
+
+
+@says("amount.too_small")
+def _too_small(t: Texts, what: str, least: Decimal) -> str:
+    return t._(
+        "{what}: the smallest I can take is {least}.",
+        what=what_label(t, what),
+        least=_bound(t, what, least),
+    )
+
+
+@says("amount.too_big")
+def _too_big(t: Texts, what: str, most: Decimal) -> str:
+    return t._(
+        "{what}: the largest I can take is {most}.",
+        what=what_label(t, what),
+        most=_bound(t, what, most),
+    )
+
+
+@says("amount.too_precise")
+def _too_precise(t: Texts, what: str, places: int) -> str:
+    return t.ngettext(
+        "{what}: at most {places} decimal place, please — round it and send it again.",
+        "{what}: at most {places} decimal places, please — round it and send it again.",
+        places,
+        what=what_label(t, what),
+        places=t.number(places),
+    )
+
+
 # ---- confirmations ---------------------------------------------------------------------------
 
 
@@ -126,7 +169,13 @@ def _unknown_language(t: Texts, typed: str, languages: tuple[str, ...]) -> str:
 
 
 @says("timezone.unknown")
-def _unknown_zone(t: Texts, typed: str) -> str:
+def _unknown_zone(t: Texts, typed: str, suggestions: Sequence[str] = ()) -> str:
+    if suggestions:
+        return t._(
+            "I don't know the time zone “{typed}”; did you mean {choices}?",
+            typed=e(clip(typed)),
+            choices=t.or_list(f"<code>/timezone {e(zone)}</code>" for zone in suggestions),
+        )
     return t._(
         "I don't know the time zone “{typed}”; send one like <code>/timezone Europe/Berlin</code> "
         "or <code>/timezone America/New_York</code>.",
@@ -146,13 +195,14 @@ def _unreadable_date(t: Texts, typed: str) -> str:
     )
 
 
-@says("date.out_of_range")
-def _date_out_of_range(t: Texts, earliest: date, latest: date) -> str:
-    return t._(
-        "That date is out of range: dates go from {earliest} to {latest}.",
-        earliest=t.date(earliest),
-        latest=t.date(latest),
-    )
+@says("date.too_early")
+def _date_too_early(t: Texts, earliest: date) -> str:
+    return t._("That date is too early: give one from {earliest} on.", earliest=t.date(earliest))
+
+
+@says("date.too_late")
+def _date_too_late(t: Texts, latest: date) -> str:
+    return t._("That date is too late: give one up to {latest}.", latest=t.date(latest))
 
 
 @says("date.without_zone")

@@ -5,7 +5,7 @@ service added it (`zone`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from bot.i18n import Texts
@@ -56,10 +56,21 @@ def _unknown_word(t: Texts, typed: str) -> str:
 
 
 @says("trade.future")
-def _future(t: Texts, at: datetime, zone: str = "UTC") -> str:
+def _future(t: Texts, at: datetime | None = None, zone: str = "UTC") -> str:
+    if at is None:
+        return t._("That date is in the future; trades are recorded once they happened.")
     return t._(
         "That date, {when}, is in the future; trades are recorded once they happened.",
         when=t.moment(at, zone),
+    )
+
+
+@says("trade.too_early")
+def _too_early(t: Texts, earliest: date) -> str:
+    return t._(
+        "That date is before {earliest}, when Bitcoin's first block was mined: no coin was "
+        "traded then. Check the year.",
+        earliest=t.date(earliest),
     )
 
 

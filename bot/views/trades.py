@@ -15,7 +15,9 @@ from core.refusal import Refusal
 from services.trades import Cancelled, NotDone, Outcome, Recorded, TradePage, Undone
 
 # Refusals of what was typed that an example of the whole command helps with.
-EXAMPLE_HELPS = frozenset({"trade.incomplete", "trade.unknown_word", "trade.not_positive"})
+EXAMPLE_HELPS = frozenset(
+    {"trade.incomplete", "trade.unknown_word", "trade.not_positive", "amount.not_positive"}
+)
 
 
 def _amounts(t: Texts, trade: Trade) -> str:
@@ -118,7 +120,7 @@ def outcome_text(t: Texts, outcome: Outcome) -> str:
     """The pending message once answered: what was done, or why not."""
     if isinstance(outcome, Recorded):
         if outcome.imported:
-            return imported(t, len(outcome.trades))
+            return imported(t, outcome.count)
         return trade_recorded(t, outcome.trades[0], outcome.zone)
     if isinstance(outcome, Undone):
         return t._("↩️ Removed: {trade}.", trade=trade_line(t, outcome.trade, outcome.zone))

@@ -16,7 +16,7 @@ its parameters; the bot's views say them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -35,8 +35,8 @@ from core.alerts.spec import (
     RsiLevel,
     VolumeSpike,
 )
-from core.dates import TypedDate, parse_date
-from core.numbers import parse_amount
+from core.dates import TypedDate, local_day, parse_date
+from core.numbers import MAX_PERCENT, MAX_PRICE, parse_amount
 from core.refusal import BadArgument
 
 DEFAULT_TIMEFRAME = "1h"
@@ -45,8 +45,8 @@ MIN_WINDOW, MAX_WINDOW = timedelta(minutes=5), timedelta(days=30)
 DEFAULT_COOLDOWN = timedelta(hours=1)  # `repeat` without a duration
 MIN_COOLDOWN, MAX_COOLDOWN = timedelta(minutes=5), timedelta(days=30)
 MAX_LIFETIME = timedelta(days=365)
-MAX_LEVEL = Decimal(10**12)  # above any coin's price in any quote people use
-MAX_RISE_PCT = Decimal(1000)
+MAX_LEVEL = MAX_PRICE  # 70k and 1.5m are read as numbers first, then scaled
+MAX_RISE_PCT = MAX_PERCENT
 MIN_PERIOD, MAX_PERIOD = 2, 500  # indicator periods, in candles
 DEFAULT_AVERAGE = {"sma": 200, "ema": 50}
 DEFAULT_MULTIPLE = Decimal(3)
@@ -65,13 +65,15 @@ _UNITS = {"m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1}
 _UNITS |= {"h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60}
 _UNITS |= {"d": 1440, "day": 1440, "days": 1440, "w": 10080, "week": 10080, "weeks": 10080}
 _UNITS |= {"mo": 43200, "month": 43200, "months": 43200, "y": 525600, "year": 525600}
-_DURATION = re.compile(r"^(\d{1,5})([a-z]+)$")
+# Digits are ASCII everywhere: int() would take ² or ١ and then fail or surprise.
+_DURATION = re.compile(r"^(\d{1,5})([a-z]+)$", re.ASCII)
+_INTEGER = re.compile(r"^\d+$", re.ASCII)
 _PERCENT = re.compile(r"^(\+/-|\+-|[+\-−±])?(.+)%$")
-_MULTIPLE = re.compile(r"^[x×]?(\d{1,4}(?:[.,]\d{1,4})?)[x×]?$")
+_MULTIPLE = re.compile(r"^[x×]?(\d{1,4}(?:[.,]\d{1,4})?)[x×]?$", re.ASCII)
 _TIMEFRAME_WORDS = {"d", "h", "daily", "hourly", "day", "hour"}
 _TIMEFRAME_NAMES = {"d": "1d", "day": "1d", "1day": "1d", "daily": "1d"}
 _TIMEFRAME_NAMES |= {"h": "1h", "hour": "1h", "1hour": "1h", "hourly": "1h"}
-_CLOCK = re.compile(r"^\d{1,2}:\d\d$")
+_CLOCK = re.compile(r"^\d{1,2}:\d\d$", re.ASCII)
 
 
 def parse_alert(
@@ -107,12 +109,12 @@ def _tokens(text: str) -> list[str]:
     text = text.lower().replace("≥", ">=").replace("≤", "<=").replace("=>", ">=")
     text = text.replace("=<", "<=")
     text = re.sub(r"(>=|<=|>|<)", r" \1 ", text)
-    text = re.sub(r"\b(rsi|sma|ema|ma)\s*\(?(\d+)\)?", r"\1 \2", text)  # rsi(14), sma200
+    text = re.sub(r"\b(rsi|sma|ema|ma)\s*\(?(\d+)\)?", r"\1 \2", text, flags=re.ASCII)  # sma200
     words = text.split()
     merged: list[str] = []
     for word in words:  # "7 days" is one duration, "x 3" one multiple
-        unit = len(word) > 1 and word in _UNITS and merged[-1:] != [] and merged[-1].isdigit()
-        times = merged[-1:] in (["x"], ["×"]) and word[:1].isdigit()
+        unit = len(word) > 1 and word in _UNITS and bool(merged) and _is_integer(merged[-1])
+        times = merged[-1:] in (["x"], ["×"]) and _is_integer(word[:1])
         if unit or times:
             merged[-1] += word
         else:
@@ -154,9 +156,17 @@ def _options(
 
 def _until(words: list[str], now: datetime, zone: str) -> tuple[datetime, int]:
     """The end of a day (`2026-12-31`, `today`) or a moment (`2026-12-31 18:00`) in the
-    person's zone, and how many words it took."""
+    person's zone, and how many words it took: a day from today to MAX_LIFETIME ahead."""
     used = 2 if len(words) == 2 and _CLOCK.match(words[1]) else 1
-    typed = parse_date(" ".join(words[:used]), now, zone)
+    first, last = local_day(now, zone), local_day(now + MAX_LIFETIME, zone)
+    try:
+        typed = parse_date(" ".join(words[:used]), now, zone, earliest=first, latest=last)
+    except BadArgument as refused:  # said as what an alert's end must be
+        if refused.code == "date.too_early":
+            raise BadArgument("alert.until_passed") from None
+        if refused.code == "date.too_late":
+            raise BadArgument("alert.until_too_far", longest=MAX_LIFETIME) from None
+        raise
     if words[:1] == ["today"]:  # until today: to the end of it, not to this minute
         typed = TypedDate(typed.day)
     when = typed.end_of_day(zone)
@@ -165,6 +175,10 @@ def _until(words: list[str], now: datetime, zone: str) -> tuple[datetime, int]:
     if when - now > MAX_LIFETIME:
         raise BadArgument("alert.until_too_far", longest=MAX_LIFETIME)
     return when, used
+
+
+def _is_integer(text: str) -> bool:
+    return _INTEGER.match(text) is not None
 
 
 def _is_duration(text: str) -> bool:
@@ -215,9 +229,10 @@ def _timeframe(tokens: list[str]) -> tuple[str, list[str]]:
 
 
 def _period(tokens: list[str], default: int) -> tuple[int, list[str]]:
-    if not tokens or not tokens[0].isdigit():
+    if not tokens or not _is_integer(tokens[0]):
         return default, tokens
-    period = int(tokens[0])
+    typed = tokens[0]
+    period = int(typed) if len(typed) <= 6 else MAX_PERIOD + 1  # 5,000 digits are not read
     if not MIN_PERIOD <= period <= MAX_PERIOD:
         raise BadArgument(
             "alert.period", typed=tokens[0][:TYPED], shortest=MIN_PERIOD, longest=MAX_PERIOD
@@ -240,8 +255,15 @@ class _Reader:
     def __init__(self, symbol: str, current: Decimal | None, decimal_comma: bool) -> None:
         self.symbol, self.current, self.decimal_comma = symbol, current, decimal_comma
 
-    def number(self, text: str, what: str) -> Decimal:
-        return parse_amount(text, what, decimal_comma=self.decimal_comma)
+    def number(
+        self, text: str, what: str, instead: Mapping[str, BadArgument] | None = None
+    ) -> Decimal:
+        """`text` as core.numbers reads a `what`; a refusal of it as `instead` says it, by code
+        (said as what alerts watch for rather than as a bound), if there."""
+        try:
+            return parse_amount(text, what, decimal_comma=self.decimal_comma)
+        except BadArgument as refused:
+            raise (instead or {}).get(refused.code, refused) from None
 
     def condition(self, tokens: list[str]) -> Condition:
         if not tokens:
@@ -268,9 +290,8 @@ class _Reader:
         if cleaned.startswith(("-", "−")):
             raise BadArgument("alert.not_positive")
         scale = {"k": 1000, "m": 1_000_000}.get(cleaned[-1:], 1) if cleaned[:1].isdigit() else 1
-        value = self.number(cleaned[:-1] if scale != 1 else cleaned, "level") * scale
-        if value <= 0:
-            raise BadArgument("alert.not_positive")
+        zero = {"amount.not_positive": BadArgument("alert.not_positive")}
+        value = self.number(cleaned[:-1] if scale != 1 else cleaned, "level", zero) * scale
         if value > MAX_LEVEL:
             raise BadArgument("alert.beyond_any_price", level=value)
         return value
@@ -298,13 +319,13 @@ class _Reader:
         return PriceLevel(direction, level)
 
     def change(self, tokens: list[str]) -> PriceChange:
-        (pct_word,) = [t for t in tokens if t.endswith("%")][:1]
+        pct_word = next(t for t in tokens if t.endswith("%"))
         match = _PERCENT.match(pct_word)
-        assert match is not None  # the pattern takes anything ending in %
-        sign, number = match.group(1), match.group(2)
-        if number.startswith(("-", "+")):
+        if match is None or match.group(2).startswith(("-", "+")):  # "%" alone, "+-5%"
             raise BadArgument("alert.move_unreadable")
-        pct = self.number(number, "percentage")
+        sign, number = match.group(1), match.group(2)
+        too_big = {"amount.too_big": BadArgument("alert.move_too_big", most=MAX_RISE_PCT)}
+        pct = self.number(number, "percentage", too_big)
         move, rest = _move([t for t in tokens if t != pct_word])
         by_sign: dict[str | None, Move | None] = {"+": "up", "-": "down", "−": "down", None: None}
         signed = by_sign.get(sign, "either")
@@ -315,8 +336,6 @@ class _Reader:
             raise BadArgument("alert.move_zero")
         if move != "up" and pct >= 100:
             raise BadArgument("alert.fall_too_far")
-        if pct > MAX_RISE_PCT:
-            raise BadArgument("alert.move_too_big", most=MAX_RISE_PCT)
         window = DEFAULT_WINDOW
         if rest:
             window = _duration(rest[0], "window", MIN_WINDOW, MAX_WINDOW)
@@ -331,7 +350,9 @@ class _Reader:
             period, rest = _period(rest, RSI_PERIOD)
         if move not in ("up", "down") or len(rest) != 1:
             raise BadArgument("alert.rsi_side")
-        level = self.number(rest[0], "rsi_level")
+        level = self.number(
+            rest[0], "rsi_level", {"amount.too_big": BadArgument("alert.rsi_range")}
+        )
         if not 0 < level < 100:
             raise BadArgument("alert.rsi_range")
         return RsiLevel("above" if move == "up" else "below", level, timeframe, period)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from operator import attrgetter
 from typing import Literal, cast
 
 from core.currencies import book_quote
+from core.dates import EARLIEST
 from core.refusal import Refusal
 
 Side = Literal["buy", "sell"]
@@ -18,6 +19,8 @@ SIDES: tuple[str, ...] = ("buy", "sell")
 COST_METHODS: tuple[str, ...] = ("fifo", "average")
 _TIME_AND_ID = attrgetter("executed_at", "id")
 MAX_AMOUNT = Decimal("1e18")  # beyond any token's supply: a typing accident, not a trade
+# The first moment of Bitcoin's first day anywhere (UTC+14): no coin was traded before it.
+FIRST_MOMENT = datetime.combine(EARLIEST, time(0), tzinfo=UTC) - timedelta(hours=14)
 _ZERO = Decimal(0)  # compared with Decimals, twice as fast as 0
 
 
@@ -26,7 +29,8 @@ class TradeRejected(Refusal):
 
     Codes: trade.not_a_side (side), trade.no_asset, trade.not_a_number (what),
     trade.not_positive (what), trade.negative_fee, trade.too_large (what), trade.no_moment,
-    trade.naive_date, trade.future (at), trade.oversold (asset, held, sold, at),
+    trade.naive_date, trade.future (at), trade.too_early (earliest: a date),
+    trade.oversold (asset, held, sold, at),
     trade.too_many_digits, trade.other_currency (kept, quote), trade.starves_sell (asset,
     quantity, at). `what` is quantity, price or fee; `at` an aware UTC moment.
     """
@@ -81,7 +85,9 @@ def check_trade(trade: Trade, now: datetime | None = None) -> None:
     """Raise TradeRejected when `trade` could never be right, whatever else is in the ledger.
 
     Whether there was enough to sell depends on the ledger and is checked there. `now` is
-    the moment the trade is recorded; without it the date is not compared with the clock.
+    the moment the trade is recorded: then it must lie between FIRST_MOMENT and `now`.
+    Without it (trades already stored, replayed) the date is not compared with either, so a
+    row stored before these rules still replays.
     """
     q, price, fee, when = trade.quantity, trade.price, trade.fee, trade.executed_at
     try:  # the rules of _what_is_wrong in one expression: replays check thousands of trades
@@ -96,7 +102,7 @@ def check_trade(trade: Trade, now: datetime | None = None) -> None:
             and _ZERO <= fee < MAX_AMOUNT
             and type(when) is datetime
             and (when.tzinfo is UTC or when.utcoffset() is not None)
-            and (now is None or when <= now)
+            and (now is None or FIRST_MOMENT <= when <= now)
         )
     except (ArithmeticError, TypeError):  # NaN cannot be compared
         fine = False
@@ -126,6 +132,8 @@ def _what_is_wrong(trade: Trade, now: datetime | None) -> TradeRejected | None:
         return TradeRejected("trade.naive_date")
     if now is not None and when > now:
         return TradeRejected("trade.future", at=when.astimezone(UTC))
+    if now is not None and when < FIRST_MOMENT:
+        return TradeRejected("trade.too_early", earliest=EARLIEST)
     return None
 
 

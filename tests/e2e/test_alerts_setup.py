@@ -144,7 +144,8 @@ async def test_without_the_candles_it_needs_it_says_so(with_candles: Stack, alic
         ("/alert BTC < 0", "Level: it must be more than zero, like 70000. See /help alert"),
         ("/alert BTC > 1e30", "Level: “1e30” is not a number I can read"),
         ("/alert BTC > NaN", "Level: “nan” is not a number I can read"),
-        ("/alert BTC > 10000000000000", "Level: 10,000,000,000,000 is beyond any real price."),
+        ("/alert BTC > 10000000000000", "Level: the largest I can take is 1,000,000,000,000."),
+        ("/alert BTC > 10000000000k", "Level: 10,000,000,000,000 is beyond any real price."),
         ("/alert BTC > 1", "BTC is already at or above 1 ("),
         ("/alert FOO > 5", "Unknown symbol: FOO. Try BTC, ETH, SOL, DOGE."),
         ("/alert LTC > 5", "LTC isn't traded on the sandbox replay."),
@@ -488,3 +489,57 @@ async def test_a_person_who_blocked_the_bot_has_their_alerts_paused(stack: Stack
         paused = await pause_all_for_user(session, alice.id, stack.deps.clock.now())
     assert paused == [first.id, third.id]
     assert [a.status for a in await alerts_of(stack, alice)] == ["paused", "deleted", "paused"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("/alert BTC %", "Write a move like -5%, +10% or ±5%."),
+        ("/alert BTC % 99999999999999999999999999999% -0", "Write a move like -5%, +10% or ±5%."),
+        ("/alert DOGE % rsi 1,000,000.5 > 0.0000000001", "Write a move like -5%, +10% or ±5%."),
+        ("/alert ETH +99999999999999999999% 1h", "A move of more than 1,000% is beyond what"),
+        ("/alert ETH -0.00001% 1h", "Percentage: at most 4 decimal places, please"),
+        ("/alert BTC < 0.0000000000001", "Level: the smallest I can take is 0.000000000001."),
+        ("/alert SOL rsi < 1,000,000.5", "RSI runs from 0 to 100; pick a level like 30 or 70."),
+        ("/alert SOL rsi ² < 30", "Say a level and a side, like rsi < 30 4h"),
+        ("/alert ETH crosses sma " + "9" * 5000, "Period: it must be from 2 to 500 candles"),
+        (
+            "/alert BTC > 70000 until 9999-12-31",
+            "An alert can live 365 days at most; pick an earlier date.",
+        ),
+        ("/alert BTC > 70000 until 0001-01-01", "That date has passed; give one in the future"),
+    ],
+)
+async def test_input_beyond_any_real_alert_gets_one_line_and_writes_nothing(
+    stack: Stack, alice, typed: str, expected: str
+) -> None:
+    await stack.ask(alice, "/timezone America/New_York")  # the calendar's ends overflow here
+    reply = await refused(stack, alice, typed)
+    assert reply.text.startswith(expected), reply.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("/timezone localtime", "I don't know the time zone “localtime”; send one like"),
+        ("/timezone Factory", "I don't know the time zone “Factory”; send one like"),
+        ("/timezone posixrules", "I don't know the time zone “posixrules”; send one like"),
+        ("/timezone UTC+3", "I don't know the time zone “UTC+3”; send one like"),
+        (
+            "/timezone berln",
+            "I don't know the time zone “berln”; did you mean /timezone Europe/Berlin?",
+        ),
+    ],
+)
+async def test_only_real_places_are_time_zones(
+    stack: Stack, alice, typed: str, expected: str
+) -> None:
+    reply = await refused(stack, alice, typed)
+    assert reply.text.startswith(expected), reply.text
+    assert (await stored_hours(stack, alice))[0] == "UTC"
+
+
+async def test_a_city_that_names_one_zone_is_that_zone(stack: Stack, alice) -> None:
+    reply = await stack.ask(alice, "/timezone new york")
+    assert reply.text.startswith("Time zone set: America/New_York — it's ")
+    assert (await stored_hours(stack, alice))[0] == "America/New_York"

@@ -173,7 +173,7 @@ NOT_READ = "is not a number I can read — write it like 0.5, 64000 or 64,000.50
             "/buy BTC 1 @ 64000 on 2099-01-01",
             "Can't record that buy. That date, Jan 1, 2099, 12:00 UTC, is in the future",
         ),
-        ("/buy BTC 1 @ 64000 on 2999-01-01", "Can't record that buy. That date is out of range"),
+        ("/buy BTC 1 @ 64000 on 2999-01-01", "Can't record that buy. That date is in the future"),
         ("/buy FOOCOIN 1 @ 5", "Unknown symbol: FOOCOIN"),
         ("/buy", "Can't record that buy. Say which coin and how much, like BTC 0.5"),
         ("/buy " + "A" * 5000, "Can't record that buy. Say which coin and how much"),
@@ -182,7 +182,7 @@ NOT_READ = "is not a number I can read — write it like 0.5, 64000 or 64,000.50
         ("/buy 🚀 1 @ 5", "Not a coin I know: 🚀"),
         ("/buy BTC 🚀", f"Can't record that buy. Quantity: “🚀” {NOT_READ}"),
         ("/buy BTC 1e30 @ 5", f"Can't record that buy. Quantity: “1e30” {NOT_READ}"),
-        ("/buy BTC " + "9" * 25 + " @ 5", "Can't record that buy. Quantity: that is too large"),
+        ("/buy BTC " + "9" * 25 + " @ 5", "Can't record that buy. Quantity: the largest I can"),
         ("/buy BTC 1 @ 5 fee -1", f"Can't record that buy. Fee: “-1” {NOT_READ}"),
         (
             "/buy BTC 1 @ 64000 please",
@@ -516,3 +516,70 @@ async def test_undo_is_checked_again_at_confirm(stack: Stack, alice) -> None:
         "Not undone. Your last trade changed since you asked; send /undo again."
     )
     assert await trade_count(stack, alice) == 2
+
+
+# ---- bounds: numbers, dates and odd stored rows --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (
+            "/buy BTC 1 @ 0.0000000000000000000000000001",
+            "Can't record that buy. Price: the smallest I can take is 0.000000000001.",
+        ),
+        (
+            "/buy SHIB 1000000000000001 @ 0.00001",
+            "Can't record that buy. Quantity: the largest I can take is 1,000,000,000,000,000.",
+        ),
+        (
+            "/buy BTC 1.0000000000000000001 @ 5",
+            "Can't record that buy. Quantity: at most 18 decimal places, please — round it and "
+            "send it again.",
+        ),
+        (
+            "/sell SOL 1 on 0001-01-01 00:00",
+            "Can't record that sell. That date is before Jan 3, 2009, when Bitcoin's first block "
+            "was mined: no coin was traded then. Check the year.",
+        ),
+        ("/buy BTC 1 @ 5 on 1900-01-01", "Can't record that buy. That date is before Jan 3, 2009"),
+        (
+            "/buy BTC 1 @ 100 on 9999-12-31 23:00",
+            "Can't record that buy. That date is in the future; trades are recorded once they "
+            "happened.",
+        ),
+    ],
+)
+async def test_numbers_and_dates_beyond_any_real_trade_get_one_line_and_write_nothing(
+    stack: Stack, alice, typed: str, expected: str
+) -> None:
+    await stack.ask(alice, "/start")
+    await stack.ask(alice, "/timezone America/New_York")  # the calendar's ends overflow here
+    before = await stack.row_counts()
+    reply = await stack.ask(alice, typed)
+    assert reply.text.startswith(expected) and "\n" not in reply.text, reply.text
+    assert not reply.buttons
+    assert await stack.row_counts() == before
+
+
+async def test_a_stored_year_one_trade_lists_and_undoes_after_a_change_of_zone(
+    stack: Stack, alice
+) -> None:
+    # Stored before dates were bounded: noon on 1 Jan of year 1 in Tokyo. West of Greenwich
+    # that moment falls before datetime's first day.
+    await stack.ask(alice, "/timezone Asia/Tokyo")
+    btc, now = stack.deps.directory.ids["BTC"], stack.deps.clock.now()
+    row = (btc, "buy", Decimal(1), Decimal(100), Decimal(0), datetime(1, 1, 1, 3, tzinfo=UTC))
+    async with stack.deps.sessions.begin() as session:
+        await trade_rows.add(session, alice.id, [(*row, "USD")], now)
+    await stack.ask(alice, "/timezone America/New_York")
+    listed = await stack.ask(alice, "/trades")
+    assert listed.text.split("\n") == [
+        "Your trades · 1 trade, newest first · page 1 of 1",
+        "Jan 1, 1, 03:00 UTC · buy 1 BTC at 100.00 USD",  # in UTC: New York's calendar ends
+    ]
+    preview = await stack.ask(alice, "/undo")
+    assert preview.text.startswith("Undo your last trade?")
+    await press(stack, alice, preview, "↩️ Undo it")
+    assert preview.text == "↩️ Removed: Jan 1, 1, 03:00 UTC · buy 1 BTC at 100.00 USD."
+    assert await trade_count(stack, alice) == 0

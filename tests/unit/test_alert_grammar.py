@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.commands import BY_NAME
 from core.alerts.grammar import parse_alert
@@ -20,7 +22,7 @@ from core.alerts.spec import (
     RsiLevel,
     VolumeSpike,
 )
-from core.refusal import BadArgument
+from core.refusal import BadArgument, Refusal
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 D = Decimal
@@ -134,9 +136,12 @@ def test_until_a_date_means_to_the_end_of_that_day_where_the_person_lives() -> N
         ("BTC > -5", "alert.not_positive", {}),
         ("BTC > 0", "alert.not_positive", {}),
         ("BTC > 0.000", "alert.not_positive", {}),
+        ("BTC > 0.0000000000001", "amount.too_small", {"what": "level", "least": D("1e-12")}),
+        ("BTC > 1.0000000000000000001", "amount.too_precise", {"what": "level", "places": 18}),
         ("BTC > 1e30", "amount.not_a_number", {"what": "level", "typed": "1e30"}),
         ("BTC > 1000000000000000000000000000000", "amount.too_long", {"what": "level"}),
-        ("BTC > 2000000000000", "alert.beyond_any_price", {"level": D(2 * 10**12)}),
+        ("BTC > 2000000000000", "amount.too_big", {"what": "level", "most": D(10**12)}),
+        ("BTC > 2000000000k", "alert.beyond_any_price", {"level": D(2 * 10**12)}),
         ("BTC > nan", "amount.not_a_number", {"what": "level", "typed": "nan"}),
         ("BTC > inf", "amount.not_a_number", {"what": "level", "typed": "inf"}),
         ("BTC > 70000 80000", "alert.one_level", {"symbol": "BTC"}),
@@ -147,11 +152,23 @@ def test_until_a_date_means_to_the_end_of_that_day_where_the_person_lives() -> N
         ("ETH -0% 1h", "alert.move_zero", {}),
         ("ETH -100% 1h", "alert.fall_too_far", {}),
         ("ETH +5000% 1h", "alert.move_too_big", {"most": D(1000)}),
+        ("ETH +99999999999999999999999999999% 1h", "alert.move_too_big", {"most": D(1000)}),
+        ("ETH +0.00001% 1h", "amount.too_precise", {"what": "percentage", "places": 4}),
+        ("BTC %", "alert.move_unreadable", {}),
+        ("BTC % 99999999999999999999999999999% -0", "alert.move_unreadable", {}),
+        ("DOGE % rsi 1,000,000.5 > 0.0000000001", "alert.move_unreadable", {}),
         ("ETH -nan% 1h", "amount.not_a_number", {"what": "percentage", "typed": "nan"}),
         ("ETH +5% down 1h", "alert.move_disagrees", {"typed": "+5%", "move": "down"}),
         ("ETH --5% 1h", "alert.move_unreadable", {}),
         ("SOL rsi < 30 4h 1d", "alert.two_timeframes", {}),
         ("SOL rsi < 130 4h", "alert.rsi_range", {}),
+        ("SOL rsi < 1,000,000.5 4h", "alert.rsi_range", {}),
+        ("SOL rsi < 0 4h", "alert.rsi_range", {}),
+        ("SOL rsi < 29.99999 4h", "amount.too_precise", {"what": "rsi_level", "places": 4}),
+        ("SOL rsi ² < 30", "alert.rsi_side", {}),
+        ("ETH crosses sma ²", "alert.leftover", {"typed": "²", "example": "average"}),
+        ("ETH crosses sma 1²", "alert.leftover", {"typed": "1²", "example": "average"}),
+        ("ETH -5% ²h", "alert.duration_unreadable", {"what": "window", "typed": "²h"}),
         ("SOL rsi 30 4h", "alert.rsi_side", {}),
         ("SOL rsi < abc", "amount.not_a_number", {"what": "rsi_level", "typed": "abc"}),
         ("ETH crosses sma 200 1d soon", "alert.leftover", {"typed": "soon", "example": "average"}),
@@ -174,6 +191,9 @@ def test_until_a_date_means_to_the_end_of_that_day_where_the_person_lives() -> N
         ("BTC > 70000 until 2026-01-01", "alert.until_passed", {}),
         ("BTC > 70000 until yesterday", "alert.until_passed", {}),
         ("BTC > 70000 until 2030-01-01", "alert.until_too_far", {"longest": timedelta(days=365)}),
+        ("BTC > 70000 until 9999-12-31", "alert.until_too_far", {"longest": timedelta(days=365)}),
+        ("BTC > 70000 until 0001-01-01", "alert.until_passed", {}),
+        ("BTC > 70000 until ２０２６-12-01", "date.unreadable", {"typed": "２０２６-12-01"}),
         ("BTC/USDT > 70000", "alert.not_a_symbol", {"typed": "BTC/USDT"}),
     ],
 )
@@ -243,3 +263,72 @@ def test_every_example_in_the_help_parses() -> None:
     for example in re.findall(r"<code>/alert ([^<]*)</code>", ALERT_HELP):
         text = example.replace("&gt;", ">").replace("&lt;", "<")
         assert parse(text, price="65000").symbol
+
+
+def test_a_period_of_thousands_of_digits_is_refused_without_reading_it() -> None:
+    with pytest.raises(BadArgument) as caught:
+        parse("ETH crosses sma " + "9" * 5000)
+    assert caught.value.code == "alert.period"
+    assert caught.value.params["typed"] == "9" * 20
+
+
+# ---- whatever is typed: a valid alert, or a refusal ----------------------------------------------
+
+_WORDS = (  # noqa: SIM905 (a vocabulary reads best as the words themselves)
+    "BTC DOGE > < >= ≤ above below crosses up down % -5% +10% ±5% +-2% --5% -0% "
+    "99999999999999% rsi rsi(14) sma ema ma200 macd volume vol x3 3x x 0 -0 1 2 30 70 100 200 "
+    "500 70000 70k 1.5m 0.0000000001 1,000,000.5 1,234 0,5 1e5 nan inf ² ١٢ ５ 1h 4h 1d 15m 7d "
+    "2y 99999d daily hourly once every repeat for until today yesterday 2026-12-31 9999-12-31 "
+    "0001-01-01 2008-12-31 23:59 00:00 25:00 signal line in within $"
+).split()
+_ZONES = ("UTC", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Tokyo")
+
+
+def _is_valid(spec: AlertSpec) -> bool:
+    """What every alert the grammar returns holds to."""
+    c = spec.condition
+    if isinstance(c, PriceLevel):
+        fine = D(0) < c.level <= D(10**12)
+    elif isinstance(c, PriceChange):
+        fine = D(0) < c.pct <= 1000 and timedelta(minutes=5) <= c.window <= timedelta(days=30)
+        fine = fine and (c.move == "up" or c.pct < 100)
+    elif isinstance(c, RsiLevel):
+        fine = D(0) < c.level < 100 and 2 <= c.period <= 500
+    elif isinstance(c, AverageCross):
+        fine = 2 <= c.period <= 500
+    elif isinstance(c, VolumeSpike):
+        fine = D(1) < c.multiple <= 100
+    else:
+        fine = isinstance(c, MacdCross)
+    if spec.cooldown is not None:
+        fine = fine and timedelta(minutes=5) <= spec.cooldown <= timedelta(days=30)
+    if spec.expires_at is not None:
+        fine = fine and NOW < spec.expires_at <= NOW + timedelta(days=365)
+    return fine
+
+
+@settings(max_examples=1000)
+@given(
+    st.lists(st.sampled_from(_WORDS) | st.text(max_size=12), max_size=8),
+    st.sampled_from(_ZONES),
+    st.sampled_from([None, "65000", "0.0000001", "1000000000000"]),
+    st.booleans(),
+)
+def test_any_words_are_an_alert_or_a_refusal(
+    words: list[str], zone: str, price: str | None, decimal_comma: bool
+) -> None:
+    try:
+        spec = parse(" ".join(words), price, zone, decimal_comma)
+    except Refusal:
+        return
+    assert _is_valid(spec), spec
+
+
+@settings(max_examples=1000)
+@given(st.text(max_size=200))
+def test_any_text_at_all_is_an_alert_or_a_refusal(text: str) -> None:
+    try:
+        spec = parse(text, "65000")
+    except Refusal:
+        return
+    assert _is_valid(spec), spec

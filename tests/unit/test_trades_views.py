@@ -4,7 +4,7 @@ in the person's language."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -27,7 +27,7 @@ from bot.views.trades import (
 from core.portfolio import Trade, TradeRejected
 from core.refusal import BadArgument, Refusal
 from core.trades_csv import CsvUnreadable, ImportResult
-from services.trades import Cancelled, NotDone, TradePage
+from services.trades import Cancelled, NotDone, TradePage, Undone
 
 WHEN = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 EN, ES, RU = texts_for("en"), texts_for("es"), texts_for("ru")
@@ -200,3 +200,60 @@ def test_small_lines() -> None:
     assert unreadable(EN, "<a>.csv", CsvUnreadable("csv.empty")) == (
         "I couldn't read trades from &lt;a&gt;.csv. The file is empty."
     )
+
+
+# ---- odd input and odd stored rows ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Pacific/Pago_Pago", "Asia/Tokyo", "Mars/X"])
+def test_a_stored_year_one_trade_is_shown_in_any_zone_without_a_crash(zone: str) -> None:
+    first = Trade(1, "BTC", "buy", Decimal(1), Decimal(100), Decimal(0),
+                  datetime(1, 1, 1, 3, tzinfo=UTC), "USD")  # fmt: skip
+    last = Trade(2, "BTC", "sell", Decimal(1), Decimal(100), Decimal(0),
+                 datetime(9999, 12, 31, 23, tzinfo=UTC), "USD")  # fmt: skip
+    listed = TradePage([last, first], 0, 1, 2, None, zone)
+    for language in (EN, ES, RU):
+        text = trades_page(language, listed)
+        assert "9999" in text and text.count("\n") == 2
+        assert "buy 1 BTC" in trade_line(EN, first, zone)
+        assert outcome_text(language, Undone(first, zone))
+
+
+@pytest.mark.parametrize(
+    ("refusal", "line"),
+    [
+        (
+            BadArgument("amount.too_small", what="price", least=Decimal("1e-12")),
+            "Can't record that buy. Price: the smallest I can take is 0.000000000001.",
+        ),
+        (
+            BadArgument("amount.too_big", what="quantity", most=Decimal(10**15)),
+            "Can't record that buy. Quantity: the largest I can take is 1,000,000,000,000,000.",
+        ),
+        (
+            BadArgument("amount.too_precise", what="quantity", places=18),
+            "Can't record that buy. Quantity: at most 18 decimal places, please — round it and "
+            "send it again.",
+        ),
+        (
+            BadArgument("trade.too_early", earliest=date(2009, 1, 3)),
+            "Can't record that buy. That date is before Jan 3, 2009, when Bitcoin's first block "
+            "was mined: no coin was traded then. Check the year.",
+        ),
+        (
+            BadArgument("trade.future"),
+            "Can't record that buy. That date is in the future; trades are recorded once they "
+            "happened.",
+        ),
+        (
+            BadArgument("amount.not_positive", what="quantity"),
+            "Can't record that buy. Quantity: it must be more than zero. "
+            "Try <code>/buy BTC 0.5 @ 64000 fee 5 on 2024-03-01</code>.",
+        ),
+    ],
+)
+def test_numbers_and_dates_out_of_bounds_say_what_would_work(refusal: Refusal, line: str) -> None:
+    assert trade_refused(EN, "buy", refusal) == line
+    for language in (ES, RU):
+        said = trade_refused(language, "buy", refusal)
+        assert said and "\n" not in said and said != line
