@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.dates import zone as zone_named
 from core.market import TIMEFRAMES
 from core.people import CostMethod, Preferences
 from core.portfolio import (
@@ -114,14 +114,15 @@ async def period_report(deps: Deps, user_id: int, period: str) -> PeriodReport |
     now = deps.clock.now()
     async with deps.read() as session:
         chosen = await _chosen(session, user_id)
-        zone = _zone(chosen.timezone).key
-        start = period_start(name, now, ZoneInfo(zone))
+        tz = zone_named(chosen.timezone)
+        zone = tz.key
         try:
             ledger = await shared_ledger(deps, session, user_id, chosen)
         except TradeRejected as rejected:
             raise in_zone(rejected, zone) from None
         if not ledger.trades:
             return None
+        start = period_start(name, now, tz, ledger.trades[0].executed_at)
         stored = await trade_rows.snapshots(session, user_id, since=start)
         earlier = {t.asset for t in ledger.trades if t.executed_at < start}
         at_start = await prices_at(session, earlier, start) if earlier else {}
@@ -132,10 +133,3 @@ async def period_report(deps: Deps, user_id: int, period: str) -> PeriodReport |
     if not history or history[-1][0] < now:
         history.append((now, valuation(ledger, prices, now).value))
     return PeriodReport(name, pnl, ledger.quote or chosen.quote, zone, tuple(history))
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

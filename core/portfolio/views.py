@@ -13,7 +13,7 @@ from core.portfolio.trades import CostMethod, Trade
 from core.refusal import BadArgument
 
 PERIODS: tuple[str, ...] = ("day", "week", "month", "year", "all")
-ALL_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # before any trade Pythia can hold
+ALL_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # "all" of a ledger without trades
 _RATIO = Context(prec=28, rounding=ROUND_HALF_EVEN)  # percentages are for reading, not booking
 
 
@@ -142,7 +142,7 @@ def pnl_over(
     """P&L of the period [start, now]: trades at `start` belong to it, trades after `now` don't."""
     until_now = [t for t in trades if t.executed_at <= now]
     before = Ledger.replay([t for t in until_now if t.executed_at < start], method)
-    after = Ledger.replay(until_now, method, now=now)
+    after = Ledger.replay(until_now, method)  # stored trades: replayed as valuation's are
     held_at_start, held_now = before.holdings(), after.holdings()
     missing = {p.asset for p in held_at_start if prices_at_start.get(p.asset) is None}
     missing |= {p.asset for p in held_now if prices_now.get(p.asset) is None}
@@ -164,12 +164,17 @@ def pnl_over(
         )
 
 
-def period_start(name: str, now: datetime, tz: tzinfo) -> datetime:
+def period_start(
+    name: str, now: datetime, tz: tzinfo, first_trade: datetime | None = None
+) -> datetime:
     """When "day" (local midnight), "week" (Monday), "month", "year" or "all" began, in UTC;
-    BadArgument `pnl.period` for another name."""
-    today = now.astimezone(tz).date()
+    BadArgument `pnl.period` for another name.
+
+    "all" began with the ledger's `first_trade`, whenever that was: then nothing was held
+    before it, and all-time P&L is what the holdings show now (ALL_TIME without trades)."""
     if name == "all":
-        return ALL_TIME
+        return ALL_TIME if first_trade is None else first_trade
+    today = now.astimezone(tz).date()
     if name == "day":
         first = today
     elif name == "week":

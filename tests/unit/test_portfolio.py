@@ -17,6 +17,7 @@ from core.portfolio import (
     Snapshot,
     Trade,
     TradeRejected,
+    admit,
     booked_in,
     dump_trades,
     load_trades,
@@ -348,6 +349,8 @@ def test_a_day_starts_at_the_right_offset_after_a_clock_change() -> None:
 
 def test_all_time_and_unknown_periods() -> None:
     assert period_start("all", NOW, UTC) == ALL_TIME
+    first = datetime(1900, 1, 1, tzinfo=UTC)
+    assert period_start("all", NOW, UTC, first) == first  # all time begins with the first trade
     with pytest.raises(BadArgument) as caught:
         period_start("fortnight", NOW, UTC)
     assert caught.value == BadArgument(
@@ -384,3 +387,42 @@ def test_a_usd_portfolio_books_dollar_stablecoins_as_usd_and_a_usdt_one_keeps_th
     assert [t.quote for t in booked_in([in_usdt, in_eur], "USD")] == ["USD", "EUR"]
     assert [t.quote for t in booked_in([in_usdt, in_eur], "USDT")] == ["USDT", "EUR"]
     assert booked_in([in_usdt], "USD")[0] == replace(in_usdt, quote="USD")
+
+
+# Odd dates: refused when recorded, replayed when already stored
+
+
+def test_a_trade_before_bitcoin_is_refused_when_recorded() -> None:
+    ledger = Ledger()
+    for when in (datetime(1, 1, 1, tzinfo=UTC), at("1900-01-01"), at("2009-01-02", 9)):
+        with pytest.raises(TradeRejected) as caught:
+            ledger.record(replace(buy("BTC", "1", "100"), executed_at=when), NOW)
+        assert caught.value == TradeRejected("trade.too_early", earliest=date(2009, 1, 3))
+    # The first day of Bitcoin anywhere on Earth (00:00 at UTC+14) is taken.
+    kiritimati = timezone(timedelta(hours=14))
+    ledger.record(
+        replace(buy("BTC", "1", "100"), executed_at=datetime(2009, 1, 3, tzinfo=kiritimati)), NOW
+    )
+    _, refused = admit(
+        [], [replace(buy("ETH", "1", "1"), executed_at=at("2008-12-31"))], "fifo", NOW
+    )
+    assert [why.code for _, why in refused] == ["trade.too_early"]
+
+
+def test_a_stored_year_one_trade_still_replays_and_all_time_pnl_agrees_with_the_holdings() -> None:
+    odd = [
+        replace(buy("BTC", "1", "100", id=1), executed_at=datetime(1, 1, 1, 3, tzinfo=UTC)),
+        buy("BTC", "1", "200", "1", "2024-01-10", id=2),
+        sell("BTC", "0.5", "300", "0", "2024-02-10", id=3),
+    ]
+    ledger = Ledger.replay(odd, "fifo")
+    prices = {"BTC": D("250")}
+    view = valuation(ledger, prices, NOW)
+    start = period_start("all", NOW, UTC, ledger.trades[0].executed_at)
+    pnl = pnl_over(ledger.trades, "fifo", {}, prices, start, NOW)
+    # No price in 1970 (or in year 1) is needed: nothing was held before the first trade.
+    assert pnl.unpriced == ()
+    assert (pnl.value_start, pnl.value_end) == (D(0), view.value)
+    assert pnl.realised == view.realised == D(100)
+    assert pnl.unrealised_end == view.unrealised
+    assert pnl.total == view.total_pnl

@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.portfolio import Ledger, Trade, TradeRejected, pnl_over, valuation
+from core.portfolio import Ledger, Trade, TradeRejected, period_start, pnl_over, valuation
 from core.trades_csv import export_trades, import_trades
 
 ASSETS = ("BTC", "ETH", "SOL")
@@ -199,3 +199,19 @@ def test_period_pnl_is_the_change_in_value_less_cash_put_in(
     start = data.draw(st.sampled_from([t.executed_at for t in trades]))
     pnl = pnl_over(trades, method, at_start, now, start, NOW)
     assert pnl.total == pnl.value_end - pnl.value_start - pnl.invested
+
+
+@enough
+@given(trade_runs(), price_lists, methods)
+def test_all_time_pnl_says_what_the_holdings_say(trades, now, method) -> None:
+    ledger = Ledger.replay(trades, method)
+    view = valuation(ledger, now, NOW)
+    start = period_start("all", NOW, UTC, ledger.trades[0].executed_at)
+    pnl = pnl_over(trades, method, {}, now, start, NOW)  # no price at the start is needed
+    assert pnl.unpriced == () and pnl.value_start == 0
+    assert (pnl.value_end, pnl.realised, pnl.unrealised_end) == (
+        view.value,
+        view.realised,
+        view.unrealised,
+    )
+    assert pnl.total == view.total_pnl and pnl.invested == view.net_invested
