@@ -120,6 +120,8 @@ class EmulatorClient:
     async def fail_next(
         self, method: str = "sendMessage", *, chat: ChatRef | None = None, **options: Any
     ) -> None:
+        """As ``Emulator.fail_next``: ``code``, ``retry_after``, ``description``, ``times``,
+        ``mode`` ("error", "garbage", "timeout_after", "reset_after"), ``hold``."""
         await self._call("fail_next", method=method, chat_id=_chat_id(chat), **options)
 
     async def reset(self) -> None:

@@ -223,7 +223,7 @@ async def _set_bot_status(emu: Emulator, body: JsonDict) -> bool:
 
 @action("fail_next")
 async def _fail_next(emu: Emulator, body: JsonDict) -> bool:
-    names = ("code", "retry_after", "description", "times")
+    names = ("code", "retry_after", "description", "times", "mode", "hold")
     emu.fail_next(
         body.get("method", "sendMessage"), chat=_chat_id(body),
         **{k: body[k] for k in names if body.get(k) is not None},

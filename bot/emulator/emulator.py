@@ -10,6 +10,19 @@ Typical use::
 
 Waiting uses the shared asyncio condition that every state change notifies; nothing sleeps.
 World building and views live in ``world.py``, user actions in ``actions.py``.
+
+Faults, for any Bot API method (``fail_next(method, chat=, times=, ...)``, also over the control
+API and ``EmulatorClient``):
+
+- ``code=429, retry_after=3`` / ``code=502`` / ``403`` / ``400``...: the call does nothing and
+  answers that error, as Telegram would;
+- ``mode="garbage"``: the call is carried out, then answered HTTP 200 with a body that is not
+  JSON;
+- ``mode="timeout_after"``: carried out, then the answer is held until the client gives up
+  (at most ``hold`` seconds; a ``hold`` shorter than the client's patience is a slow answer);
+- ``mode="reset_after"``: carried out, then the connection is closed without an answer.
+
+The last three are what a bot cannot tell from "Telegram never got it" without care.
 """
 
 from __future__ import annotations

@@ -285,6 +285,7 @@ class ApiCall:
     status: int = 0  # HTTP status answered (0 while still running, e.g. a long poll)
     description: str | None = None  # error description when status != 200
     monotonic: float = 0.0
+    fault: str | None = None  # how its answer was lost ("garbage", "timeout_after", ...)
 
     def __iter__(self):
         return iter((self.method, self.params))

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.emulator.faults import lose_answer
 from bot.emulator.methods import NOT_EMULATED, ApiError, Params, find_method
-from bot.emulator.methods.common import UploadedFile, decode_form_value
+from bot.emulator.methods.common import Fault, Handler, UploadedFile, decode_form_value
 from bot.emulator.records import ApiCall, JsonDict
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class EmulatorServer:
         add_control_routes(app, self.emulator)
         return app
 
-    async def handle_api(self, request: web.Request) -> web.Response:
+    async def handle_api(self, request: web.Request) -> web.StreamResponse:
         emulator = self.emulator
         if request.match_info["token"] != emulator.token:
             return error_response(ApiError(401, "Unauthorized"))
@@ -83,17 +84,33 @@ class EmulatorServer:
             monotonic=time.monotonic(),
         )
         emulator.state.calls.append(call)
+        fault = emulator.context.take_fault(found[0], params) if found else None
+        answer = await self._answer(call, requested, found, params, fault)
+        if fault is None or fault.mode == "error":
+            return answer
+        call.fault = fault.mode
+        return await lose_answer(request, fault, answer, lambda: emulator.context.closing)
 
+    async def _answer(
+        self,
+        call: ApiCall,
+        requested: str,
+        found: tuple[str, Handler] | None,
+        params: Params,
+        fault: Fault | None,
+    ) -> web.Response:
+        """Carry the call out (unless an "error" fault stops it) and say how it went."""
+        emulator = self.emulator
         try:
             if found is None:
                 self._log_missing(requested)
                 raise ApiError(404, "Not Found")
-            fault = emulator.context.take_fault(found[0], params)
-            if fault is not None:
-                raise fault
+            if fault is not None and fault.mode == "error":
+                raise fault.error()
             result = await found[1](emulator.context, params)
         except ApiError as exc:
             call.status, call.description = exc.code, exc.description
+            await emulator.context.notify()  # a refused call changes no state; waiters see it
             return error_response(exc)
         except Exception as exc:  # an emulator bug must be loud, never a silent success
             logger.exception("emulator failed in %s", requested)

@@ -222,11 +222,21 @@ class World:
         retry_after: int | None = None,
         description: str | None = None,
         times: int = 1,
+        mode: str = "error",
+        hold: float = 60.0,
     ) -> None:
-        """The next ``times`` calls of ``method`` (to ``chat``, if given) fail as Telegram
-        can: 429 with ``retry_after`` (default 1), 502 Bad Gateway (PTB: NetworkError), 403..."""
+        """The next ``times`` calls of ``method`` (any Bot API method; to ``chat``, if given)
+        fail as Telegram or the network between can make them fail.
+
+        ``mode="error"`` (the default): the call does nothing and answers ``code`` — 429 with
+        ``retry_after`` (default 1), 502 Bad Gateway (PTB: NetworkError), 403, 400...
+        The other modes carry the call out (a message is stored, an action recorded) and then
+        lose its answer: ``"garbage"`` answers HTTP 200 with a body cut in half (not JSON),
+        ``"timeout_after"`` holds the answer until the client gives up (or ``hold`` seconds),
+        ``"reset_after"`` closes the connection without answering. Such calls are logged in
+        ``calls`` with their real status and ``fault`` set to the mode."""
         parameters = None
-        if code == 429:
+        if mode == "error" and code == 429:
             retry_after = retry_after or 1
             parameters = {"retry_after": retry_after}
         default = {
@@ -236,7 +246,7 @@ class World:
             400: "Bad Request: chat not found",
         }.get(code, "Internal Server Error")
         chat_id = None if chat is None else chat if isinstance(chat, int) else chat.id
-        fault = Fault(method, code, description or default, chat_id, parameters, times)
+        fault = Fault(method, code, description or default, chat_id, parameters, times, mode, hold)
         self.context.faults.append(fault)
 
     def reset(self) -> None:

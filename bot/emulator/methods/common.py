@@ -165,9 +165,17 @@ class Params:
         return logged
 
 
+# How an injected fault meets a call: "error" answers an error and does nothing; the others
+# carry the call out (a message is stored) and then lose its answer: "garbage" answers HTTP 200
+# with a body that is not JSON, "timeout_after" holds the answer until the client gives up (or
+# `hold` seconds), "reset_after" closes the connection without answering.
+FAULT_MODES = ("error", "garbage", "timeout_after", "reset_after")
+
+
 @dataclass
 class Fault:
-    """An error the next ``times`` calls of ``method`` (to ``chat_id``, if set) answer with."""
+    """What the next ``times`` calls of ``method`` (to ``chat_id``, if set) meet: see
+    ``FAULT_MODES``."""
 
     method: str
     code: int
@@ -175,11 +183,20 @@ class Fault:
     chat_id: int | None = None
     parameters: JsonDict | None = None
     times: int = 1
+    mode: str = "error"
+    hold: float = 60.0  # "timeout_after": seconds the answer is held at most
+
+    def __post_init__(self) -> None:
+        if self.mode not in FAULT_MODES:
+            raise ValueError(f"unknown fault mode {self.mode!r}; one of {FAULT_MODES}")
 
     def matches(self, method: str, params: Params) -> bool:
         if self.times <= 0 or self.method.lower() != method.lower():
             return False
         return self.chat_id is None or str(params.values.get("chat_id")) == str(self.chat_id)
+
+    def error(self) -> ApiError:
+        return ApiError(self.code, self.description, self.parameters)
 
 
 @dataclass
@@ -195,12 +212,12 @@ class ApiContext:
     poll_generation: int = 0
     faults: list[Fault] = field(default_factory=list)  # injected by tests: fail_next()
 
-    def take_fault(self, method: str, params: Params) -> ApiError | None:
-        """The injected error this call answers with, if any (each fault fires `times` times)."""
+    def take_fault(self, method: str, params: Params) -> Fault | None:
+        """The injected fault this call meets, if any (each fault fires `times` times)."""
         for fault in self.faults:
             if fault.matches(method, params):
                 fault.times -= 1
-                return ApiError(fault.code, fault.description, fault.parameters)
+                return fault
         return None
 
     async def notify(self) -> None:
