@@ -1,4 +1,5 @@
-"""Our aiohttp transport for PTB, against the emulator: forms, uploads, errors as PTB's own."""
+"""Our aiohttp transport for PTB, against the emulator: forms, uploads, errors as PTB's own —
+and which side of the wire a failure happened on."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ import asyncio
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 from bot.emulator import Emulator
-from bot.request import AiohttpRequest
+from bot.request import (
+    AiohttpRequest,
+    AnswerLost,
+    ConnectTimedOut,
+    NotSent,
+    ReadTimedOut,
+    UnreadableAnswer,
+)
 from tests.emulator.conftest import make_png
 
 
@@ -59,7 +67,7 @@ async def test_an_unreachable_server_is_a_network_error() -> None:
     request = AiohttpRequest()
     await request.initialize()
     try:
-        with pytest.raises(NetworkError):
+        with pytest.raises(NotSent):  # a NetworkError to PTB: refused, never sent
             await request.do_request("http://127.0.0.1:9/bot1:x/getMe", "POST")
     finally:
         await request.shutdown()
@@ -75,8 +83,44 @@ async def test_a_silent_server_times_out() -> None:
     request = AiohttpRequest(read_timeout=0.2)
     await request.initialize()
     try:
-        with pytest.raises(TimedOut):
+        with pytest.raises(ReadTimedOut) as caught:
             await request.do_request(f"http://127.0.0.1:{port}/bot1:x/getMe", "POST")
+        assert isinstance(caught.value, TimedOut) and isinstance(caught.value, AnswerLost)
     finally:
         await request.shutdown()
         server.close()
+
+
+async def test_answers_lost_after_telegram_acted_say_so(emu: Emulator) -> None:
+    alice = emu.add_user("Alice")
+    async with Bot(
+        emu.token, base_url=emu.base_url, request=AiohttpRequest(read_timeout=0.3)
+    ) as bot:
+        emu.fail_next("sendMessage", mode="garbage")
+        with pytest.raises(UnreadableAnswer) as garbled:
+            await bot.send_message(alice.id, "one")
+        emu.fail_next("sendMessage", mode="timeout_after")
+        with pytest.raises(ReadTimedOut):
+            await bot.send_message(alice.id, "two")
+        emu.fail_next("sendMessage", mode="reset_after")
+        with pytest.raises(AnswerLost) as dropped:
+            await bot.send_message(alice.id, "three")
+    assert isinstance(garbled.value, TelegramError) and "Invalid server response" in str(
+        garbled.value
+    )
+    assert isinstance(dropped.value, NetworkError) and not isinstance(dropped.value, NotSent)
+    assert [m.text for m in emu.bot_messages(alice)] == ["one", "two", "three"]
+
+
+async def test_no_free_connection_in_time_was_never_sent(emu: Emulator) -> None:
+    alice = emu.add_user("Alice")
+    request = AiohttpRequest(connections=1, connect_timeout=0.1, pool_timeout=0.1)
+    async with Bot(emu.token, base_url=emu.base_url, request=request) as bot:
+        emu.fail_next("sendMessage", mode="timeout_after", hold=1.0)  # keeps the one connection
+        slow = asyncio.create_task(bot.send_message(alice.id, "slow"))
+        await emu.wait_for(lambda: emu.bot_messages(alice))
+        with pytest.raises(ConnectTimedOut) as caught:
+            await bot.send_message(alice.id, "waits for the pool")
+        await slow
+    assert isinstance(caught.value, NotSent) and isinstance(caught.value, TimedOut)
+    assert [m.text for m in emu.bot_messages(alice)] == ["slow"]
