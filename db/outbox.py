@@ -1,10 +1,14 @@
 """The outbox queue: notifications written by the workers, claimed and sent by the bot.
 
-A row is `pending` until sent (`sent`) or given up (`failed`). Claiming sets `claimed_until`
-(a lease): nobody else takes the row until the lease runs out, so a sender that dies holding
-rows only delays them. On Postgres the claim locks its rows with `FOR UPDATE SKIP LOCKED`
-before setting the lease in the same transaction, so two bot processes never take one row;
-on SQLite (one process by design) the conditional UPDATE alone is enough.
+A row is `pending` until sent (`sent`) or given up (`failed`). Claiming sets `claimed_until` (a
+lease): nobody else takes the row until the lease runs out, so a sender that dies holding rows
+only delays them. A row sent back to wait (back-off, Telegram's "retry after") keeps a
+`claimed_until` too, as a hold: leases and holds run on the wall clock, while `not_before` (when
+a row comes due) is on the clock of whoever wrote it — the replay's in the sandbox. A held row
+keeps its chat busy, so the chat's later rows wait behind it, in order. On Postgres the claim
+locks its rows with `FOR UPDATE SKIP LOCKED` before setting the lease in the same transaction,
+so two bot processes never take one row; on SQLite (one process by design) the conditional
+UPDATE alone is enough.
 
 Claims are per chat: the oldest due row of each chat that has nothing claimed already (so
 one chat is served by one sender at a time, in order), and with a quiet-hours row every due
@@ -135,35 +139,51 @@ async def claim(
 
 
 async def _settle(
-    session: AsyncSession, ids: Sequence[int], *, attempt: bool = True, **values: Any
+    session: AsyncSession,
+    ids: Sequence[int],
+    *,
+    attempt: bool = True,
+    held_until: datetime | None = None,
+    **values: Any,
 ) -> None:
-    """End a claim on rows: the lease goes, the attempt counts (unless told otherwise)."""
+    """End a claim on rows: the lease goes (or becomes a hold), the attempt counts (unless
+    told otherwise)."""
     if attempt:
         values["attempts"] = OutboxMessage.attempts + 1
     await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=None, **values)
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(claimed_until=held_until, **values)
     )
 
 
 async def mark_sent(
-    session: AsyncSession, ids: Sequence[int], message_id: int, now: datetime
+    session: AsyncSession,
+    ids: Sequence[int],
+    message_id: int | None,
+    now: datetime,
+    *,
+    note: str | None = None,
 ) -> None:
-    """Sent as Telegram message `message_id` (several quiet rows share one summary)."""
-    await _settle(session, ids, status="sent", sent_at=now, telegram_message_id=message_id)
+    """Sent as Telegram message `message_id` (several quiet rows share one summary); no id and
+    a `note` when Telegram may have it but its answer was lost: never sent again. Without a
+    note `last_error` keeps what went wrong before."""
+    noted: dict[str, Any] = {} if note is None else {"last_error": note[:ERROR_LENGTH]}
+    await _settle(session, ids, status="sent", sent_at=now, telegram_message_id=message_id, **noted)
 
 
 async def mark_retry(
     session: AsyncSession,
     ids: Sequence[int],
-    not_before: datetime,
+    held_until: datetime,
     error: str,
     *,
     attempt: bool = True,
 ) -> None:
-    """Back to the queue, due again at `not_before`; `attempt=False` when Telegram only said
-    "later" (RetryAfter), which must not use up the row's attempts."""
+    """Back to the queue, held until `held_until` (wall clock); `attempt=False` when Telegram
+    only said "later" (RetryAfter), which must not use up the row's attempts."""
     await _settle(
-        session, ids, attempt=attempt, not_before=not_before, last_error=error[:ERROR_LENGTH]
+        session, ids, attempt=attempt, held_until=held_until, last_error=error[:ERROR_LENGTH]
     )
 
 
@@ -218,9 +238,19 @@ async def release(session: AsyncSession, ids: Sequence[int]) -> None:
 
 
 async def next_due(session: AsyncSession, now: datetime) -> datetime | None:
-    """When the earliest pending row that is not due yet comes due."""
+    """When the earliest pending row that is not due yet comes due (on `now`'s clock: the
+    writers')."""
     return await session.scalar(
         select(func.min(OutboxMessage.not_before)).where(
             OutboxMessage.status == "pending", OutboxMessage.not_before > now
+        )
+    )
+
+
+async def next_free(session: AsyncSession, wall: datetime) -> datetime | None:
+    """When the earliest held or claimed pending row is free to claim again (wall clock)."""
+    return await session.scalar(
+        select(func.min(OutboxMessage.claimed_until)).where(
+            OutboxMessage.status == "pending", OutboxMessage.claimed_until > wall
         )
     )

@@ -3,8 +3,8 @@ it is for), and settling each claim — sent, back to the queue, failed, or the 
 the bot. One transaction each; the sender decides when, and retries while the database is
 briefly away (a lost mark would mean a message sent twice once the lease runs out).
 
-Leases run on the wall clock (`wall`); a row comes due on the clock it was written in
-(`deps.clock`: the replay's in the sandbox).
+Leases and holds (back-off, RetryAfter) run on the wall clock (`wall`); a row comes due on the
+clock it was written in (`deps.clock`: the replay's in the sandbox).
 """
 
 from __future__ import annotations
@@ -60,10 +60,17 @@ async def renew(deps: Deps, ids: Collection[int], until: datetime) -> None:
         await outbox.extend_claims(session, list(ids), until)
 
 
-async def next_due(deps: Deps) -> datetime | None:
-    """When the earliest row not due yet comes due."""
+async def seconds_to_next(deps: Deps, wall: datetime) -> float | None:
+    """Seconds until a row may next be claimed: the earliest of a hold or lease running out
+    (wall clock) and a row not due yet coming due (seconds of the writers' clock: in the
+    sandbox, whose replay runs fast, sooner than that — the sender's poll bounds its nap)."""
     async with deps.read() as session:
-        return await outbox.next_due(session, deps.clock.now())
+        now = deps.clock.now()
+        due = await outbox.next_due(session, now)
+        free = await outbox.next_free(session, wall)
+    waits = [(due - now).total_seconds()] if due else []
+    waits += [(free - wall).total_seconds()] if free else []
+    return max(min(waits), 0.0) if waits else None
 
 
 async def sent(deps: Deps, ids: Sequence[int], message_id: int) -> None:
@@ -71,12 +78,20 @@ async def sent(deps: Deps, ids: Sequence[int], message_id: int) -> None:
         await outbox.mark_sent(session, ids, message_id, deps.clock.now())
 
 
-async def later(
-    deps: Deps, ids: Sequence[int], not_before: datetime, error: str, *, attempt: bool = True
-) -> None:
-    """Back to the queue; `attempt=False` when Telegram only said "later" (RetryAfter)."""
+async def maybe_sent(deps: Deps, ids: Sequence[int], note: str) -> None:
+    """Telegram may have the message but its answer was lost: sent, with no message id and a
+    note; never sent again (the Bot API cannot tell a repeat from a new message)."""
     async with deps.write() as session:
-        await outbox.mark_retry(session, ids, not_before, error, attempt=attempt)
+        await outbox.mark_sent(session, ids, None, deps.clock.now(), note=note)
+
+
+async def later(
+    deps: Deps, ids: Sequence[int], held_until: datetime, error: str, *, attempt: bool = True
+) -> None:
+    """Back to the queue, held until `held_until` on the wall clock; `attempt=False` when
+    Telegram only said "later" (RetryAfter)."""
+    async with deps.write() as session:
+        await outbox.mark_retry(session, ids, held_until, error, attempt=attempt)
 
 
 async def failed(deps: Deps, ids: Sequence[int], error: str) -> None:

@@ -17,18 +17,34 @@ so once per message and never in the way of a send; a group hears English until 
 language). A row written before notices holds finished HTML and goes as it is. A row whose
 notice or payload cannot be read fails at once.
 
-Errors. Network errors (TimedOut, NetworkError, 5xx) go back to the queue with jittered
-exponential back-off (`not_before`), up to `max_attempts`, then `failed` with `last_error`.
-Forbidden (the person blocked the bot, or the bot left the group): the row and the chat's
-other pending rows fail, and a person's `blocked_at` is set and their alerts paused.
-BadRequest (chat not found, message too long...): failed at once, logged.
+Errors. What a failed send means is decided by which side of the wire it failed on
+(`outcome.py`, told by `bot.request.AiohttpRequest`):
+- It never reached Telegram (no connection, refused, DNS, no pooled connection in time), or
+  Telegram answered an error status (5xx): back to the queue with jittered exponential
+  back-off, up to `max_attempts`, then `failed` with `last_error`.
+- It may have reached Telegram (a read time-out after the request was written, the connection
+  dropped mid-answer, an HTTP 200 whose body is not JSON or not a message): it is never sent
+  again. The row is marked `sent` with `telegram_message_id` NULL and `last_error` "ambiguous:
+  …", counted in `stats.ambiguous` and logged at warning with the row ids. The Bot API has no
+  idempotency key, so a repeat of a message Telegram had accepted is a second alert — and a
+  garbling proxy or a too-short time-out would repeat it on every attempt; a person who misses
+  one alert because an answer was lost after Telegram had NOT acted on it is the rarer and
+  lesser harm.
+- Forbidden (the person blocked the bot, or the bot left the group): the row and the chat's
+  other pending rows fail, and a person's `blocked_at` is set and their alerts paused.
+- BadRequest (chat not found, message too long...), ChatMigrated: failed at once, logged.
+- RetryAfter: that chat is held for as long as Telegram said (see Pacing).
+
+Time. Every wait the sender decides — back-off, RetryAfter holds, when to look again — runs on
+the wall clock, never on `deps.clock` (in the sandbox the replay's, running 60 times fast). A
+row sent back to wait is held through its lease (`claimed_until`, wall clock) rather than by a
+later `not_before`, which stays on the clock of whoever wrote the row.
 
 Exactly once, nearly. A row is marked sent in its own transaction right after its send, and
 claims are small (one row per chat). A crash between Telegram accepting a message and that
 commit leaves the row claimed; when the lease runs out it is sent again. So a crash can double
 at most the messages in flight at that instant (`in_flight`, usually one or two at 30 a
-second). A TimedOut whose request did reach Telegram is retried too, and may double that one
-message: the Bot API has no idempotency key to prevent it.
+second). An answer lost in the network never doubles a message (see Errors).
 
 Wake-up: a message on the cache channel `outbox` (the workers publish after writing rows), a
 finished send, or at the latest every `poll` seconds (sooner when a row comes due sooner).
@@ -47,8 +63,9 @@ from typing import TypeVar
 
 from telegram import Bot, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import RetryAfter
 
+from bot.delivery.outcome import Outcome, outcome
 from bot.delivery.pacing import Pacer, is_group
 from bot.delivery.summary import Outgoing, Recipient, message, summary
 from bot.i18n import texts_for
@@ -101,6 +118,7 @@ class SenderStats:
     retried: int = 0
     failed: int = 0
     retry_after: int = 0  # 429s Telegram still answered
+    ambiguous: int = 0  # rows Telegram may have (answer lost): marked sent, never repeated
 
 
 @dataclass
@@ -183,10 +201,8 @@ class OutboxSender:
         wait = self._dispatch()
         if wait is not None:
             return wait
-        due = await outbox.next_due(self.deps)
-        if due is None:
-            return self.poll
-        return min(self.poll, max((due - self.deps.clock.now()).total_seconds(), 0.0))
+        wait = await outbox.seconds_to_next(self.deps, wall_now())
+        return self.poll if wait is None else min(self.poll, wait)
 
     async def _nap(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -254,28 +270,41 @@ class OutboxSender:
             return
         try:
             message = await self._send(chat_id, outgoing)
-        except RetryAfter as exc:
-            await self._wait_as_told(delivery, _seconds(exc.retry_after), str(exc))
-        except Forbidden as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            person = not is_group(chat_id)
-            await self._write(
-                lambda: outbox.closed_to_the_bot(
-                    self.deps, chat_id, ids, error, wall_now(), person=person
-                )
-            )
-            self.stats.failed += len(ids)
-        except BadRequest as exc:
-            error = f"BadRequest: {exc}"
-            log.warning("outbox: Telegram refused rows %s for chat %s: %s", ids, chat_id, exc)
-            await self._write(lambda: outbox.failed(self.deps, ids, error))
-            self.stats.failed += len(ids)
-        except Exception as exc:  # TimedOut, NetworkError, 5xx, anything transient
-            await self._retry_later(delivery, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:
+            await self._settle_failure(delivery, exc)
         else:
             await self._write(lambda: outbox.sent(self.deps, ids, message.message_id))
             self.stats.sent += 1
             self.stats.rows_sent += len(ids)
+
+    async def _settle_failure(self, delivery: Delivery, exc: Exception) -> None:
+        """Settle rows whose send raised `exc`, as what it says happened (`outcome`)."""
+        ids, chat_id, error = delivery.ids, delivery.chat_id, f"{type(exc).__name__}: {exc}"
+        match outcome(exc):
+            case Outcome.WAIT if isinstance(exc, RetryAfter):
+                await self._wait_as_told(delivery, _seconds(exc.retry_after), str(exc))
+            case Outcome.CLOSED:
+                person, wall = not is_group(chat_id), wall_now()
+                await self._write(
+                    lambda: outbox.closed_to_the_bot(
+                        self.deps, chat_id, ids, error, wall, person=person
+                    )
+                )
+                self.stats.failed += len(ids)
+            case Outcome.REFUSED:
+                log.warning("outbox: Telegram refused rows %s for chat %s: %s", ids, chat_id, exc)
+                await self._write(lambda: outbox.failed(self.deps, ids, error))
+                self.stats.failed += len(ids)
+            case Outcome.RETRY:
+                await self._retry_later(delivery, error)
+            case Outcome.AMBIGUOUS:
+                log.warning(
+                    "outbox: rows %s for chat %s may have been sent (answer lost); not sending "
+                    "them again: %s", ids, chat_id, error,
+                )  # fmt: skip
+                note = f"ambiguous: {error}"
+                await self._write(lambda: outbox.maybe_sent(self.deps, ids, note))
+                self.stats.ambiguous += len(ids)
 
     async def _wait_as_told(self, delivery: Delivery, seconds: float, error: str) -> None:
         """RetryAfter: hold the chat as long as Telegram said, everything for a second at most."""
@@ -283,8 +312,8 @@ class OutboxSender:
         self.pacer.hold(delivery.chat_id, seconds)
         self.pacer.pause(min(seconds, 1.0))
         log.warning("outbox: Telegram asked to wait %ss for chat %s", seconds, delivery.chat_id)
-        later, ids = self.deps.clock.now() + timedelta(seconds=seconds), delivery.ids
-        await self._write(lambda: outbox.later(self.deps, ids, later, error, attempt=False))
+        until, ids = wall_now() + timedelta(seconds=seconds), delivery.ids
+        await self._write(lambda: outbox.later(self.deps, ids, until, error, attempt=False))
 
     async def _send(self, chat_id: int, outgoing: Outgoing) -> Message:
         return await self.bot.send_message(
@@ -313,9 +342,9 @@ class OutboxSender:
             self.stats.failed += len(ids)
             return
         delay = Backoff(failures=attempts - 1).failed(0.0)
-        later = self.deps.clock.now() + timedelta(seconds=delay)
+        until = wall_now() + timedelta(seconds=delay)  # real seconds, whatever deps.clock says
         log.warning("outbox: rows %s retry in %.1fs: %s", ids, delay, error)
-        await self._write(lambda: outbox.later(self.deps, ids, later, error))
+        await self._write(lambda: outbox.later(self.deps, ids, until, error))
         self.stats.retried += len(ids)
 
     async def _write(self, change: Callable[[], Awaitable[T]]) -> T:

@@ -116,12 +116,29 @@ async def test_retry_after_is_honoured(stack: Stack, alice: User) -> None:
     assert [m.text for m in stack.emu.bot_messages(alice)] == ["after the wait"]
 
 
-async def test_a_network_error_is_retried(stack: Stack, alice: User) -> None:
-    stack.emu.fail_next("sendMessage", chat=alice, code=502)
-    [key] = await queue(stack, [(alice.id, alert("second time lucky"))])
+async def test_a_network_error_is_retried_after_real_seconds(stack: Stack, alice: User) -> None:
+    stack.emu.fail_next("sendMessage", chat=alice, code=502, times=2)
+    [key] = await queue(stack, [(alice.id, alert("third time lucky"))])
     [row] = await settled(stack, [key])
-    assert row.status == "sent" and row.attempts == 2 and "Bad Gateway" in (row.last_error or "")
-    assert [m.text for m in stack.emu.bot_messages(alice)] == ["second time lucky"]
+    assert row.status == "sent" and row.attempts == 3 and "Bad Gateway" in (row.last_error or "")
+    assert [m.text for m in stack.emu.bot_messages(alice)] == ["third time lucky"]
+    [(_, _, first), _, (_, _, third)] = sends(stack, {alice.id})
+    assert third - first >= 3.0  # back-offs of 1-2 s and 2-4 s of the wall (the replay runs 60x)
+
+
+@pytest.mark.parametrize("mode", ["garbage", "reset_after"])
+async def test_an_alert_telegram_took_but_whose_answer_was_lost_arrives_once(
+    stack: Stack, alice: User, mode: str
+) -> None:
+    stack.emu.fail_next("sendMessage", chat=alice, mode=mode)
+    keys = await queue(stack, [(alice.id, alert("only once")), (alice.id, alert("and the next"))])
+    lost, fine = await settled(stack, keys)
+    assert [m.text for m in stack.emu.bot_messages(alice)] == ["only once", "and the next"]
+    assert lost.status == "sent" and lost.telegram_message_id is None
+    assert (lost.last_error or "").startswith("ambiguous: ") and lost.attempts == 1
+    assert fine.telegram_message_id == stack.emu.bot_messages(alice)[1].message_id
+    sender = stack.app.bot_data.outbox
+    assert sender is not None and sender.stats.ambiguous >= 1
 
 
 async def test_a_person_who_blocked_the_bot_has_their_alerts_paused(
