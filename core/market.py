@@ -32,6 +32,7 @@ class Ticker:
     quote_volume_24h: Decimal | None = None
     bid: Decimal | None = None
     ask: Decimal | None = None
+    kind: str = "spot"  # or "perp": a perpetual swap's book, never in a spot price
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,12 @@ class Candle:
 
 @dataclass(frozen=True, slots=True)
 class PriceQuote:
-    """The price of an asset as Pythia shows it: where it came from and when."""
+    """The price of an asset as Pythia shows it: where it came from and when.
+
+    `outliers`: exchanges whose quote was left out (no price, stamped in the future, or far
+    from the others). `dispute`: when the exchanges disagree and no majority agrees, each
+    exchange's price, lowest first — the price is then one exchange's, not a blend.
+    """
 
     asset: str
     price: Decimal
@@ -59,6 +65,12 @@ class PriceQuote:
     volume_24h: Decimal | None = None
     sources: tuple[str, ...] = ()  # exchanges a cross-exchange price was taken from
     spread_pct: Decimal | None = None  # (highest - lowest) / price across those exchanges
+    outliers: tuple[str, ...] = ()
+    dispute: tuple[tuple[str, Decimal], ...] = ()
+
+    @property
+    def disputed(self) -> bool:
+        return bool(self.dispute)
 
     def age(self, now: datetime) -> timedelta:
         return max(now - self.ts, timedelta(0))
@@ -75,6 +87,8 @@ class PriceQuote:
                 "volume_24h": _opt_str(self.volume_24h),
                 "sources": list(self.sources),
                 "spread_pct": _opt_str(self.spread_pct),
+                "outliers": list(self.outliers),
+                "dispute": [[exchange, str(price)] for exchange, price in self.dispute],
             },
             separators=(",", ":"),
         )
@@ -92,6 +106,8 @@ class PriceQuote:
             volume_24h=_opt_decimal(data.get("volume_24h")),
             sources=tuple(data.get("sources") or ()),
             spread_pct=_opt_decimal(data.get("spread_pct")),
+            outliers=tuple(data.get("outliers") or ()),
+            dispute=tuple((e, Decimal(p)) for e, p in data.get("dispute") or ()),
         )
 
     @classmethod
