@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 
 from core.gaps import Gap, find_gaps, resume_from
 from core.market import Candle, PriceQuote, Ticker
-from core.reference import reference_quotes
+from core.reference import reference_quotes, refusal
 from db.cache import PRICE_CHANNEL
 from db.candles import candle_market, last_candle_time, recent_candle_times, save_candles
 from db.repos.assets import ensure_market
 from db.repos.prices import save_latest
 from services.deps import Deps
+from services.prices import fresh_for
 
 GAP_WINDOW = 1000  # recent candles checked for holes on each run
 GAP_RETRY = timedelta(hours=6)  # a hole the exchange could not fill is asked again this late
@@ -31,13 +32,20 @@ MarketKey = tuple[str, str]  # (exchange, market), e.g. ("binance", "BTC/USDT")
 async def record_tickers(
     deps: Deps, tickers: Sequence[Ticker], known: MutableMapping[MarketKey, int]
 ) -> list[PriceQuote]:
-    """Store each exchange's latest quote; then cache and publish the cross-exchange price of
-    each asset, and return those. `known` remembers market ids from one call to the next."""
+    """Store each exchange's latest quote; then cache the cross-exchange price of each asset,
+    publish those the exchanges agree on, and return them all. A ticker that cannot count
+    (no price, stamped in the future) is not stored. `known` remembers market ids from one
+    call to the next.
+
+    A disputed price (two exchanges far apart, see core.reference) is cached, so /price says
+    who says what, but not published: no alert fires on a price the exchanges disagree on."""
     now = deps.clock.now()
     found: dict[MarketKey, int] = {}
     async with deps.write() as session:
         rows = []
         for ticker in tickers:
+            if refusal(ticker, now) is not None:
+                continue
             key = (ticker.exchange, ticker.market)
             market_id = known[key] if key in known else found.get(key)
             if market_id is None:
@@ -47,11 +55,11 @@ async def record_tickers(
             rows.append((market_id, PriceQuote.from_ticker(ticker)))
         await save_latest(session, rows, now)
     known.update(found)  # only once committed: a rolled-back market has no id to remember
-    fresh_for = timedelta(seconds=max(3 * deps.settings.ticker_interval, 30))
-    quotes = list(reference_quotes(tickers, now, fresh_for).values())
+    quotes = list(reference_quotes(tickers, now, fresh_for(deps.settings)).values())
     await deps.cache.set_prices(quotes)
     for quote in quotes:
-        await deps.cache.publish(PRICE_CHANNEL, quote.to_json())
+        if not quote.disputed:
+            await deps.cache.publish(PRICE_CHANNEL, quote.to_json())
     return quotes
 
 

@@ -5,16 +5,26 @@ Building blocks, not use cases: they take the caller's session and open no trans
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.currencies import DOLLAR_LIKE
-from core.market import PriceQuote
+from core.market import PriceQuote, Ticker
+from core.reference import reference_quotes, refusal
+from core.settings import Settings
 from db.cache import PRICE_CHANNEL
-from db.repos.prices import latest_for_assets
+from db.repos.prices import latest_tickers
 from services.deps import Deps
+
+
+def fresh_for(settings: Settings) -> timedelta:
+    """How old an exchange's quote may be and still count towards the reference price: a few
+    ticker rounds, so one slow round does not drop an exchange."""
+    return timedelta(seconds=max(3 * settings.ticker_interval, 30))
 
 
 async def quotes(deps: Deps, session: AsyncSession, assets: Sequence[str]) -> dict[str, PriceQuote]:
@@ -23,8 +33,27 @@ async def quotes(deps: Deps, session: AsyncSession, assets: Sequence[str]) -> di
         return {}
     found = await deps.cache.get_prices(assets)
     missing = [a for a in assets if a not in found]
-    if missing:  # a cold cache (restart, eviction): the database has the last ticker we saw
-        found.update(await latest_for_assets(session, missing))
+    if missing:  # a cold cache (restart, eviction): the database has the last tickers we saw
+        found.update(await stored_quotes(deps, session, missing))
+    return found
+
+
+async def stored_quotes(
+    deps: Deps, session: AsyncSession, assets: Sequence[str]
+) -> dict[str, PriceQuote]:
+    """The reference price of each asset from the last stored quote of each of its markets,
+    by the live price's rules (core.reference) taken at the asset's last known moment: the
+    database's freshest row alone might be the one exchange that was far off. Rows stamped
+    ahead of our clock (it was set back since) count only when the asset has no other."""
+    now = deps.clock.now()
+    by_asset: dict[str, list[Ticker]] = defaultdict(list)
+    for ticker in await latest_tickers(session, assets):
+        by_asset[ticker.base].append(ticker)
+    found: dict[str, PriceQuote] = {}
+    for stored in by_asset.values():
+        tickers = [t for t in stored if refusal(t, now) != "future"] or stored
+        last_seen = max(t.ts for t in tickers)
+        found.update(reference_quotes(tickers, last_seen, fresh_for(deps.settings)))
     return found
 
 

@@ -40,7 +40,17 @@ def quote_line(t: Texts, quote: PriceQuote, name: str, now: datetime, stale: tim
 
 
 def where(t: Texts, quote: PriceQuote) -> str:
-    """Which exchange said so: one name, or how many agreed and how far apart they were."""
+    """Which exchange said so: one name, how many agreed and how far apart they were, or — when
+    they disagree — the lowest and highest price and who quotes them."""
+    if quote.disputed:
+        (low_exchange, low), *_, (high_exchange, high) = quote.dispute
+        return t._(
+            "⚠️ exchanges disagree: {low} on {low_exchange}, {high} on {high_exchange}",
+            low=t.price(low),
+            low_exchange=e(low_exchange),
+            high=t.price(high),
+            high_exchange=e(high_exchange),
+        )
     count = len(quote.sources)
     if count < 2:
         return e(quote.exchange)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.market import PriceQuote
+from core.market import PriceQuote, Ticker
 from db.models import Asset, LatestPrice, Market
 from db.upsert import insert_for
 
@@ -55,3 +55,31 @@ async def latest_for_assets(session: AsyncSession, assets: Sequence[str]) -> dic
         if symbol not in found or quote.ts > found[symbol].ts:
             found[symbol] = quote
     return found
+
+
+async def latest_tickers(session: AsyncSession, assets: Sequence[str]) -> list[Ticker]:
+    """The last stored quote of every market of `assets`, as the exchange's ticker."""
+    rows = (
+        await session.execute(
+            select(
+                Asset.symbol, Market.exchange, Market.symbol, Market.quote, Market.kind, LatestPrice
+            )
+            .join(Market, Market.asset_id == Asset.id)
+            .join(LatestPrice, LatestPrice.market_id == Market.id)
+            .where(Asset.symbol.in_(assets))
+        )
+    ).all()
+    return [
+        Ticker(
+            exchange=exchange,
+            market=market,
+            base=asset,
+            quote=quote,
+            last=latest.price,
+            ts=latest.ts,
+            change_24h_pct=latest.change_24h_pct,
+            base_volume_24h=latest.volume_24h,
+            kind=kind,
+        )
+        for asset, exchange, market, quote, kind, latest in rows
+    ]

@@ -65,6 +65,26 @@ def test_spanish_reads_a_decimal_comma_and_its_own_words() -> None:
     )
 
 
+def test_exchanges_that_disagree_are_said_to_in_one_line() -> None:
+    disputed = quote(
+        "BTC",
+        timedelta(seconds=3),
+        sources=("binance", "kraken"),
+        dispute=(("kraken", Decimal("61000.00")), ("binance", Decimal("67000.10"))),
+    )
+    said = {
+        lang: render(["BTC"], {"BTC": disputed}, t).splitlines()[1]
+        for lang, t in (("en", EN), ("es", ES), ("ru", RU))
+    }
+    assert said["en"] == (
+        "<i>Bitcoin · ⚠️ exchanges disagree: 61,000.00 on kraken, 67,000.10 on binance · "
+        "just now</i>"
+    )
+    assert "61.000,00 en kraken, 67.000,10 en binance" in said["es"]
+    assert "биржи расходятся: 61\xa0000,00 на kraken, 67\xa0000,10 на binance" in said["ru"]
+    assert "median" not in said["en"]
+
+
 def test_russian_groups_with_spaces_and_counts_exchanges_in_three_forms() -> None:
     several = quote(
         "BTC",
