@@ -266,26 +266,6 @@ class Trade(Base):
     )
 
 
-class StagedTrade(Base):
-    """A trade of a file being imported, waiting for its owner's Confirm. Written in short
-    batches while they read the preview; their Confirm moves a batch into `trades` in one
-    statement (or it is pruned). No ledger reads this table: an import never shows half-done."""
-
-    __tablename__ = "staged_trades"
-
-    id: Mapped[int] = mapped_column(primary_key=True)  # the order they are recorded in
-    batch: Mapped[str] = mapped_column(String(32), index=True)  # the import's pending token
-    user_id: Mapped[int] = mapped_column(BigInteger)
-    asset_id: Mapped[int] = mapped_column(Integer)  # checked against the assets when moved
-    side: Mapped[str] = mapped_column(String(4))
-    quantity: Mapped[Decimal]
-    price: Mapped[Decimal]
-    fee: Mapped[Decimal]
-    quote_currency: Mapped[str] = mapped_column(String(10))
-    executed_at: Mapped[datetime]
-    staged_at: Mapped[datetime] = mapped_column(index=True)
-
-
 class PortfolioSnapshot(Base):
     """A person's portfolio value at the end of a day, for the P&L picture."""
 
@@ -414,3 +394,6 @@ class JobRun(Base):
     finished_at: Mapped[datetime | None]
     ok: Mapped[bool | None] = mapped_column(Boolean)
     summary: Mapped[str | None] = mapped_column(String(512))
+
+
+import db.staging  # noqa: E402, F401  (its table is part of the schema wherever this is)

@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from db.candles import delete_candles_before
 from db.repos import job_runs, pending
+from db.repos import trades as trade_rows
 from services.deps import Deps
 
 KEEP_RUNS = timedelta(days=3)  # the job log, for looking into what the workers did lately
 KEEP_EXPIRED = timedelta(days=1)  # pending actions past their expiry, to look into what was asked
+KEEP_STAGED = timedelta(hours=1)  # an import's staged trades: its Confirm expires long before
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,11 +20,13 @@ class Pruned:
     job_runs: int
     minute_candles: int
     pending_actions: int
+    staged_trades: int
 
 
 async def prune(deps: Deps) -> Pruned:
-    """Delete job runs older than KEEP_RUNS, 1m candles older than `keep_1m_days`, and
-    pending actions expired more than KEEP_EXPIRED ago."""
+    """Delete job runs older than KEEP_RUNS, 1m candles older than `keep_1m_days`, pending
+    actions expired more than KEEP_EXPIRED ago, and trades staged for an import that was
+    cancelled, never confirmed or cut short (staged more than KEEP_STAGED ago)."""
     now = deps.clock.now()
     async with deps.write() as session:
         return Pruned(
@@ -31,4 +35,5 @@ async def prune(deps: Deps) -> Pruned:
                 session, "1m", now - timedelta(days=deps.settings.keep_1m_days)
             ),
             pending_actions=await pending.prune(session, now - KEEP_EXPIRED),
+            staged_trades=await trade_rows.prune_staged(session, now - KEEP_STAGED),
         )

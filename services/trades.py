@@ -62,9 +62,10 @@ class UndoAsked:
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    trades: tuple[Trade, ...]  # with their ids, in ledger order
+    trades: tuple[Trade, ...]  # with their ids, in ledger order (none for a staged import)
     imported: bool
     zone: str
+    count: int  # trades recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,8 @@ async def _record(
     now: datetime,
 ) -> Recorded | NotDone:
     """Record the pending trades all together or none of them, checked against the ledger."""
+    if "staged" in payload:
+        return await _record_staged(deps, session, user_id, payload, chosen, now)
     trades, imported = load_trades(payload["trades"]), bool(payload.get("import"))
     directory = await deps.directory_in(session)
     gone = sorted({t.asset for t in trades} - set(directory.ids))
@@ -227,7 +230,44 @@ async def _record(
     ]
     ids = await trade_rows.add(session, user_id, rows, now)
     recorded = tuple(replace(t, id=i) for t, i in zip(booked, ids, strict=True))
-    return Recorded(recorded, imported, chosen.timezone)
+    return Recorded(recorded, imported, chosen.timezone, len(recorded))
+
+
+async def _record_staged(
+    deps: Deps,
+    session: AsyncSession,
+    user_id: int,
+    payload: dict[str, Any],
+    chosen: Preferences,
+    now: datetime,
+) -> Recorded | NotDone:
+    """Record an import staged in batches (services/imports) all at once, or none of it. It
+    was checked against the ledger at a version of the person's trades; only if they changed
+    since is it checked again, here."""
+    batch, checked = payload["staged"], payload["checked"]
+    directory = await deps.directory_in(session)
+    coins = await trade_rows.staged_assets(session, batch)
+    gone = sorted(s for s, i in coins.items() if directory.ids.get(s) != i)
+    if gone:
+        return NotDone(RECORD, Refusal("trade.coin_gone", asset=gone[0]))
+    if checked["quote"] != chosen.quote:
+        return NotDone(RECORD, Refusal("trade.quote_changed", kept=chosen.quote))
+    version = await trade_rows.version(session, user_id)
+    if trade_rows.version_json(version) != checked["version"]:
+        trades = await trade_rows.staged(session, batch, user_id)
+        try:
+            ledger = await shared_ledger(deps, session, user_id, chosen)
+        except TradeRejected as rejected:
+            return NotDone(RECORD, in_zone(rejected, chosen.timezone))
+        _, refused = admit(ledger.trades, trades, chosen.method, now)
+        if refused:
+            index, why = refused[0]
+            why = in_zone(why, chosen.timezone)
+            return NotDone(RECORD, why, len(refused), len(trades), trades[index])
+    count = await trade_rows.record_staged(session, batch, user_id, now)
+    if count != payload["count"]:  # staged rows gone (pruned): raising rolls it all back
+        raise Refusal("confirm.expired")
+    return Recorded((), True, chosen.timezone, count)
 
 
 async def _undo(

@@ -120,7 +120,7 @@ def outcome_text(t: Texts, outcome: Outcome) -> str:
     """The pending message once answered: what was done, or why not."""
     if isinstance(outcome, Recorded):
         if outcome.imported:
-            return imported(t, len(outcome.trades))
+            return imported(t, outcome.count)
         return trade_recorded(t, outcome.trades[0], outcome.zone)
     if isinstance(outcome, Undone):
         return t._("↩️ Removed: {trade}.", trade=trade_line(t, outcome.trade, outcome.zone))

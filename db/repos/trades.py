@@ -1,5 +1,9 @@
 """A person's trades and daily portfolio snapshots. Every query is scoped to one person (but
-`owners` and `snapshotted`, which the snapshot job asks of everyone)."""
+`owners` and `snapshotted`, which the snapshot job asks of everyone, and `prune_staged`).
+
+An import's trades are first staged (`stage`, in as many short transactions as the caller
+likes), then moved into `trades` by one statement (`record_staged`); no function here that
+reads a ledger reads what is staged."""
 
 from __future__ import annotations
 
@@ -8,17 +12,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import BigInteger, CursorResult, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.portfolio import Trade
 from db.models import Asset, PortfolioSnapshot
 from db.models import Trade as TradeModel
+from db.staging import StagedTrade
+from db.types import UTCDateTime
 from db.upsert import insert_for
 
 # What changes whenever a person's trades do: their count, the last id, the last recording.
 Version = tuple[int, int | None, datetime | None]
 NewTrade = tuple[int, str, Decimal, Decimal, Decimal, datetime, str]  # asset id, side … quote
+
+
+def version_json(version: Version) -> list[Any]:
+    """A version as JSON keeps it (in a pending action), comparable with `==` once read back."""
+    count, last_id, last_at = version
+    return [count, last_id, None if last_at is None else last_at.isoformat()]
 
 
 def _columns():
@@ -126,6 +138,95 @@ async def add(
     session.add_all(trades)
     await session.flush()
     return [t.id for t in trades]
+
+
+async def stage(
+    session: AsyncSession, batch: str, user_id: int, rows: Sequence[NewTrade], now: datetime
+) -> None:
+    """Stage trades of an import under `batch`, to be recorded in the order staged."""
+    await session.execute(
+        insert(StagedTrade),
+        [
+            {
+                "batch": batch,
+                "user_id": user_id,
+                "asset_id": asset_id,
+                "side": side,
+                "quantity": quantity,
+                "price": price,
+                "fee": fee,
+                "executed_at": executed_at,
+                "quote_currency": quote,
+                "staged_at": now,
+            }
+            for asset_id, side, quantity, price, fee, executed_at, quote in rows
+        ],
+    )
+
+
+async def staged_assets(session: AsyncSession, batch: str) -> dict[str, int]:
+    """The coins of the person's staged batch: symbol -> asset id."""
+    rows = await session.execute(
+        select(Asset.symbol, Asset.id).where(
+            Asset.id.in_(select(StagedTrade.asset_id).where(StagedTrade.batch == batch))
+        )
+    )
+    return {symbol: asset_id for symbol, asset_id in rows}
+
+
+async def staged(session: AsyncSession, batch: str, user_id: int) -> list[Trade]:
+    """The person's trades staged under `batch`, in the order staged (no ids yet)."""
+    rows = await session.execute(
+        select(
+            literal(None).label("id"),
+            Asset.symbol,
+            StagedTrade.side,
+            StagedTrade.quantity,
+            StagedTrade.price,
+            StagedTrade.fee,
+            StagedTrade.executed_at,
+            StagedTrade.quote_currency,
+        )
+        .join(Asset, Asset.id == StagedTrade.asset_id)
+        .where(StagedTrade.batch == batch, StagedTrade.user_id == user_id)
+        .order_by(StagedTrade.id)
+    )
+    return _trades(rows)
+
+
+async def record_staged(session: AsyncSession, batch: str, user_id: int, now: datetime) -> int:
+    """Record the person's trades staged under `batch`, in the order staged, with one
+    INSERT … SELECT (no row passes through Python), and unstage them; how many there were."""
+    source = (
+        select(
+            literal(user_id, BigInteger),
+            StagedTrade.asset_id,
+            StagedTrade.side,
+            StagedTrade.quantity,
+            StagedTrade.price,
+            StagedTrade.fee,
+            StagedTrade.quote_currency,
+            StagedTrade.executed_at,
+            literal(now, UTCDateTime()),
+        )
+        .where(StagedTrade.batch == batch, StagedTrade.user_id == user_id)
+        .order_by(StagedTrade.id)  # ids follow the staging order: ties keep the file's order
+    )
+    columns = ["user_id", "asset_id", "side", "quantity", "price", "fee", "quote_currency",
+               "executed_at", "created_at"]  # fmt: skip
+    result = await session.execute(insert(TradeModel).from_select(columns, source))
+    await unstage(session, batch)
+    return cast(CursorResult[Any], result).rowcount
+
+
+async def unstage(session: AsyncSession, batch: str) -> None:
+    await session.execute(delete(StagedTrade).where(StagedTrade.batch == batch))
+
+
+async def prune_staged(session: AsyncSession, before: datetime) -> int:
+    """Forget the trades staged before `before` (imports never confirmed, or cut short)."""
+    result = await session.execute(delete(StagedTrade).where(StagedTrade.staged_at < before))
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 async def remove(session: AsyncSession, user_id: int, trade_id: int) -> bool:
