@@ -12,8 +12,9 @@ file_id or price from an earlier run leaks in. The server URLs can be overridden
 PYTHIA_BENCH_POSTGRES_URL and PYTHIA_BENCH_REDIS_URL.
 
 Pythia runs on the replay market at REPLAY_SPEED=1 (unless `env` says otherwise) with
-TELEGRAM_RATE_LIMIT=false, and the emulator with --no-flood-limits: a benchmark measures Pythia,
-not Telegram's rate policy.
+TELEGRAM_RATE_LIMIT=false and a per-person flood limit (FLOOD_BURST, FLOOD_RATE) no load
+generator reaches, and the emulator with --no-flood-limits: a benchmark measures Pythia, not
+Telegram's rate policy nor our own (bench_flood turns both on).
 """
 
 from __future__ import annotations
@@ -157,6 +158,9 @@ def start_pythia(
         "MARKET_SOURCE": "replay",
         "REPLAY_SPEED": "1",
         "TELEGRAM_RATE_LIMIT": "false",
+        # load generators send as a crowd of very busy people; bench_flood measures the limit
+        "FLOOD_BURST": "100000",
+        "FLOOD_RATE": "100000",
         "DATA_DIR": str(data_dir),
         "LOG_LEVEL": "WARNING",
         **(env or {}),
@@ -231,10 +235,13 @@ async def flush_redis(url: str = REDIS_URL) -> None:
 
 
 @asynccontextmanager
-async def running_stack(name: str, env: dict[str, str] | None = None) -> AsyncIterator[Stack]:
+async def running_stack(
+    name: str, env: dict[str, str] | None = None, flood_limits: bool = False
+) -> AsyncIterator[Stack]:
     """Emulator and `pythia run` on SQLite ("sqlite") or Postgres + Redis ("postgres"),
-    stopped and cleaned up on exit. Pythia's stderr is printed afterwards if it wrote any; the
-    emulator's too if the block failed."""
+    stopped and cleaned up on exit; the emulator enforces Telegram's flood limits if asked.
+    Pythia's stderr is printed afterwards if it wrote any; the emulator's too if the block
+    failed."""
     if name not in STACKS:
         raise ValueError(f"unknown stack {name!r}")
     data_dir = Path(tempfile.mkdtemp(prefix="pythia-bench-"))
@@ -246,7 +253,7 @@ async def running_stack(name: str, env: dict[str, str] | None = None) -> AsyncIt
             database_url, redis_url = POSTGRES_URL, REDIS_URL
             await reset_postgres(database_url)
             await flush_redis(redis_url)
-        emulator, url = start_emulator(data_dir)
+        emulator, url = start_emulator(data_dir, flood_limits)
         try:
             async with EmulatorClient(url) as client:
                 pythia = start_pythia(client, database_url, redis_url, data_dir, env)
