@@ -1,4 +1,4 @@
-"""CcxtSource over the real ccxt exchange classes (binance, kraken, coinbase), offline.
+"""CcxtSource over the real ccxt exchange classes (binance, kraken, coinbase, bybit, okx), offline.
 
 Two ways of feeding ccxt, both underneath all of its request building and parsing:
 
@@ -290,7 +290,7 @@ async def test_binance_fetch_ticker_path_when_fetch_tickers_is_missing(
 
 async def test_kraken_fetch_tickers_equal_ccxt_parsed_response(make_source: MakeSource) -> None:
     case = recorded_case("kraken", "fetchTicker")
-    source = await started(make_source("kraken"))
+    source = await started(make_source("kraken", quotes=("USDT",)))
     # kraken's fetchTickers asks the same Ticker endpoint as its fetchTicker (pair=XBTUSDT)
     url = "https://api.kraken.com/0/public/Ticker?pair=XBTUSDT"
     http = RecordedHttp(source, {url: case.http_response})
@@ -354,6 +354,119 @@ async def test_fetch_tickers_without_listed_assets_makes_no_request(
     assert await source.fetch_tickers([]) == []
     assert await source.fetch_candles("NOPE", "1h") == []
     assert http.requests == []
+
+
+async def test_kraken_asks_every_dollar_book_of_a_coin_in_one_request(
+    make_source: MakeSource,
+) -> None:
+    case = recorded_case("kraken", "fetchTicker")
+    source = await started(make_source("kraken"))  # the slice lists BTC/USDT and BTC/USD
+    url = "https://api.kraken.com/0/public/Ticker?pair=XBTUSDT%2CXXBTZUSD"
+    http = RecordedHttp(source, {url: case.http_response})  # the answer holds XBTUSDT only
+
+    tickers = await source.fetch_tickers(["BTC"])
+
+    assert http.requests == [("GET", url)]
+    assert [t.market for t in tickers] == ["BTC/USDT"]
+    assert source.market_for("BTC") == ("BTC/USDT", "USDT")  # candles still come from one
+
+
+@pytest.mark.parametrize("exchange_id", ["binance", "bybit", "okx"])
+async def test_perpetuals_are_never_a_coins_book(make_source: MakeSource, exchange_id: str) -> None:
+    # each slice holds BTC/USDT:USDT, a linear perpetual, next to the BTC/USDT spot market
+    source = await started(make_source(exchange_id))
+    assert "BTC/USDT:USDT" in source.exchange.markets
+    assert source.market_for("BTC") == ("BTC/USDT", "USDT")
+    assert all(":" not in symbol for symbol, _ in source.listed().values())
+
+
+# --- any ccxt exchange by id: bybit and okx ----------------------------------------------
+
+BYBIT = "https://api.bybit.com"
+OKX = "https://www.okx.com"
+
+
+@pytest.mark.parametrize(
+    ("exchange_id", "url", "recorded"),
+    [
+        (
+            "bybit",
+            f"{BYBIT}/v5/market/instruments-info?category=spot",
+            "bybit_v5/market_instruments_info_spot.json",
+        ),
+        (
+            "okx",
+            f"{OKX}/api/v5/public/instruments?instType=SPOT",
+            "okx_v5/public_instruments_spot.json",
+        ),
+    ],
+)
+async def test_an_exchange_built_by_id_loads_its_spot_markets(
+    exchange_id: str, url: str, recorded: str
+) -> None:
+    source = CcxtSource(exchange_id, clock=lambda: FROZEN_NOW)  # as the workers build it
+    source.exchange.timeout_on_exit = 0
+    http = RecordedHttp(source, {url: _read(FIXTURES / recorded)})
+    try:
+        await source.start()
+    finally:
+        await source.close()
+
+    assert http.requests == [("GET", url)]  # spot only: no derivatives or options endpoints
+    assert source.market_for("BTC") == ("BTC/USDT", "USDT")
+    assert source.market_for("ETH") == ("ETH/USDT", "USDT")
+    expected = _read(CCXT_STATIC / "markets" / f"{exchange_id}.json")
+    for symbol in ("BTC/USDT", "ETH/USDT"):
+        ours, theirs = source.exchange.markets[symbol], expected[symbol]
+        keys = ("id", "symbol", "base", "quote", "spot", "active")
+        assert {k: ours[k] for k in keys} == {k: theirs[k] for k in keys}
+        tick = Decimal(str(theirs["precision"]["price"]))
+        assert Decimal(str(ours["precision"]["price"])) == tick
+
+
+async def test_bybit_tickers_are_its_documented_answer(make_source: MakeSource) -> None:
+    source = await started(make_source("bybit"))
+    url = f"{BYBIT}/v5/market/tickers?category=spot"
+    http = RecordedHttp(source, {url: _read(FIXTURES / "bybit_v5" / "market_tickers_spot.json")})
+
+    tickers = await source.fetch_tickers(["BTC", "PEPE", "ETH"])
+
+    assert http.requests == [("GET", url)]
+    [btc] = tickers  # ETH is listed, but the answer has no ticker for it
+    assert_decimal_fields(btc)
+    assert (btc.exchange, btc.market, btc.base, btc.quote, btc.kind) == (
+        "bybit",
+        "BTC/USDT",
+        "BTC",
+        "USDT",
+        "spot",
+    )
+    assert str(btc.last) == "20533.13"
+    assert (str(btc.bid), str(btc.ask)) == ("20517.96", "20527.77")
+    assert btc.change_24h_pct == Decimal("0.68")  # price24hPcnt 0.0068 is a fraction
+    assert str(btc.base_volume_24h) == "11801.27771"
+    assert str(btc.quote_volume_24h) == "243765620.65899866"
+    assert btc.ts == FROZEN_NOW  # bybit stamps the answer, not each ticker
+
+
+async def test_okx_tickers_are_read_from_its_answer(make_source: MakeSource) -> None:
+    source = await started(make_source("okx"))
+    url = f"{OKX}/api/v5/market/tickers?instType=SPOT"
+    http = RecordedHttp(source, {url: _read(FIXTURES / "okx_v5" / "market_tickers_spot.json")})
+
+    tickers = await source.fetch_tickers(["BTC", "SOL"])  # SOL: not in the market list
+
+    assert http.requests == [("GET", url)]
+    [btc] = tickers  # the answer's SOL-USDT is no market this source knows
+    assert_decimal_fields(btc)
+    assert (btc.exchange, btc.market, btc.quote) == ("okx", "BTC/USDT", "USDT")
+    assert str(btc.last) == "67000.1"
+    assert (str(btc.bid), str(btc.ask)) == ("67000.1", "67000.2")
+    assert str(btc.base_volume_24h) == "7702.36125"
+    assert str(btc.quote_volume_24h) == "512390847.512304"
+    # ccxt works the change out from open24h by its own string arithmetic (16 places)
+    assert btc.change_24h_pct == Decimal("1.4963877943958928")  # 987.8 / 66012.3 × 100
+    assert btc.ts == datetime(2025, 12, 1, 12, 0, 0, 123000, tzinfo=UTC)
 
 
 # --- candles -------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
-"""CcxtSource over the fake exchanges (tests/fakes/exchanges): ten assets on binance, kraken and
-coinbase, through ccxt's real HTTP path (its aiohttp session, error handling and parsing) against
-a loopback server that answers in each exchange's own format — prices, candles and faults.
+"""CcxtSource over the fake exchanges (tests/fakes/exchanges): ten assets on binance, kraken,
+coinbase, bybit and okx, through ccxt's real HTTP path (its aiohttp session, error handling and
+parsing) against a loopback server that answers in each exchange's own format — prices, candles
+and faults.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import logging
 import ssl
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -17,17 +19,25 @@ import pytest
 from ccxt.base import errors as ccxt_errors
 
 from core.market import TIMEFRAMES, floor_time
-from tests.fakes.exchanges import EXCHANGES, FAULTS, FakeExchange, replay_prices
+from tests.fakes.exchanges import (
+    EXCHANGES,
+    FAULTS,
+    FakeExchange,
+    default_prices,
+    replay_prices,
+)
 from workers.sources.base import SourceError
 from workers.sources.ccxt_source import CcxtSource, CcxtSourceError
 from workers.sources.replay import load_series
 
 ASSETS = ["BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "LTC", "DOT", "LINK"]
-QUOTE = {"binance": "USDT", "kraken": "USD", "coinbase": "USD"}
+QUOTE = {"binance": "USDT", "kraken": "USD", "coinbase": "USD", "bybit": "USDT", "okx": "USDT"}
 TICKER_PATH = {
     "binance": "/api/v3/ticker/24hr",
     "kraken": "/0/public/Ticker",
     "coinbase": "/api/v3/brokerage/market/products",
+    "bybit": "/v5/market/tickers",
+    "okx": "/api/v5/market/tickers",
 }
 TIMEOUT_MS = 500  # ccxt gives up on a silent fake after this; roomy for a busy CI box
 
@@ -196,6 +206,80 @@ async def test_a_plain_price_function(exchange_id: str, clock: Clock) -> None:
         await source.close()
 
 
+# --- any exchange by id: only what it lists is asked for -----------------------------------
+
+
+async def test_an_exchange_is_never_asked_for_a_coin_it_does_not_list(
+    exchange_id: str, clock: Clock
+) -> None:
+    async with FakeExchange(exchange_id, ["BTC", "ETH"], clock=clock) as fake:
+        source = await started(CcxtSource(quick(fake), clock=clock))
+
+        tickers = await source.fetch_tickers(["BTC", "PEPE", "ETH"])
+        assert await source.fetch_tickers(["PEPE", "WIF"]) == []
+        assert await source.fetch_candles("PEPE", "1h") == []
+
+        assert [t.base for t in tickers] == ["BTC", "ETH"]
+        assert len(fake.requests) == 1  # the one ticker request for BTC and ETH
+        asked = repr(fake.requests).upper()
+        assert "PEPE" not in asked and "WIF" not in asked
+        assert fake.unhandled == []
+        await source.close()
+
+
+# --- prices an exchange gets wrong --------------------------------------------------------
+
+
+class Breakable:
+    """The fake's usual prices, but `broken[asset]` quoted instead while it is set."""
+
+    def __init__(self, exchange_id: str) -> None:
+        self.usual = default_prices(exchange_id)
+        self.broken: dict[str, Decimal] = {}
+
+    def __call__(self, asset: str, when: datetime) -> Decimal:
+        return self.broken.get(asset, self.usual(asset, when))
+
+
+@pytest.mark.parametrize("bad", ["0", "-42.5"])
+async def test_a_zero_or_negative_price_is_refused_and_logged_once(
+    exchange_id: str, clock: Clock, caplog: pytest.LogCaptureFixture, bad: str
+) -> None:
+    prices = Breakable(exchange_id)
+    prices.broken["BTC"] = Decimal(bad)
+    caplog.set_level(logging.INFO, logger="workers.sources.ccxt_source")
+    async with FakeExchange(exchange_id, ["BTC", "ETH"], prices, clock=clock) as fake:
+        source = await started(CcxtSource(quick(fake), clock=clock))
+        btc = fake.symbol("BTC")
+
+        for _ in range(3):  # three ticks of a broken BTC book
+            tickers = await source.fetch_tickers(["BTC", "ETH"])
+            assert [t.base for t in tickers] == ["ETH"]
+            clock.now += timedelta(seconds=5)
+        prices.broken.clear()
+        assert [t.base for t in await source.fetch_tickers(["BTC", "ETH"])] == ["BTC", "ETH"]
+        await source.close()
+
+    assert source.refused == {btc: 3}
+    said = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert [level for level, _ in said] == [logging.WARNING, logging.INFO]  # not once a tick
+    warning, recovered = (message for _, message in said)
+    assert warning.startswith(f"{exchange_id} {btc}: no usable price (")
+    shown = warning.partition("(")[2].partition(")")[0]
+    assert shown == "none" if bad == "0" else Decimal(shown) == Decimal(bad)  # ccxt: 0 is None
+    assert recovered == f"{exchange_id} {btc}: priced again (3 refused so far)"
+
+
+async def test_candles_without_a_price_are_left_out(clock: Clock) -> None:
+    prices = Breakable("binance")
+    async with FakeExchange("binance", ["BTC"], prices, clock=clock) as fake:
+        source = await started(CcxtSource(quick(fake), clock=clock))
+        prices.broken["BTC"] = Decimal(0)
+        assert await source.fetch_candles("BTC", "1h", limit=3) == []
+        assert source.refused == {"BTC/USDT 1h": 1}
+        await source.close()
+
+
 # --- candles -------------------------------------------------------------------------------
 
 
@@ -314,6 +398,8 @@ async def test_rate_limit_causes_are_each_exchanges_own(
         "binance": ccxt_errors.DDoSProtection,  # binance's handle_errors: 429
         "kraken": ccxt_errors.DDoSProtection,  # EGeneral:Too many requests, HTTP 200
         "coinbase": ccxt_errors.RateLimitExceeded,  # ccxt's status table: 429 HTML page
+        "bybit": ccxt_errors.RateLimitExceeded,  # retCode 10006 "Too many visits!", HTTP 200
+        "okx": ccxt_errors.RateLimitExceeded,  # code 50011, HTTP 429
     }
     assert isinstance(error.__cause__, expected[exchange_id])
 

@@ -7,52 +7,34 @@ Only `workers/` may import ccxt; everything leaving this module is a plain `core
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
-import math
+import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeVar
 
-import aiohttp
 import ccxt.async_support as ccxt_async
 from ccxt.base import errors as ccxt_errors
 
 from core.currencies import USD_QUOTES
 from core.market import Candle, Ticker
-from workers.sources.base import SourceError
+from workers.sources.ccxt_faults import KINDS, CcxtSourceError, kind_of, strict_json
+from workers.sources.ccxt_faults import retry_after as retry_after_header
+
+__all__ = ["KINDS", "CcxtSource", "CcxtSourceError"]
 
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _DEFAULT_TIMEOUT_MS: Final = 10_000
 _MAX_MESSAGE: Final = 300  # ccxt puts whole response bodies (HTML pages) into its messages
 
-# Kinds of fault a caller can back off on; "exchange" is anything else ccxt raised.
-KINDS: Final = ("timeout", "rate_limit", "maintenance", "malformed", "network", "exchange")
-
 # What a ccxt parser raises when a response has the wrong shape (a list for a dict, "" for a
 # number, ...) and what Decimal raises for a value that is no number: both mean "malformed".
 _SHAPE_ERRORS: Final = (TypeError, KeyError, IndexError, AttributeError, ValueError)
-
-
-class CcxtSourceError(SourceError):
-    """A ccxt call failed. `kind` is one of KINDS; `retry_after` (seconds) is set only when the
-    exchange said how long to wait (a Retry-After header)."""
-
-    def __init__(
-        self, exchange: str, kind: str, message: str, retry_after: float | None = None
-    ) -> None:
-        super().__init__(f"{exchange}: {kind}: {message}")
-        self.exchange = exchange
-        self.kind = kind
-        self.retry_after = retry_after
-
-    @property
-    def retryable(self) -> bool:
-        """Whether trying again later may help (everything but a plain exchange error)."""
-        return self.kind != "exchange"
 
 
 class CcxtSource:
@@ -61,8 +43,17 @@ class CcxtSource:
     `CcxtSource("binance")` builds `ccxt.async_support.binance` itself (`config`: extra ccxt
     constructor settings); tests pass an already-built exchange object instead. Either way
     ccxt's rate limiter is switched on and ccxt is told to hand numbers over as strings.
-    `quotes`: acceptable quote currencies, best first. `ticker_params`: extra ccxt params for
-    fetch_tickers/fetch_ticker (e.g. binance's {"rolling": True} for its rolling-window endpoint).
+    `quotes`: acceptable quote currencies, best first: an asset's market (`market_for`, its
+    candles) is its spot market in the first of them the exchange lists, while its tickers come
+    from every such spot book (the reference price takes one vote per exchange from them).
+    `ticker_params`: extra ccxt params for fetch_tickers/fetch_ticker (e.g. binance's
+    {"rolling": True} for its rolling-window endpoint).
+
+    Any ccxt exchange id works. Pythia prices spot books only, so where ccxt lets an exchange
+    load only some kinds of market (bybit, okx, binance, gate, ...), it loads the spot ones.
+
+    A ticker whose price is zero, negative or no finite number is refused where it is parsed:
+    counted in `refused` (per market) and logged when a market starts and stops sending them.
     """
 
     def __init__(
@@ -81,6 +72,8 @@ class CcxtSource:
             exchange_class = getattr(ccxt_async, exchange)
             settings: dict[str, Any] = {"timeout": _DEFAULT_TIMEOUT_MS, **(config or {})}
             exchange = exchange_class(settings)
+            if "fetchMarkets" not in (config or {}).get("options", {}):
+                _load_spot_only(exchange)
         elif config:
             raise ValueError("config only applies when CcxtSource builds the exchange")
         if timeout_ms is not None:
@@ -88,13 +81,16 @@ class CcxtSource:
         exchange.enableRateLimit = True
         # Decimals: number=str -> exact digit strings for _dec (number=Decimal loses values)
         exchange.number = str
-        exchange.parse_json = functools.partial(_strict_json, exchange)
+        exchange.parse_json = functools.partial(strict_json, exchange)
         self._exchange = exchange
         self.name: str = exchange.id
         self._quotes = tuple(quotes)
         self._ticker_params = dict(ticker_params or {})
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._markets: dict[str, tuple[str, str, str]] | None = None  # asset -> symbol, base, quote
+        # asset -> its spot books (symbol, base, quote), best quote first
+        self._markets: dict[str, list[tuple[str, str, str]]] | None = None
+        self.refused: Counter[str] = Counter()  # market -> tickers refused for their price
+        self._refusing: set[str] = set()  # markets whose last ticker was refused
 
     @property
     def exchange(self) -> ccxt_async.Exchange:
@@ -114,22 +110,24 @@ class CcxtSource:
     def listed(self) -> dict[str, tuple[str, str]]:
         if self._markets is None:
             raise RuntimeError(f"{self.name}: start() was not called")
-        return {asset: (symbol, quote) for asset, (symbol, _, quote) in self._markets.items()}
+        return {asset: (books[0][0], books[0][2]) for asset, books in self._markets.items()}
 
     async def fetch_tickers(self, assets: Sequence[str]) -> list[Ticker]:
+        # Every dollar book where one request brings them all; one book each where every
+        # symbol costs a request. An asset the exchange does not list is never asked for.
+        each = not self._exchange.has.get("fetchTickers")
         wanted: dict[str, tuple[str, str, str]] = {}  # symbol -> (symbol, base, quote)
         for asset in assets:
-            found = self._lookup(asset)
-            if found is not None:
-                wanted.setdefault(found[0], found)
+            for book in self._books(asset)[: 1 if each else None]:
+                wanted.setdefault(book[0], book)
         if not wanted:
             return []
         symbols = list(wanted)
         raw: Mapping[str, Any]
-        if self._exchange.has.get("fetchTickers"):
-            raw = await self._call(self._exchange.fetch_tickers, symbols, dict(self._ticker_params))
-        else:
+        if each:
             raw = await self._fetch_each(symbols)
+        else:
+            raw = await self._call(self._exchange.fetch_tickers, symbols, dict(self._ticker_params))
         if not isinstance(raw, Mapping):
             raise self._malformed(f"fetch_tickers gave {type(raw).__name__}, not a mapping")
         if not raw:
@@ -159,9 +157,15 @@ class CcxtSource:
             since_ms = (since - _EPOCH) // timedelta(milliseconds=1)
         rows = await self._call(self._exchange.fetch_ohlcv, market[0], timeframe, since_ms, limit)
         try:
-            candles = [self._to_candle(row) for row in rows]
+            parsed = [self._to_candle(row) for row in rows]
         except (*_SHAPE_ERRORS, InvalidOperation) as exc:
             raise self._malformed(f"fetch_ohlcv {market[0]}: {exc!r}") from exc
+        candles = [c for c in parsed if _priced(c)]
+        key = f"{market[0]} {timeframe}"
+        if len(candles) < len(parsed):  # left a hole, which the gap filler asks for again
+            self._refuse(key, next(c.low for c in parsed if not _priced(c)))
+        else:
+            self._accept(key)
         candles.sort(key=lambda c: c.ts)
         return candles
 
@@ -170,10 +174,13 @@ class CcxtSource:
 
     # --- markets -------------------------------------------------------------------------
 
-    def _index_markets(self, markets: Mapping[str, Any] | None) -> dict[str, tuple[str, str, str]]:
-        """asset -> (symbol, base, quote) of its best spot market: quote by self._quotes order."""
+    def _index_markets(
+        self, markets: Mapping[str, Any] | None
+    ) -> dict[str, list[tuple[str, str, str]]]:
+        """asset -> (symbol, base, quote) of each of its active spot books in self._quotes,
+        best quote first. Perpetuals and futures ("BTC/USDT:USDT") are never among them."""
         rank = {quote: i for i, quote in enumerate(self._quotes)}
-        best: dict[str, tuple[int, tuple[str, str, str]]] = {}
+        books: dict[str, list[tuple[int, str, str, str]]] = {}
         for symbol, market in (markets or {}).items():
             quote = market.get("quote")
             if quote not in rank or not _is_spot(market) or market.get("active") is False:
@@ -181,15 +188,17 @@ class CcxtSource:
             base = market.get("base")
             if not base:
                 continue
-            entry = (rank[quote], (symbol, base, quote))
-            if base not in best or entry[0] < best[base][0]:
-                best[base] = entry
-        return {base: entry for base, (_, entry) in best.items()}
+            books.setdefault(base, []).append((rank[quote], symbol, base, quote))
+        return {base: [book[1:] for book in sorted(found)] for base, found in books.items()}
 
-    def _lookup(self, asset: str) -> tuple[str, str, str] | None:
+    def _books(self, asset: str) -> list[tuple[str, str, str]]:
         if self._markets is None:
             raise RuntimeError(f"{self.name}: start() was not called")
-        return self._markets.get(asset) or self._markets.get(asset.upper())
+        return self._markets.get(asset) or self._markets.get(asset.upper()) or []
+
+    def _lookup(self, asset: str) -> tuple[str, str, str] | None:
+        books = self._books(asset)
+        return books[0] if books else None
 
     # --- ccxt calls and errors -----------------------------------------------------------
 
@@ -218,10 +227,10 @@ class CcxtSource:
         return out
 
     def _translate(self, exc: ccxt_errors.BaseError) -> CcxtSourceError:
-        kind = _kind_of(exc)
+        kind = kind_of(exc)
         retry_after = None
         if kind in ("rate_limit", "maintenance"):
-            retry_after = _retry_after(self._exchange.last_response_headers, self._clock())
+            retry_after = retry_after_header(self._exchange.last_response_headers, self._clock())
         text = f"{type(exc).__name__}: {exc}"
         if len(text) > _MAX_MESSAGE:
             text = text[: _MAX_MESSAGE - 3] + "..."
@@ -240,9 +249,12 @@ class CcxtSource:
             # ccxt parsed a body that was no JSON object (e.g. an HTML page served with 200)
             raise self._malformed(f"ticker {symbol}: raw response is {type(info).__name__}")
         try:
-            last = _dec(item.get("last"))
-            if last is None:
-                return None  # no trade price (e.g. a market without trades): nothing to show
+            # ccxt gives a zero price as None: a ticker without a positive price is refused
+            last = _dec(item.get("last"), finite=False)
+            if last is None or not last.is_finite() or last <= 0:
+                self._refuse(symbol, last)
+                return None
+            self._accept(symbol)
             timestamp = item.get("timestamp")
             return Ticker(
                 exchange=self.name,
@@ -251,25 +263,42 @@ class CcxtSource:
                 quote=quote,
                 last=last,
                 ts=self._clock() if timestamp is None else _from_ms(timestamp),
-                change_24h_pct=_dec(item.get("percentage")),
-                base_volume_24h=_dec(item.get("baseVolume")),
-                quote_volume_24h=_dec(item.get("quoteVolume")),
-                bid=_dec(item.get("bid")),
-                ask=_dec(item.get("ask")),
+                change_24h_pct=_finite(item.get("percentage")),
+                base_volume_24h=_finite(item.get("baseVolume")),
+                quote_volume_24h=_finite(item.get("quoteVolume")),
+                bid=_finite(item.get("bid")),
+                ask=_finite(item.get("ask")),
             )
         except (*_SHAPE_ERRORS, InvalidOperation) as exc:
             raise self._malformed(f"ticker {symbol}: {exc!r}") from exc
 
+    def _refuse(self, market: str, price: Decimal | None) -> None:
+        """Count what was refused for its price; say so once, when the market starts."""
+        self.refused[market] += 1
+        if market not in self._refusing:
+            self._refusing.add(market)
+            shown = "none" if price is None else price
+            log.warning(
+                "%s %s: no usable price (%s); left out until it has one", self.name, market, shown
+            )
+
+    def _accept(self, market: str) -> None:
+        if market in self._refusing:
+            self._refusing.discard(market)
+            log.info(
+                "%s %s: priced again (%d refused so far)", self.name, market, self.refused[market]
+            )
+
     @staticmethod
     def _to_candle(row: Sequence[Any]) -> Candle:
         ts, open_, high, low, close, volume = row[:6]
-        prices = [_dec(v) for v in (open_, high, low, close)]
+        prices = [_dec(v, finite=False) for v in (open_, high, low, close)]
         held = [p for p in prices if p is not None]
         if len(held) != 4:
             raise ValueError(f"candle without a price: {row!r}")
         open_price, high_price, low_price, close_price = held
         # some feeds (index prices) have no volume; ccxt gives None, we say 0
-        traded = _dec(volume) or Decimal(0)
+        traded = _finite(volume) or Decimal(0)
         return Candle(_from_ms(ts), open_price, high_price, low_price, close_price, traded)
 
 
@@ -280,55 +309,24 @@ def _is_spot(market: Mapping[str, Any]) -> bool:
     return bool(market.get("spot")) or market.get("type") == "spot"
 
 
-def _kind_of(exc: ccxt_errors.BaseError) -> str:
-    if isinstance(exc, ccxt_errors.RequestTimeout):
-        return "timeout"
-    if isinstance(exc, ccxt_errors.RateLimitExceeded | ccxt_errors.DDoSProtection):
-        return "rate_limit"
-    if isinstance(exc, ccxt_errors.OnMaintenance):
-        return "maintenance"
-    if isinstance(exc, ccxt_errors.ExchangeNotAvailable):
-        # ccxt raises ExchangeNotAvailable both for a refused/failed connection (chained from
-        # the aiohttp/socket error) and for HTTP statuses such as 502/503 (exchange down)
-        cause = exc.__cause__
-        if isinstance(cause, aiohttp.ClientError | OSError):
-            return "network"
-        return "maintenance"
-    if isinstance(exc, ccxt_errors.BadResponse):
-        return "malformed"
-    if isinstance(exc, ccxt_errors.OperationFailed):
-        return "network"  # NetworkError and other transient failures ("server busy")
-    return "exchange"
+def _load_spot_only(exchange: ccxt_async.Exchange) -> None:
+    """Where ccxt's exchange loads its markets kind by kind from a list of kinds (bybit,
+    okx, binance, gate, ...), load the spot ones alone: fewer requests at start-up, and none
+    to an options endpoint whose outage would keep the exchange from starting."""
+    wanted = exchange.options.get("fetchMarkets")
+    kinds = wanted.get("types") if isinstance(wanted, dict) else None
+    if isinstance(kinds, list) and "spot" in kinds:
+        exchange.options["fetchMarkets"] = {**wanted, "types": ["spot"]}
 
 
-def _retry_after(headers: Mapping[str, str] | None, now: datetime) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date) of the last response.
-
-    ccxt keeps only the last response's headers per exchange object, so with concurrent
-    requests this is best effort."""
-    if not headers:
-        return None
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - now).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return max(seconds, 0.0)
+def _priced(candle: Candle) -> bool:
+    prices = (candle.open, candle.high, candle.low, candle.close)
+    return all(p.is_finite() and p > 0 for p in prices)
 
 
-def _dec(value: Any) -> Decimal | None:
-    """ccxt's value (a digit string given number=str) as a Decimal; None stays None."""
+def _dec(value: Any, finite: bool = True) -> Decimal | None:
+    """ccxt's value (a digit string given number=str) as a Decimal; None stays None.
+    A NaN or infinity is an error unless `finite` is False (the caller refuses it itself)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -341,25 +339,18 @@ def _dec(value: Any) -> Decimal | None:
         result = Decimal(repr(value))  # a float from a JSON number: its shortest repr, exact
     else:
         raise TypeError(f"not a number: {value!r}")
-    if not result.is_finite():
+    if finite and not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
     return result
+
+
+def _finite(value: Any) -> Decimal | None:
+    """An optional figure (volume, change, bid): a NaN or infinity there is as good as none."""
+    result = _dec(value, finite=False)
+    return result if result is None or result.is_finite() else None
 
 
 def _from_ms(ms: Any) -> datetime:
     if isinstance(ms, bool) or not isinstance(ms, int | str):
         raise TypeError(f"not a millisecond timestamp: {ms!r}")
     return _EPOCH + timedelta(milliseconds=int(ms))
-
-
-def _strict_json(exchange: Any, http_response: str) -> Any:
-    """ccxt quietly drops a body that looks like JSON but does not parse, and kraken's and
-    coinbase's parsers then read the empty answer as "no candles". A broken answer is an error."""
-    if not type(exchange).is_json_encoded_object(http_response):
-        return None  # HTML error pages and the like: ccxt's status handling deals with them
-    try:
-        return exchange.on_json_response(http_response)
-    except ValueError as exc:
-        raise ccxt_errors.BadResponse(
-            f"{exchange.id}: unparsable JSON: {http_response[:80]!r}"
-        ) from exc

@@ -1,6 +1,6 @@
-"""Fake crypto exchanges over real HTTP: binance, kraken and coinbase's public market endpoints
-on a loopback aiohttp server, so ccxt's real request building, aiohttp session, error handling
-and parsing all run against them. See `FakeExchange` (server.py).
+"""Fake crypto exchanges over real HTTP: binance, kraken, coinbase, bybit and okx's public market
+endpoints on a loopback aiohttp server, so ccxt's real request building, aiohttp session, error
+handling and parsing all run against them. See `FakeExchange` (server.py).
 
 Names are imported lazily: `tests.fakes.exchanges.client` alone loads only ccxt.
 """

@@ -12,7 +12,6 @@ from .venues import (
     DAY,
     EPOCH,
     NotFound,
-    Quoter,
     Reply,
     Venue,
     ceil_to,
@@ -41,10 +40,6 @@ class Coinbase(Venue):
     }
     MAX_CANDLES = 350
     PREFIX = "/api/v3/brokerage/market/products"
-
-    def __init__(self, listings: dict[str, Listing], quoter: Quoter, markets: dict[str, Any]):
-        super().__init__(listings, quoter)
-        self.info = {m["id"]: m.get("info", {}) for m in markets.values()}
 
     def answer(self, path: str, query: Mapping[str, list[str]], now: datetime) -> Reply:
         if path == self.PREFIX:

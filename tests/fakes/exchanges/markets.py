@@ -18,12 +18,21 @@ from typing import Any
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "exchanges"
 MARKETS_DIR = FIXTURES / "ccxt_static" / "markets"
 
-DEFAULT_QUOTES = {"binance": "USDT", "kraken": "USD", "coinbase": "USD"}
-# Which recorded entry is the template for each quote (the BTC one with that quote).
+DEFAULT_QUOTES = {
+    "binance": "USDT",
+    "kraken": "USD",
+    "coinbase": "USD",
+    "bybit": "USDT",
+    "okx": "USDT",
+}
+# Which recorded entry is the template for each quote (the BTC one with that quote; on bybit
+# and okx the USDC books are the USDT one with the quote renamed, as the two list them alike).
 _TEMPLATES = {
     "binance": {"USDT": "BTC/USDT"},
     "kraken": {"USD": "BTC/USD", "USDT": "BTC/USDT"},
     "coinbase": {"USD": "BTC/USD", "USDC": "BTC/USDC", "USDT": "BTC/USDT"},
+    "bybit": {"USDT": "BTC/USDT", "USDC": "BTC/USDT"},
+    "okx": {"USDT": "BTC/USDT", "USDC": "BTC/USDT"},
 }
 
 # Kraken names some assets its own way (XBT for BTC, XDG for DOGE) and prefixes its oldest
@@ -80,13 +89,14 @@ def generate_markets(
 
 def _renames(exchange_id: str, template: dict[str, Any], asset: str, quote: str) -> dict[str, str]:
     symbol = f"{asset}/{quote}"
-    if exchange_id == "binance":
-        market_id = f"{asset}{quote}"
+    if exchange_id in ("binance", "bybit", "okx"):
+        market_id = f"{asset}-{quote}" if exchange_id == "okx" else f"{asset}{quote}"
         return {
             template["id"]: market_id,
             template["id"].lower(): market_id.lower(),
             template["symbol"]: symbol,
             template["base"]: asset,
+            template["quote"]: quote,
         }
     if exchange_id == "kraken":
         code = KRAKEN_CODES.get(asset, asset)
@@ -133,6 +143,10 @@ def _set_tick(exchange_id: str, market: dict[str, Any], places: int) -> None:
             if rule.get("filterType") == "PRICE_FILTER":
                 rule["tickSize"] = f"{tick:.8f}"
                 rule["minPrice"] = f"{tick:.8f}"
+    elif exchange_id == "bybit":
+        info["priceFilter"]["tickSize"] = str(tick)
+    elif exchange_id == "okx":
+        info["tickSz"] = str(tick)
     elif exchange_id == "kraken":
         info["pair_decimals"] = str(places)
         info["tick_size"] = str(tick)

@@ -1,4 +1,5 @@
-"""FakeExchange: binance, kraken or coinbase's public market API on a loopback HTTP server."""
+"""FakeExchange: binance, kraken, coinbase, bybit or okx's public market API on a loopback
+HTTP server."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ import ccxt.async_support as ccxt_async
 from aiohttp import web
 
 from .binance import Binance
+from .bybit import Bybit
 from .client import build_ccxt
 from .coinbase import Coinbase
 from .kraken import Kraken
 from .markets import generate_markets
+from .okx import Okx
 from .prices import PriceFn, ReplayPrices
 from .venues import NotFound, Quoter, Reply, Venue, html_reply
 
@@ -29,6 +32,8 @@ DEFAULT_BASIS = {
     "binance": Decimal("0"),
     "kraken": Decimal("0.0004"),
     "coinbase": Decimal("-0.0003"),
+    "bybit": Decimal("0.0002"),
+    "okx": Decimal("-0.0001"),
 }
 EXCHANGES = tuple(DEFAULT_BASIS)
 # aiohttp retries a GET once when the server drops the connection; the retry of a dropped
@@ -66,7 +71,8 @@ class FakeExchange:
     data with a small per-exchange basis); an object with a `candle(asset, start, end)` method
     also shapes the candles (see ReplayPrices), otherwise they are sampled from `prices`.
     `clock`: what "now" is for the fake (default the wall clock). `quote`: the quote currency
-    of the generated markets (default USDT on binance, USD on kraken and coinbase).
+    of the generated markets (default USDT on binance, bybit and okx, USD on kraken and
+    coinbase).
     """
 
     def __init__(
@@ -88,13 +94,14 @@ class FakeExchange:
         places = {a: places_of(a) for a in assets} if places_of is not None else None
         self.markets, self.listings = generate_markets(exchange_id, assets, quote, places)
         self._quoter = Quoter(self.prices, self.clock)
-        self.venue: Venue
-        if exchange_id == "binance":
-            self.venue = Binance(self.listings, self._quoter)
-        elif exchange_id == "kraken":
-            self.venue = Kraken(self.listings, self._quoter)
-        else:
-            self.venue = Coinbase(self.listings, self._quoter, self.markets)
+        dialects: dict[str, type[Venue]] = {
+            "binance": Binance,
+            "kraken": Kraken,
+            "coinbase": Coinbase,
+            "bybit": Bybit,
+            "okx": Okx,
+        }
+        self.venue = dialects[exchange_id](self.listings, self._quoter, self.markets)
         self.requests: list[tuple[str, Query]] = []
         self.unhandled: list[tuple[str, Query]] = []  # requests this fake has no answer for
         self.base_url = ""
@@ -148,10 +155,11 @@ class FakeExchange:
         """Answer the next `times` requests (default: all until healed) with a fault; None heals.
 
         rate_limit: the exchange's own rate-limit answer (binance 429 JSON -1003, coinbase 429
-            HTML page, kraken 200 `EGeneral:Too many requests`), with Retry-After: retry_after
-            where the exchange sends that header (binance, coinbase; not kraken).
-        maintenance: binance 503 "System is under maintenance.", coinbase 503 HTML page,
-            kraken 200 `EService:Unavailable`; Retry-After as above.
+            HTML page, kraken 200 `EGeneral:Too many requests`, bybit 200 retCode 10006, okx
+            429 code 50011), with Retry-After: retry_after where the exchange sends that header
+            (binance, coinbase; not kraken, bybit, okx).
+        maintenance: binance 503 "System is under maintenance.", coinbase and bybit 503 HTML
+            pages, kraken 200 `EService:Unavailable`, okx 503 code 50001; Retry-After as above.
         timeout: never answer (until healed or closed); set ccxt's `timeout` low in the test.
         malformed: the normal answer cut in half (invalid JSON), HTTP 200.
         network: drop the connection without an answer. aiohttp retries a GET once after that;

@@ -162,10 +162,14 @@ class Venue:
     sends_retry_after: bool = True
     timeframes: ClassVar[Mapping[str, timedelta]] = {}
 
-    def __init__(self, listings: dict[str, Listing], quoter: Quoter) -> None:
+    def __init__(
+        self, listings: dict[str, Listing], quoter: Quoter, markets: Mapping[str, Any] | None = None
+    ) -> None:
         self.listings = listings
         self.by_id = {listing.id: listing for listing in listings.values()}
         self.quoter = quoter
+        # each market's raw record from the exchange (ccxt's `info`), by market id
+        self.info = {m["id"]: m.get("info", {}) for m in (markets or {}).values()}
 
     def answer(self, path: str, query: Mapping[str, list[str]], now: datetime) -> Reply:
         raise NotImplementedError
