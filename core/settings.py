@@ -85,6 +85,17 @@ class Settings(BaseSettings):
     ticker_interval: float = Field(
         default=5.0, gt=0, le=3600, description="seconds between ticker polls"
     )
+    streaming: bool = Field(
+        default=True,
+        description="tickers pushed over WebSocket where an exchange offers it, polled while "
+        "its stream is down; never in the replay",
+    )
+    stream_stale_after: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="seconds without a pushed ticker after which a stream is replaced",
+    )
     candle_timeframes: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["1m", "1h", "1d"],
         description="candle timeframes ingested from the exchanges",
@@ -207,6 +218,11 @@ class Settings(BaseSettings):
         if self.market_source != "auto":
             return self.market_source
         return "replay" if self.sandbox else "ccxt"
+
+    @property
+    def resolved_streaming(self) -> bool:
+        """Stream tickers: on with live exchanges, off in the replay (it has nothing to push)."""
+        return self.streaming and self.resolved_market_source == "ccxt"
 
 
 def load_settings(**overrides: object) -> Settings:

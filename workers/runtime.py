@@ -7,11 +7,14 @@ import contextlib
 import logging
 import os
 import socket
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.clock import Clock
+from core.market import Ticker
 from core.settings import Settings
 from db.heartbeat import BEAT_EVERY
 from services.deps import Deps, build_deps, close_deps
@@ -26,9 +29,16 @@ from workers.jobs import (
     sync_markets,
 )
 from workers.jobs.base import WorkerDeps
+from workers.latest import record
 from workers.scheduler import JobSpec, build_scheduler, run_job
 from workers.sources.base import MarketSource
 from workers.sources.guarded import GuardedSource
+
+if TYPE_CHECKING:
+    from workers.sources.ccxt_source import CcxtSource
+    from workers.sources.streaming import TickerStream
+
+StreamsFactory = Callable[[WorkerDeps], dict[str, "TickerStream"]]
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +89,39 @@ def build_sources(settings: Settings, clock: Clock) -> list[MarketSource]:
             raise ValueError("the replay source needs the replay clock")
         return [GuardedSource(ReplaySource(clock))]
     from workers.sources.ccxt_source import CcxtSource
+    from workers.sources.lanes import install
 
-    return [GuardedSource(CcxtSource(name)) for name in settings.exchanges]
+    sources: list[MarketSource] = []
+    for name in settings.exchanges:
+        source = CcxtSource(name)
+        install(source.exchange)  # tickers ahead of candle pages in the exchange's rate limit
+        sources.append(GuardedSource(source))
+    return sources
+
+
+def ccxt_of(source: MarketSource) -> CcxtSource | None:
+    """The ccxt source inside `source` (behind its guard), if it is one."""
+    from workers.sources.ccxt_source import CcxtSource
+
+    inner = source.source if isinstance(source, GuardedSource) else source
+    return inner if isinstance(inner, CcxtSource) else None
+
+
+def build_streams(deps: WorkerDeps) -> dict[str, TickerStream]:
+    """A ticker stream for each ccxt source whose exchange ccxt.pro can watch."""
+    from workers.sources.streaming import TickerStream, can_stream
+
+    async def tracked() -> tuple[str, ...]:
+        return (await deps.current_directory()).tracked
+
+    streams = {}
+    for source in deps.sources:
+        rest = ccxt_of(source)
+        if rest is not None and can_stream(rest.name):
+            streams[rest.name] = TickerStream(
+                rest, tracked, stale_after=deps.settings.stream_stale_after
+            )
+    return streams
 
 
 class WorkerRuntime:
@@ -92,11 +133,14 @@ class WorkerRuntime:
         deps: Deps | None = None,
         jobs: list[JobSpec] | None = None,
         sources: list[MarketSource] | None = None,
+        streams: StreamsFactory | None = None,
     ) -> None:
         self.settings = settings
         self._shared = deps
         self._jobs = jobs
         self._sources = sources  # prepared elsewhere (tests, benchmarks); else from settings
+        self._streams = streams  # likewise; else one per exchange that can, when streaming
+        self._streaming: list[asyncio.Task[None]] = []
         self.deps: WorkerDeps | None = None
         self.matcher = AlertMatcher()  # price alerts matched on every price event
         self._following: asyncio.Task[None] | None = None
@@ -121,6 +165,7 @@ class WorkerRuntime:
         with contextlib.suppress(TimeoutError):  # the first prices matched too, when it can
             async with asyncio.timeout(5):
                 await self.matcher.listening.wait()
+        self._start_streams(deps)
         self._scheduler = scheduler = build_scheduler(deps, jobs)
         scheduler.start()
         log.info(
@@ -130,10 +175,29 @@ class WorkerRuntime:
         )
         return deps
 
+    def _start_streams(self, deps: WorkerDeps) -> None:
+        """Tickers pushed from each exchange that streams, into the same path as polled ones."""
+        if self._streams is not None:
+            deps.streams = self._streams(deps)
+        elif self.settings.resolved_streaming:
+            deps.streams = build_streams(deps)
+
+        async def sink(tickers: list[Ticker]) -> None:
+            await record(deps, deps.latest, deps.market_ids, tickers)
+
+        self._streaming = [
+            asyncio.create_task(stream.run(sink), name=f"{name} ticker stream")
+            for name, stream in deps.streams.items()
+        ]
+
     async def stop(self, grace: float = 10.0) -> None:
         """Start nothing new, let running jobs finish (up to `grace` s), then close."""
         scheduler, deps = self._scheduler, self.deps
         self._scheduler = self.deps = None
+        for stream_task in self._streaming:
+            stream_task.cancel()
+        await asyncio.gather(*self._streaming, return_exceptions=True)
+        self._streaming = []
         if self._following is not None:
             await self.matcher.stop_following(self._following)
             self._following = None

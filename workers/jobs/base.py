@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.deps import Deps
+from workers.latest import LatestTickers
 from workers.sources.base import MarketSource
+
+if TYPE_CHECKING:
+    from workers.sources.streaming import TickerStream
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,8 @@ class WorkerDeps(Deps):
     market_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (exchange, market)
     running: set[asyncio.Task[object]] = field(default_factory=set)  # jobs in flight
     stopping: bool = False  # set by shutdown: a cancelled job then ends quietly
+    latest: LatestTickers = field(default_factory=LatestTickers)  # both lanes' latest tickers
+    streams: dict[str, TickerStream] = field(default_factory=dict)  # exchange -> its stream
 
     @classmethod
     def of(cls, deps: Deps, **worker: Any) -> WorkerDeps:
