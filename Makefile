@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # the compiled catalogues, rebuilt whenever a translation changes
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard bot/locale/*/LC_MESSAGES/pythia.po))
 
-.PHONY: run test lint bench reliability migrate chat clean catalogues
+.PHONY: run test lint bench reliability migrate chat clean catalogues fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pythia needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -37,6 +37,12 @@ catalogues: $(STAMP)
 # the alert storm, SIGKILLs and a Postgres restart: real processes on Postgres + Redis, minutes long
 reliability: $(STAMP) $(CATALOGUES)
 	$(BIN)/pytest -q -s -m reliability tests/reliability
+
+# random and hostile input from many people against the whole bot; the same seed, the same run
+FUZZ_SEED    ?= 1
+FUZZ_ACTIONS ?= 2000
+fuzz: $(STAMP) $(CATALOGUES)
+	$(BIN)/python -m tests.fuzz --seed $(FUZZ_SEED) --messages $(FUZZ_ACTIONS)
 
 migrate: $(STAMP)
 	$(BIN)/pythia migrate

@@ -33,13 +33,18 @@ class UserActions(World):
         chat: ChatRef | None = None,
         *,
         reply_to: MessageRef | None = None,
+        thread_id: int | None = None,
     ) -> MessageRecord:
-        """Inject a text message (commands get their bot_command entity like in Telegram)."""
+        """Inject a text message (commands get their bot_command entity like in Telegram);
+        `thread_id`: into that topic of a forum supergroup."""
         target = self._chat_for_user(user, chat)
         text, entities = trim(text, detect_entities(text))
         if not text:
             raise ValueError("Telegram clients cannot send an empty message")
-        return await self._inject(user, target, text=text, entities=entities, reply_to=reply_to)
+        topic = self._topic(target, thread_id)
+        return await self._inject(
+            user, target, text=text, entities=entities, reply_to=reply_to, **topic
+        )
 
     async def send_command(
         self, user: User, command: str, args: str = "", chat: ChatRef | None = None,
@@ -59,12 +64,14 @@ class UserActions(World):
         mime_type: str | None = None,
         caption: str | None = None,
         chat: ChatRef | None = None,
+        thread_id: int | None = None,
     ) -> MessageRecord:
         target = self._chat_for_user(user, chat)
+        topic = self._topic(target, thread_id)
         # Telegram derives the MIME type from the file name when the client does not say.
         mime_type = mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
         record = self.state.add_file("document", content, file_name=filename, mime_type=mime_type)
-        return await self._inject(user, target, file=record, caption=caption)
+        return await self._inject(user, target, file=record, caption=caption, **topic)
 
     async def send_photo(
         self, user: User, content: bytes, caption: str | None = None, chat: ChatRef | None = None
@@ -142,6 +149,15 @@ class UserActions(World):
         if stored is None:
             raise ValueError(f"message #{message.message_id} was deleted or never existed")
         return stored
+
+    @staticmethod
+    def _topic(chat: Chat, thread_id: int | None) -> dict[str, Any]:
+        """The fields of a message posted in forum topic `thread_id` (none: not in a topic)."""
+        if thread_id is None:
+            return {}
+        if not chat.is_forum:
+            raise ValueError(f"{chat.title!r} is not a forum: it has no topics")
+        return {"message_thread_id": thread_id, "extra": {"is_topic_message": True}}
 
     def _chat_for_user(self, user: User, chat: ChatRef | None) -> Chat:
         """Validate that ``user`` can post in ``chat`` (default: their private chat)."""

@@ -198,16 +198,17 @@ class World:
         user.blocked_bot = blocked
         bot = self.bot.to_api()
         old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        old_member: dict[str, Any] = {"status": old, "user": bot}
         new_member: dict[str, Any] = {"status": new, "user": bot}
-        if blocked:
-            new_member["until_date"] = 0
+        # a "kicked" member always carries until_date (0: for ever), before as after
+        (new_member if blocked else old_member)["until_date"] = 0
         self.state.push_update(
             "my_chat_member",
             {
                 "chat": self.chat(user).to_api(),
                 "from": stored.to_api(),
                 "date": int(time.time()),
-                "old_chat_member": {"status": old, "user": bot},
+                "old_chat_member": old_member,
                 "new_chat_member": new_member,
             },
         )
