@@ -11,7 +11,8 @@
     table and upserted, and nothing changes. Against plain SQLAlchemy ORM inserts
     (`session.add_all` + flush) of a 50,000-candle sample as the baseline.
     The target for the COPY figure: at least 200,000 candles/s.
-(b) importing every file in /work/shared/data/ohlcv/ with `import_files`, and again.
+(b) importing every file in /work/shared/data/ohlcv/ with `import_files` (each checked whole
+    first, then compared with what is stored as it goes in), and again.
 
 For scale it also times the simplest insert there is on this server (1,000,000 integers into a
 one-column primary-key table) — the ceiling no candle writer here can pass.
@@ -42,9 +43,9 @@ from core.market import Candle  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from db import models  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
-from services.deps import build_deps, close_deps  # noqa: E402
+from services.deps import Deps, build_deps, close_deps  # noqa: E402
 from services.ingest import register_market, store_candles  # noqa: E402
-from workers.candle_files import import_files  # noqa: E402
+from workers.candle_files import ImportOptions, ImportSummary, import_files  # noqa: E402
 
 SERVER = os.environ.get("PYTHIA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 DATABASE = os.environ.get("PYTHIA_BENCH_DATABASE", "pythia_bench_candles")
@@ -83,6 +84,23 @@ def synthetic(count: int, seed: int) -> list[Candle]:
 
 def shared_files() -> list[Path]:
     return sorted(OHLCV.glob("*/*.csv"))
+
+
+def options_for(path: Path) -> ImportOptions:
+    """What the shared data set's README says of each folder's files (their content does not
+    say it all): Binance spot with naive UTC times, or yfinance downloads of COIN-USD."""
+    if path.parent.name == "yahoo_1d":
+        return ImportOptions.given(pair=path.stem.replace("-", "/"))
+    return ImportOptions.given(
+        exchange="binance", market="spot", tz="UTC", pair=path.stem.split("_")[0]
+    )
+
+
+async def import_all(deps: Deps, files: list[Path]) -> ImportSummary:
+    summary = ImportSummary()
+    for path in files:
+        summary.files += (await import_files(deps, [path], options_for(path))).files
+    return summary
 
 
 async def reset_database(create: bool) -> None:
@@ -167,7 +185,7 @@ async def bench(rows: int, batch: int, ceiling: float) -> None:
 
         files = shared_files()
         started = time.perf_counter()
-        imported = await import_files(deps, files, progress=False)
+        imported = await import_all(deps, files)
         import_seconds = time.perf_counter() - started
         print(
             f"(b) import_files, {len(files)} files of {OHLCV}: {imported.read:,} rows, "
@@ -175,7 +193,7 @@ async def bench(rows: int, batch: int, ceiling: float) -> None:
             f"= {imported.read / import_seconds:,.0f} rows/s"
         )
         started = time.perf_counter()
-        again = await import_files(deps, files, progress=False)
+        again = await import_all(deps, files)
         print(f"    again: {again.written:,} written in {time.perf_counter() - started:.2f} s")
 
         met = "met" if copy_rate >= TARGET else "NOT met"

@@ -246,31 +246,35 @@ async def _backfill(settings: Settings, args: argparse.Namespace) -> None:
         print(f"{summary.exchange} {done.market} {timeframe}: {got}, {done.written:,} written")
 
 
-async def _import_candles(settings: Settings, paths: list[Path]) -> None:
+async def _import_candles(settings: Settings, args: argparse.Namespace) -> None:
     from services.deps import build_deps, close_deps
-    from workers.candle_files import CandleFileError, describe, import_files
+    from workers.candle_files import CandleFileError, ImportOptions, check_files, import_checked
 
+    shown = sys.stderr.isatty()
     try:
-        for path in paths:  # every file recognised before the database is touched
-            describe(path)
+        options = ImportOptions.given(
+            args.exchange, args.pair, args.market, args.timeframe, args.tz, args.track
+        )
+        files = check_files(args.files, options, progress=shown)  # all, before any is written
     except CandleFileError as exc:
         raise BadInput(str(exc)) from None
     _quiet_alembic()
     await _check_migrated(settings)
     deps = await build_deps(settings)
     try:
-        for path in paths:  # each file is all or nothing; say what went in as it does
+        for file in files:  # each file is all or nothing; say what went in as it does
             try:
-                summary = await import_files(deps, [path], progress=sys.stderr.isatty())
-            except CandleFileError as exc:  # a malformed row: this file wrote nothing
+                done = await import_checked(deps, file, options.track, progress=shown)
+            except CandleFileError as exc:  # it disagrees with what is stored: nothing written
                 raise BadInput(str(exc)) from None
-            for done in summary.files:
-                file = done.file
-                print(
-                    f"{file.path.name}: {file.exchange} {file.market} {file.timeframe}, "
-                    f"{done.read:,} candles read, {done.written:,} written",
-                    flush=True,
-                )
+            series = file.series
+            followed = "followed live" if done.tracked else "not followed live (--track follows it)"
+            print(
+                f"{file.path.name}: {series.exchange} {series.pair.symbol} {series.pair.kind} "
+                f"{series.timeframe}, {done.read:,} candles read, {done.written:,} written; "
+                f"{series.pair.base} {followed}",
+                flush=True,
+            )
     finally:
         await close_deps(deps)
 
@@ -312,8 +316,22 @@ def main(argv: list[str] | None = None) -> int:
     fill.add_argument("--since", required=True, help="first day, YYYY-MM-DD (UTC)")
     fill.add_argument("--until", help="stop before this day (default: now)")
     fill.add_argument("--exchange", help="ccxt exchange id (default: the first of EXCHANGES)")
-    candles = sub.add_parser("import-candles", help="import candle CSV files (Binance, Yahoo)")
+    candles = sub.add_parser(
+        "import-candles",
+        help="import candle files (Binance and Bybit klines, yfinance, time,open,high,…)",
+        description="Exchange, pair, market and timeframe come from each file's content where "
+        "it says them, else from these options (the same for every file given); a file's name "
+        "is never read. Every file is checked before any is written.",
+    )
     candles.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    candles.add_argument("--exchange", help="where the candles are from: binance, bybit, …")
+    candles.add_argument("--pair", help="BTC/USDT (a perpetual: BTC/USDT:USDT)")
+    candles.add_argument("--market", help="spot or perp (a perpetual swap)")
+    candles.add_argument("--timeframe", help="1m, 5m, 15m, 1h, 4h or 1d (checked against the file)")
+    candles.add_argument("--tz", help="the zone of times written without an offset, e.g. UTC")
+    candles.add_argument(
+        "--track", action="store_true", help="have the workers follow the coin live afterwards"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -358,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "backfill":
             asyncio.run(_backfill(settings, args))
         elif args.command == "import-candles":
-            asyncio.run(_import_candles(settings, args.files))
+            asyncio.run(_import_candles(settings, args))
     except KeyboardInterrupt:
         return 130
     except BadInput as exc:

@@ -1,13 +1,12 @@
 """Market data coming in: each exchange's latest prices, and candles — new ones, holes we left
-refilled, history backfilled or imported from files.
+refilled, history backfilled (files are imported by services.candle_imports).
 
 The jobs fetch; these store what was fetched, one transaction each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping, Sequence
-from dataclasses import dataclass
+from collections.abc import MutableMapping, Sequence
 from datetime import datetime, timedelta
 
 from core.gaps import Gap, find_gaps, resume_from
@@ -115,32 +114,3 @@ async def fill_hole(
 
 def _tried(market_id: int, timeframe: str, gap: Gap) -> str:
     return f"gap:{market_id}:{timeframe}:{gap.start.isoformat()}"
-
-
-@dataclass(frozen=True, slots=True)
-class Imported:
-    """What importing one series of candles did."""
-
-    market_id: int
-    read: int
-    written: int
-
-
-async def import_candles(
-    deps: Deps,
-    exchange: str,
-    market: str,
-    asset: str,
-    quote: str,
-    timeframe: str,
-    batches: Iterable[Sequence[Candle]],
-) -> Imported:
-    """Store a market's candles, batch by batch, all or nothing: a batch that raises (a bad
-    row in a file) undoes the whole import, market included."""
-    read = written = 0
-    async with deps.write() as session:
-        market_id = await candle_market(session, exchange, market, asset, quote, deps.clock.now())
-        for batch in batches:
-            written += await save_candles(session, market_id, timeframe, batch)
-            read += len(batch)
-    return Imported(market_id, read, written)

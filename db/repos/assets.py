@@ -33,15 +33,20 @@ class AssetDirectory:
         return tuple(self.ids)
 
 
-async def ensure_assets(session: AsyncSession, symbols: Iterable[str], now: datetime) -> None:
-    """Make sure each tracked symbol exists with its catalogue name and aliases."""
+async def ensure_assets(
+    session: AsyncSession, symbols: Iterable[str], now: datetime, *, track: bool = True
+) -> None:
+    """Make sure each symbol exists with its catalogue name and aliases, tracked (or, with
+    `track=False`, new ones untracked and the others left as they are)."""
     for symbol in symbols:
         info = info_for(symbol)
         stmt = insert_for(session, Asset).values(
-            symbol=symbol, name=info.name, tracked=True, created_at=now
+            symbol=symbol, name=info.name, tracked=track, created_at=now
         )
         await session.execute(
             stmt.on_conflict_do_update(index_elements=[Asset.symbol], set_={"tracked": True})
+            if track
+            else stmt.on_conflict_do_nothing(index_elements=[Asset.symbol])
         )
         asset_id = await session.scalar(select(Asset.id).where(Asset.symbol == symbol))
         aliases = {a.lower() for a in (*info.aliases, info.name, symbol)}
@@ -54,9 +59,16 @@ async def ensure_assets(session: AsyncSession, symbols: Iterable[str], now: date
 
 
 async def ensure_market(
-    session: AsyncSession, exchange: str, market: str, asset: str, quote: str, now: datetime
+    session: AsyncSession,
+    exchange: str,
+    market: str,
+    asset: str,
+    quote: str,
+    now: datetime,
+    kind: str = "spot",
 ) -> int:
-    """The id of `market` on `exchange`, creating it the first time it is seen."""
+    """The id of `market` on `exchange`, creating it (spot, or `kind`) the first time it is
+    seen."""
     existing = await session.scalar(
         select(Market.id).where(Market.exchange == exchange, Market.symbol == market)
     )
@@ -72,6 +84,7 @@ async def ensure_market(
             symbol=market,
             asset_id=asset_id,
             quote=quote,
+            kind=kind,
             active=True,
             created_at=now,
         )
