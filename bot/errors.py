@@ -9,7 +9,7 @@ from telegram.error import Forbidden, NetworkError
 
 from bot.context import CustomContext
 from bot.i18n import Texts, texts_for
-from bot.side_calls import best_effort
+from bot.side_calls import answer_press, best_effort
 from core.people import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ async def on_error(update: object, context: CustomContext) -> None:
     """
     error = context.error
     where = update.to_dict() if isinstance(update, Update) else repr(update)
-    if isinstance(error, NetworkError):  # Telegram's side: the reason is all there is to log
+    if isinstance(error, NetworkError | Forbidden):  # Telegram's answer is all there is to it
         log.warning("Telegram failed while handling %s: %r", where, error)
     else:
         log.error("unhandled error while handling %s", where, exc_info=error)
@@ -39,7 +39,7 @@ async def on_error(update: object, context: CustomContext) -> None:
     sorry = (await _texts(update, context))._(
         "Sorry — something went wrong on my side. It has been logged; please try again shortly."
     )
-    if query is not None and await best_effort(query.answer(sorry, show_alert=True), query.id):
+    if query is not None and await answer_press(query, sorry, alert=True):
         return
     message = update.effective_message
     if message is not None and reachable:

@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
 from bot.context import CustomContext
-from bot.side_calls import best_effort
+from bot.side_calls import answer_press
 from core.people import ChatSeen, PersonSeen
 
 # What a handler that changes something takes: a message as sent, not its edits (an edit is
@@ -46,7 +46,7 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
     """Answer a button press (stop the person's spinner), best effort: a press that can no
     longer be answered (too old, a network hiccup) must not cost what the handler does next.
     `text` is plain text: Telegram shows no HTML there."""
-    await best_effort(query.answer(text, show_alert=alert), query.id)
+    await answer_press(query, text, alert=alert)
 
 
 async def edit(

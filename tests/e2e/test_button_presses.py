@@ -170,3 +170,35 @@ async def test_a_press_whose_handler_fails_after_answering_gets_one_apology(
             await connection.exec_driver_sql("ALTER TABLE watchlist_away RENAME TO watchlist")
     assert not answered.show_alert and answered.answer_text is None
     assert sorry.text.startswith(SORRY) and "\n" not in sorry.text
+    tried = [
+        c
+        for c in stack.emu.calls_to("answerCallbackQuery")
+        if c.params.get("callback_query_id") == answered.id
+    ]
+    assert [c.status for c in tried] == [
+        200
+    ]  # the apology knew the press was answered: it was not tried again
+
+
+async def test_a_press_from_someone_who_blocked_the_bot_is_answered_quietly(
+    stack: Stack, alice: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    shown = await stack.ask(alice, "/currency")
+    stack.emu.block_bot(alice)  # the buttons stay on their screen; editing them is refused
+    try:
+        answered = await press(stack, alice, shown, encode(CurrencyChoice("USDT", alice.id)))
+        await stack.emu.wait_for(
+            lambda: any(c.method == "editMessageText" for c in stack.emu.failed_calls()),
+            what="the refused edit",
+        )
+    finally:
+        stack.emu.unblock_bot(alice)
+    assert answered.answered
+    await unchanged_after(stack, alice, shown)  # and no apology it could not have read
+    tried = [
+        c.status
+        for c in stack.emu.calls_to("answerCallbackQuery")
+        if c.params.get("callback_query_id") == answered.id
+    ]
+    assert tried == [200]  # answered once: the failure after it did not try again
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # blocked is no bug

@@ -149,3 +149,16 @@ async def test_an_apology_that_cannot_be_sent_is_not_tried_again(stack: Stack, a
         if str(c.params.get("chat_id")) == str(alice.id)
     ]
     assert [c.status for c in tried] == [502, 502, 200]
+
+
+@pytest.mark.parametrize("mode", ["reset_after", "garbage"])
+async def test_a_notice_whose_answer_is_lost_costs_no_picture(
+    with_candles: Stack, alice: User, mode: str
+) -> None:
+    # Telegram shows the notice, but its answer never reaches the bot: a NetworkError to PTB
+    with_candles.emu.fail_next("sendChatAction", chat=alice, mode=mode)
+    period = {"reset_after": "8d", "garbage": "9d"}[mode]  # a picture not drawn before
+    [picture] = await replies(with_candles, alice, f"/chart DOGE 1h {period}")
+    assert picture.photo is not None and picture.caption.startswith("DOGE Dogecoin · 1h")
+    lost = [c for c in with_candles.emu.calls_to("sendChatAction") if c.fault == mode]
+    assert len(lost) == 1
