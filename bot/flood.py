@@ -55,8 +55,13 @@ class FloodGate:
             await answer(update.callback_query, slow_down_press(await self._texts(update)))
         elif tell and update.effective_chat is not None:
             text = slow_down(await self._texts(update))
+            message = update.effective_message  # a forum topic's line goes to that topic
+            topic = message.message_thread_id if message and message.is_topic_message else None
             await self._app.bot.send_message(
-                update.effective_chat.id, text, parse_mode=ParseMode.HTML
+                update.effective_chat.id,
+                text,
+                parse_mode=ParseMode.HTML,
+                message_thread_id=topic,
             )
 
     async def _texts(self, update: Update) -> Texts:

@@ -56,6 +56,7 @@ from typing import cast
 
 from core.currencies import book_quote
 from core.dates import parse_iso
+from core.numbers import within
 from core.portfolio import Side, Trade, admit, in_ledger_order
 from core.refusal import BadArgument, Refusal
 
@@ -224,6 +225,17 @@ def _moment(text: str) -> datetime:
 
 
 def _number(
+    text: str, name: str, strict: bool, decimal_mark: str | None, read: Readings
+) -> Decimal:
+    """The cell's number, bounded as the same number typed in chat is (`core.numbers.BOUNDS`:
+    1e-999 is no price); zero and the sign are left to the ledger, which says them better."""
+    value = _reading(text, name, strict, decimal_mark, read)
+    if value:
+        within(abs(value), name)
+    return value
+
+
+def _reading(
     text: str, name: str, strict: bool, decimal_mark: str | None, read: Readings
 ) -> Decimal:
     if not text:

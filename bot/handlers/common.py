@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
@@ -54,6 +54,12 @@ async def edit(
 ) -> None:
     """Show `text` (HTML; None: keep the text) and `markup` on the pressed button's message;
     pressing twice changes nothing, and that is fine."""
+    pressed = query.message
+    if text is not None and isinstance(pressed, Message) and pressed.text is None:
+        # a picture or a file has no text to replace (a forged button under a chart, say):
+        # the answer goes below it instead
+        await pressed.reply_html(text, reply_markup=markup, do_quote=False)
+        return
     try:
         if text is None:
             await query.edit_message_reply_markup(markup)

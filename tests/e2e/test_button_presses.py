@@ -202,3 +202,19 @@ async def test_a_press_from_someone_who_blocked_the_bot_is_answered_quietly(
     ]
     assert tried == [200]  # answered once: the failure after it did not try again
     assert not [r for r in caplog.records if r.levelname == "ERROR"]  # blocked is no bug
+
+
+async def test_a_press_under_a_picture_answers_below_it(with_candles: Stack, alice: User) -> None:
+    """A picture has no text to replace: a valid button of the person's own pressed under a
+    chart (forged there) is answered, and what it shows comes as a message below it."""
+    sent = await with_candles.emu.send_message(alice, "/chart BTC")
+    (chart,) = await with_candles.emu.wait_for_bot_messages(alice, after=sent, timeout=15)
+    assert chart.photo is not None
+    before = len(with_candles.emu.bot_messages(alice))
+    answered = await press(with_candles, alice, chart, encode(LanguageChoice("ru", alice.id)))
+    assert not answered.show_alert
+    said = await with_candles.emu.wait_for_bot_messages(alice, after=chart, timeout=10)
+    assert len(with_candles.emu.bot_messages(alice)) == before + 1 and said[-1].text
+    assert chart.edits == [] and chart.photo is not None
+    assert not [c for c in with_candles.emu.failed_calls() if c.method.startswith("edit")]
+    await with_candles.ask(alice, "/language en")

@@ -62,3 +62,16 @@ async def test_a_press_turned_away_is_still_answered(stack: Stack) -> None:
     answered = await stack.emu.wait_for_callback_answer(query)
     assert answered.answer_text == "⏳ Too many presses at once — wait a few seconds and try again."
     assert (await people.preferences(stack.deps, presser.id)).language == "en"  # nothing done
+
+
+async def test_in_a_forum_the_slow_down_line_goes_to_the_topic_written_in(stack: Stack) -> None:
+    flooder = stack.emu.add_user("Topical")
+    forum = stack.emu.add_group("Forum", [flooder], is_forum=True, creator=flooder)
+    await asyncio.gather(
+        *(stack.emu.send_message(flooder, "/help@pythia_bot", chat=forum, thread_id=7)
+          for _ in range(BURST + 3))
+    )  # fmt: skip
+    replies = await stack.emu.wait_for_bot_messages(forum.id, count=BURST + 1, timeout=15)
+    told = [r for r in replies if r.text == SLOW_DOWN]
+    assert len(told) == 1 and told[0].message_thread_id == 7
+    assert {r.message_thread_id for r in replies} == {7}

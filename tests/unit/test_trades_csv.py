@@ -400,3 +400,19 @@ def test_binary_garbage_is_refused_or_read_but_never_breaks_the_import() -> None
         except CsvUnreadable:
             continue
         assert all(isinstance(why, Refusal) for _, _, why in result.refused)
+
+
+@pytest.mark.parametrize(
+    ("row", "code"),
+    [
+        ("2024-01-01,buy,BTC,1,1e-999,0", "amount.too_small"),  # no price, however written
+        ("2024-01-01,buy,BTC,1e-999,100,0", "amount.too_small"),
+        ("2024-01-01,buy,BTC,1,1e99,0", "amount.too_big"),
+        ("2024-01-01,buy,BTC,0.0000000000000000001,100,0", "amount.too_small"),
+        ("2024-01-01,buy,BTC,1,100,1e20", "amount.too_big"),
+    ],
+)
+def test_a_number_out_of_bounds_in_a_file_is_refused_as_in_chat(row: str, code: str) -> None:
+    result = import_file(f"{HEADER}\n{row}\n".encode(), [], known={"BTC"}, quote="USD", now=NOW)
+    assert result.trades == []
+    assert [(line, why.code) for line, _text, why in result.refused] == [(2, code)]
