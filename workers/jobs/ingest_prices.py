@@ -10,6 +10,7 @@ import asyncio
 import logging
 
 from core.market import Ticker
+from services.day_change import rolling_day
 from workers.jobs.base import JobResult, WorkerDeps
 from workers.latest import record
 from workers.sources.base import MarketSource, SourceError
@@ -51,6 +52,7 @@ async def run(deps: WorkerDeps) -> JobResult:
     tickers = [t for batch in batches for t in batch]
     if not tickers:
         return JobResult(ok=False, summary="no source answered")
+    tickers = await rolling_day(deps, tickers)
     await record(deps, deps.latest, deps.market_ids, tickers)
     answered = len({t.exchange for t in tickers})
     streaming = len(deps.sources) - len(sources)
