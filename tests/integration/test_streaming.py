@@ -32,6 +32,7 @@ from tests.fakes.exchanges import FakeExchange
 from tests.fakes.streams import FakeStream
 from workers.jobs import ingest_prices
 from workers.jobs.base import WorkerDeps
+from workers.latest import LatestTickers
 from workers.runtime import WorkerRuntime
 from workers.scheduler import JobSpec
 from workers.sources.ccxt_source import CcxtSource
@@ -300,3 +301,24 @@ async def test_polling_carries_an_exchange_whose_stream_cannot_connect(
     finally:
         await workers.stop()
     assert polled_after == polled_before
+
+
+def test_one_exchanges_tickers_are_priced_with_the_others_latest_fresh_ones() -> None:
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    latest = LatestTickers()
+
+    def ticker(exchange: str, base: str, price: str, age: float) -> Ticker:
+        market = f"{base}/USDT"
+        return Ticker(exchange, market, base, "USDT", D(price), now - timedelta(seconds=age))
+
+    old = ticker("okx", "BTC", "69000", 60)
+    latest.merge(
+        [ticker("kraken", "BTC", "70010", 3), ticker("kraken", "ETH", "3500", 3), old],
+        now,
+        timedelta(seconds=30),
+    )
+    batch = latest.merge([ticker("binance", "BTC", "70020", 0)], now, timedelta(seconds=30))
+    # kraken's BTC counts, its ETH is another asset, okx's is too old (and forgotten)
+    assert [(t.exchange, t.base) for t in batch] == [("binance", "BTC"), ("kraken", "BTC")]
+    again = latest.merge([old], now, timedelta(seconds=30))  # a late one: with the fresh ones
+    assert set(again) == {old, *batch}
