@@ -13,6 +13,8 @@ must be, or the person's button keeps spinning.
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application
@@ -23,6 +25,9 @@ from bot.i18n import Texts, texts_for
 from bot.views.flood import slow_down, slow_down_press
 from core.people import DEFAULT_LANGUAGE
 from services.people import language_of
+
+
+QUIET_KEPT = 10_000  # people remembered as flooding before those whose wait is over are forgotten
 
 
 def _limited(update: Update) -> bool:
@@ -38,16 +43,26 @@ class FloodGate:
 
     def __init__(self, app: Application) -> None:
         self._app = app
+        # person -> loop time before which their bucket cannot grant (it said so when it last
+        # denied): the rest of a flood is turned away here, without asking the cache each time
+        self._quiet: dict[int, float] = {}
 
     async def admit(self, update: Update) -> tuple[bool, bool]:
         data: BotData = self._app.bot_data
         user = update.effective_user
         if data.deps is None or user is None or not _limited(update):
             return True, False
+        now = asyncio.get_running_loop().time()
+        if self._quiet.get(user.id, 0.0) > now:
+            return False, False
         settings = data.settings
         taken = await data.deps.cache.take_token(
             f"flood:{user.id}", settings.flood_burst, settings.flood_rate
         )
+        if not taken.granted:
+            if len(self._quiet) > QUIET_KEPT:
+                self._quiet = {k: t for k, t in self._quiet.items() if t > now}
+            self._quiet[user.id] = now + taken.wait
         return taken.granted, taken.first_denial
 
     async def turn_away(self, update: Update, tell: bool) -> None:

@@ -19,6 +19,9 @@ from typing import NamedTuple
 class Taken(NamedTuple):
     granted: bool
     first_denial: bool  # denied, and the first denial since the bucket was last full
+    # Denied: seconds before the bucket can grant again. Exact wherever it is shared, since
+    # others can only take tokens: a caller may deny on its own until then, asking nobody.
+    wait: float = 0.0
 
 
 class Bucket(NamedTuple):
@@ -38,7 +41,7 @@ def step(
         denied = bucket.denied and tokens < burst
     if tokens >= 1:
         return Bucket(tokens - 1, now, denied), Taken(True, False)
-    return Bucket(tokens, now, True), Taken(False, not denied)
+    return Bucket(tokens, now, True), Taken(False, not denied, (1 - tokens) / per_second)
 
 
 def refill_seconds(burst: float, per_second: float) -> float:
@@ -48,7 +51,8 @@ def refill_seconds(burst: float, per_second: float) -> float:
 
 
 # KEYS[1] the bucket (a hash: tokens, at, denied); ARGV burst, per_second. Returns {granted,
-# first_denial}. Redis's clock, not the callers': every process sees the same time.
+# first_denial, wait in microseconds} (Redis turns Lua numbers into integers). Redis's clock,
+# not the callers': every process sees the same time.
 TAKE_LUA = """
 local burst = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
@@ -61,16 +65,17 @@ if saved[1] then
   tokens = math.min(burst, tonumber(saved[1]) + math.max(0, now - tonumber(saved[2])) * rate)
   if tokens < burst then denied = tonumber(saved[3]) end
 end
-local granted, first = 0, 0
+local granted, first, wait = 0, 0, 0
 if tokens >= 1 then
   tokens = tokens - 1
   granted = 1
 else
   if denied == 0 then first = 1 end
   denied = 1
+  wait = math.ceil((1 - tokens) / rate * 1000000)
 end
 redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens),
            'at', string.format('%.6f', now), 'denied', denied)
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return {granted, first}
+return {granted, first, wait}
 """

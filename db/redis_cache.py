@@ -123,5 +123,5 @@ class RedisCache:
                     await lock.release()
 
     async def take_token(self, key: str, burst: float, per_second: float) -> Taken:
-        granted, first = await self._take(keys=[f"bucket:{key}"], args=[burst, per_second])
-        return Taken(bool(granted), bool(first))
+        granted, first, wait = await self._take(keys=[f"bucket:{key}"], args=[burst, per_second])
+        return Taken(bool(granted), bool(first), wait / 1e6)

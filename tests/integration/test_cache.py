@@ -166,6 +166,7 @@ async def test_a_burst_is_granted_and_the_rest_denied_once_told(cache: Cache) ->
     got = await takes(cache, "flood:1", 6, rate=0.01)
     assert [t.granted for t in got] == [True, True, True, False, False, False]
     assert [t.first_denial for t in got] == [False, False, False, True, False, False]
+    assert got[0].wait == 0 and 99 < got[3].wait <= 100  # one token at 0.01 a second
 
 
 async def test_each_key_has_a_bucket_of_its_own(cache: Cache) -> None:

@@ -48,3 +48,8 @@ def test_a_clock_that_steps_back_takes_nothing_away() -> None:
 def test_an_idle_bucket_is_full_after_its_refill_time() -> None:
     assert refill_seconds(20, 1) == 20
     assert refill_seconds(3, 0.5) == 6
+
+
+def test_a_denial_says_how_long_until_the_bucket_grants_again() -> None:
+    got = attempts([0, 0, 0, 0, 0.25], burst=3, per_second=2)
+    assert [t.wait for t in got] == [0, 0, 0, 0.5, 0.25]
