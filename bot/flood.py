@@ -26,7 +26,6 @@ from bot.views.flood import slow_down, slow_down_press
 from core.people import DEFAULT_LANGUAGE
 from services.people import language_of
 
-
 QUIET_KEPT = 10_000  # people remembered as flooding before those whose wait is over are forgotten
 
 

@@ -24,6 +24,7 @@ from core.alerts.spec import AlertSpec
 from core.alerts.storage import columns_of, spec_of
 from core.people import ChatSeen, PersonSeen
 from core.refusal import BadArgument, Refusal
+from core.series_choice import Origin
 from db.cache import Cache
 from db.repos import alerts as alert_rows
 from db.repos import people, watchlist
@@ -57,6 +58,7 @@ class AlertSet:
     spec: AlertSpec
     history: History
     zone: str
+    origin: Origin | None = None  # the market the history was read from, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +134,8 @@ async def set_alert(
     if followed:
         await deps.assets_changed()
     candles = series.candles if series is not None else []
-    return AlertSet(alert_id, spec, history(spec, candles, now), zone)
+    origin = series.origin if series is not None else None
+    return AlertSet(alert_id, spec, history(spec, candles, now), zone, origin)
 
 
 async def _check_room(

@@ -11,7 +11,7 @@ Refusals, besides the arguments' own (`timeframe.*`, `period.*`) and `coins.unkn
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -32,6 +32,7 @@ from core.periods import (
     split_args,
 )
 from core.refusal import Refusal
+from core.series_choice import Origin
 from services.coins import follow
 from services.deps import Deps
 from services.market import coins_or_refuse
@@ -57,11 +58,16 @@ class ChartData:
         return self.series.candles
 
     @property
+    def origin(self) -> Origin:
+        return self.series.origin
+
+    @property
     def key(self) -> str:
-        """What the picture shows, to find it again: the window and the last candle."""
+        """What the picture shows, to find it again: the market, the window, the last candle."""
         last = self.candles[-1]
         window = f"{self.window.timeframe}:{self.window.period.label}"
-        return f"chart:candles:{self.coin}:{window}:{last.ts.timestamp():.0f}:{last.close}"
+        market = _market_key(self.origin)
+        return f"chart:candles:{self.coin}:{market}:{window}:{last.ts.timestamp():.0f}:{last.close}"
 
     def bands(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Bollinger bands (upper, middle, lower), one value per candle."""
@@ -76,13 +82,16 @@ class CompareData:
     window: Window
     aligned: Aligned
     correlation: float  # NaN when there is too little to tell
+    origins: Mapping[str, Origin]  # each coin's market
 
     @property
     def key(self) -> str:
         a, b = self.coins
         window = f"{self.window.timeframe}:{self.window.period.label}"
+        markets = ":".join(_market_key(self.origins[c]) for c in self.coins)
         last = ":".join(str(self.aligned.closes[c][-1]) for c in self.coins)
-        return f"chart:compare:{a}:{b}:{window}:{self.aligned.times[-1].timestamp():.0f}:{last}"
+        at = f"{self.aligned.times[-1].timestamp():.0f}"
+        return f"chart:compare:{a}:{b}:{markets}:{window}:{at}:{last}"
 
     def points(self) -> dict[str, list[tuple[datetime, float]]]:
         times = self.aligned.times
@@ -97,11 +106,13 @@ class CorrelationData:
     matrix: list[list[float]]
     window: Window
     last: datetime  # the latest candle any of them has
+    origins: Mapping[str, Origin]  # each coin's market
 
     @property
     def key(self) -> str:
         window = f"{self.window.timeframe}:{self.window.period.label}"
-        return f"chart:corr:{','.join(self.coins)}:{window}:{self.last.timestamp():.0f}"
+        markets = ",".join(_market_key(self.origins[c]) for c in self.coins)
+        return f"chart:corr:{','.join(self.coins)}:{markets}:{window}:{self.last.timestamp():.0f}"
 
 
 async def chart_data(deps: Deps, typed: Sequence[str]) -> ChartData:
@@ -136,12 +147,14 @@ async def compare_data(deps: Deps, typed: Sequence[str]) -> CompareData:
         started = await follow(deps, session, empty) if empty else []
     if empty:
         await refuse_no_candles(deps, empty[0], window.timeframe, started)
-    candles = {c: series.candles for c, series in found.items() if series is not None}
+    loaded = {c: series for c, series in found.items() if series is not None}
+    candles = {c: series.candles for c, series in loaded.items()}
     aligned = align(candles)
     if len(aligned.times) < COMMON_MIN:
         raise Refusal("compare.too_few_common")
     a, b = coins
-    return CompareData((a, b), window, aligned, correlation_matrix(candles)[0][1])
+    origins = {c: series.origin for c, series in loaded.items()}
+    return CompareData((a, b), window, aligned, correlation_matrix(candles)[0][1], origins)
 
 
 async def correlation_data(deps: Deps, typed: Sequence[str]) -> CorrelationData:
@@ -156,14 +169,15 @@ async def correlation_data(deps: Deps, typed: Sequence[str]) -> CorrelationData:
         order = [s for s in deps.settings.symbols if s in tracked]
         order += [s for s in tracked if s not in order]
         series: dict[str, list[Candle]] = {}
+        origins: dict[str, Origin] = {}
         for coin in order[:CORR_MAX]:
             found = await load_series(deps, session, coin, window.timeframe, window.period.span)
             if found is not None and len(found.candles) >= CORR_MIN_CANDLES:
-                series[coin] = found.candles
+                series[coin], origins[coin] = found.candles, found.origin
     if len(series) < 2:
         raise Refusal("corr.not_enough")
     last = max(candles[-1].ts for candles in series.values())
-    return CorrelationData(tuple(series), correlation_matrix(series), window, last)
+    return CorrelationData(tuple(series), correlation_matrix(series), window, last, origins)
 
 
 # ---- the steps they share --------------------------------------------------------------------
@@ -190,15 +204,15 @@ async def _series(
     command: str,
     coins: tuple[str, ...],
 ) -> Series | None:
-    """The coin's candles over the window; None if there are none to draw; Refusal
-    chart.period_too_long if they start too late for the period."""
+    """The coin's candles over the window (a stale series': over its last span); None if
+    there are none to draw; Refusal chart.period_too_long if they start too late for it."""
     span, timeframe = window.period.span, window.timeframe
     series = await load_series(deps, session, coin, timeframe, span=span)
     if series is None or len(series.candles) < 2:
         return None
-    first, now = series.candles[0].ts, deps.clock.now()
-    if not covers(first, TIMEFRAMES[timeframe], now, span):
-        available = available_period(now - first)
+    first, end = series.candles[0].ts, series.end
+    if not covers(first, TIMEFRAMES[timeframe], end, span):
+        available = available_period(end - first)
         raise Refusal(
             "chart.period_too_long",
             coin=coin,
@@ -222,3 +236,7 @@ async def refuse_no_candles(deps: Deps, coin: str, timeframe: str, started: list
         following=coin in started,
         within=timedelta(seconds=deps.settings.candle_interval),
     )
+
+
+def _market_key(origin: Origin) -> str:
+    return f"{origin.exchange}/{origin.pair}/{origin.kind}/{origin.fresh}"

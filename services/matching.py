@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.alerts.watched import WatchedAlert, watched
-from core.market import Candle, floor_time
-from db.candles import last_candle_time, load_candles, market_ids_for
+from core.market import TIMEFRAMES, Candle, floor_time
+from core.series_choice import Candidate, choose
+from db.candle_holdings import candle_holdings
+from db.candles import last_candle_time, load_candles
 from db.repos import alerts as alert_rows
 from services.deps import Deps
 
@@ -26,11 +28,22 @@ async def changed_alerts(deps: Deps, since: datetime) -> list[WatchedAlert]:
         return [watched(row) for row in await alert_rows.changed_since(session, since)]
 
 
+COVERAGE_PERIODS = 500  # candles back over which markets' coverage is weighed
+
+
 async def best_market(deps: Deps, symbol: str, timeframe: str) -> int | None:
-    """The market with the most stored candles of `timeframe` for `symbol`."""
+    """The market whose stored candles of `timeframe` to check `symbol`'s alerts on, by the
+    rule `/ta` and `/chart` follow (`core.series_choice`: fresh first, spot before perp,
+    coverage, the configured exchanges); None when no market has any."""
+    now = deps.clock.now()
+    since = floor_time(now, timeframe) - COVERAGE_PERIODS * TIMEFRAMES[timeframe]
     async with deps.read() as session:
-        markets = await market_ids_for(session, symbol, timeframe)
-    return markets[0][0] if markets else None
+        held = await candle_holdings(session, symbol, [timeframe], since)
+    found = [
+        Candidate(h.market_id, h.exchange, h.pair, h.quote, h.kind, h.newest, h.count) for h in held
+    ]
+    chosen = choose(found, timeframe, now, deps.settings.exchanges)
+    return chosen.market_id if chosen is not None else None
 
 
 async def closed_candles(deps: Deps, market_id: int, timeframe: str, count: int) -> list[Candle]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from core.periods import DEFAULT_TIMEFRAME, split_args
 from core.refusal import Refusal
+from core.series_choice import Origin
 from core.ta import MIN_CANDLES, TAReport, analyse
 from services.charts import refuse_no_candles
 from services.coins import follow
@@ -28,6 +29,7 @@ class Analysis:
     name: str  # "Bitcoin"
     timeframe: str
     report: TAReport
+    origin: Origin  # the market the candles came from, and whether they are fresh
 
 
 async def technical_analysis(deps: Deps, typed: Sequence[str]) -> Analysis:
@@ -52,4 +54,5 @@ async def technical_analysis(deps: Deps, typed: Sequence[str]) -> Analysis:
             needed=MIN_CANDLES,
         )
     report = analyse(series.candles, timeframe)
-    return Analysis(coin, deps.directory.display.get(coin, coin), timeframe, report)
+    name = deps.directory.display.get(coin, coin)
+    return Analysis(coin, name, timeframe, report, series.origin)

@@ -12,6 +12,7 @@ from bot.callbacks import AlertAction, AlertsPage, decode, encode
 from bot.i18n import Texts
 from bot.views.alert_specs import describe, history_line
 from bot.views.common import fit
+from bot.views.markets import origin_line
 from services.alerts import AlertSet, AlertSummary
 
 PAGE_SIZE = 8
@@ -29,7 +30,10 @@ def alert_set(t: Texts, done: AlertSet) -> str:
         alert_id=done.alert_id,
         description=describe(t, done.spec, done.zone),
     )
-    return first + "\n" + history_line(t, done.spec.symbol, done.history, done.zone)
+    said = history_line(t, done.spec.symbol, done.history, done.zone)
+    if done.origin is not None:  # the candles it was tested on came from there
+        said += " " + t._("Market: {market}.", market=origin_line(t, done.origin))
+    return first + "\n" + said
 
 
 def see_help(t: Texts) -> str:

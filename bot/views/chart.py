@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.i18n import N_, Texts
-from bot.views.common import clip, e
+from bot.views.common import MAX_CAPTION, clip, e, fit
+from bot.views.markets import origin_line, origins_line
 from core.compare import strength
 from core.formatting import decimals_for_price
 from core.market import Candle
@@ -60,11 +61,13 @@ def candles_caption(
 
 
 def chart_caption(t: Texts, chart: ChartData) -> str:
+    """The candles caption, then the market they came from."""
     label = chart.window.period.label
     series = chart.series
-    return candles_caption(
+    caption = candles_caption(
         t, chart.coin, chart.name, chart.window.timeframe, label, chart.candles, series.quote
     )
+    return fit(caption + "\n" + origin_line(t, chart.origin), MAX_CAPTION)
 
 
 def chart_title(chart: ChartData) -> str:
@@ -98,7 +101,9 @@ def comparison_caption(t: Texts, compared: CompareData) -> str:
     a, b = compared.coins
     changes = compared.aligned.change_pct(a), compared.aligned.change_pct(b)
     period = compared.window.period.label
-    return compare_caption(t, a, b, *changes, compared.correlation, period)
+    caption = compare_caption(t, a, b, *changes, compared.correlation, period)
+    markets = origins_line(t, (compared.origins[a], compared.origins[b]))
+    return fit(caption + "\n" + markets, MAX_CAPTION)
 
 
 def compare_title(t: Texts, compared: CompareData) -> str:
@@ -146,7 +151,9 @@ def correlation_caption(
 
 
 def correlations_caption(t: Texts, found: CorrelationData) -> str:
-    return correlation_caption(t, found.coins, found.matrix, found.window.period.label)
+    caption = correlation_caption(t, found.coins, found.matrix, found.window.period.label)
+    markets = origins_line(t, (found.origins[c] for c in found.coins))
+    return fit(caption + "\n" + markets, MAX_CAPTION)
 
 
 def correlation_title(t: Texts, found: CorrelationData) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bot.i18n import N_, Texts
 from bot.views.common import clip, e, fit
+from bot.views.markets import origin_line
 from bot.views.refusals import says
 from bot.views.series import usage
 from core.ta import (
@@ -264,19 +265,26 @@ def tally_line(t: Texts, tally: Tally) -> str:
     )
 
 
-def render_ta(t: Texts, report: TAReport, symbol: str, timeframe: str, name: str) -> str:
+def render_ta(
+    t: Texts, report: TAReport, symbol: str, timeframe: str, name: str, market: str = ""
+) -> str:
+    """The readings under a header; `market` (a line saying where the candles came from)
+    follows the last close."""
     header = f"<b>{e(clip(symbol, 16))}</b> · {e(clip(name, 32))} · {e(timeframe)}\n" + t._(
         "Close <code>{close}</code> · candle opened {moment}",
         close=t.price(report.last_close),
         moment=t.moment(report.last_ts),  # candles are cut in UTC on every exchange
     )
+    if market:
+        header += "\n" + market
     lines = [header, "", *(reading_line(t, r) for r in report.readings), ""]
     lines += [f"<i>{tally_line(t, report.tally)}</i>", disclaimer(t)]
     return fit("\n".join(lines))
 
 
 def analysis_text(t: Texts, analysis: Analysis) -> str:
-    return render_ta(t, analysis.report, analysis.coin, analysis.timeframe, analysis.name)
+    market = origin_line(t, analysis.origin)
+    return render_ta(t, analysis.report, analysis.coin, analysis.timeframe, analysis.name, market)
 
 
 # ---- refusals -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 SET = re.compile(r"^🔔 Alert #(\d+) set: (.+)$")
 FIRED = re.compile(
     r"^It would (not have fired|have fired (once|\d+ times)) in the last (30|\d\d) days"
-    r"(, (last )?on [A-Z][a-z]{2} \d{1,2})?\.$"
+    r"(, (last )?on [A-Z][a-z]{2} \d{1,2})?\. Market: Sandbox replay · [A-Z]+/USDT · spot\.$"
 )
 ALERT_HELP = BY_NAME["alert"].usage
 
@@ -131,6 +131,7 @@ async def test_without_the_candles_it_needs_it_says_so(with_candles: Stack, alic
     reply = await with_candles.ask(alice, "/alert ETH crosses sma 200 1d")
     assert reply.text.split("\n")[1] == (
         "I have too few 1h candles of ETH stored yet to say how often it would have fired."
+        " Market: Sandbox replay · ETH/USDT · spot."
     )
     minutes = await with_candles.ask(alice, "/alert BTC -2% 15m")  # the replay has no 1m ones
     assert minutes.text.split("\n")[1].startswith("I have too few 1m candles of BTC")

@@ -4,10 +4,16 @@ and sent through the emulator (which checks they are real images)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
+from core.market import Candle, floor_time
+from db.candles import candle_market, save_candles
 from tests.e2e.conftest import Stack, ingest_candles_now
+
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 # The module shares one running Pythia (the `stack` fixture), so it shares one event loop.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -171,3 +177,73 @@ async def test_bad_chart_input_in_spanish_gets_one_line_and_writes_nothing(
     too_long = await with_candles.ask(ana, "/chart BTC 1d 1y")
     assert too_long.text == ("Solo tengo 60 días de velas de 1d de BTC; prueba /chart BTC 1d 60d.")
     assert await with_candles.row_counts() == before
+
+
+# ---- which market's candles are believed --------------------------------------------------------
+
+
+def walk(end: datetime, step: timedelta, count: int, start_price: int) -> list[Candle]:
+    """`count` candles of `step` ending with the one opened at `end`, prices walking up and
+    down by up to 2% from `start_price`."""
+    candles, price = [], Decimal(start_price)
+    for i in range(count):
+        close = (price * (1000 + (i * 7919) % 41 - 20) / 1000).quantize(Decimal("0.01"))
+        high, low = max(price, close) * Decimal("1.003"), min(price, close) * Decimal("0.997")
+        candles.append(Candle(end - (count - 1 - i) * step, price, high, low, close, Decimal(5)))
+        price = close
+    return candles
+
+
+async def store_history(
+    stack: Stack, exchange: str, pair: str, timeframe: str, candles: list[Candle]
+) -> None:
+    """Candles stored under a market of their own, as `pythia import-candles` stores a file."""
+    asset, quote = pair.split("/")
+    async with stack.deps.sessions.begin() as session:
+        market = await candle_market(session, exchange, pair, asset, quote, stack.deps.clock.now())
+        await save_candles(session, market, timeframe, candles)
+
+
+async def test_ta_answers_from_a_fresh_market_not_a_longer_history_that_ended(
+    fresh_stack: Stack, alice
+) -> None:
+    stack = await ingest_candles_now(fresh_stack)
+    today = floor_time(stack.deps.clock.now(), "1d")
+    yahoo_end = today - timedelta(days=456)  # 15 months before: long, and long over
+    await store_history(stack, "yahoo", "BTC/USD", "1d", walk(yahoo_end, DAY, 800, 20_000))
+    await store_history(stack, "binance", "BTC/USDT", "1d", walk(today, DAY, 100, 60_000))
+    reply = await stack.ask(alice, "/ta BTC 1d")
+    header, opened, market = reply.text.split("\n")[:3]
+    assert header == "BTC · Bitcoin · 1d"
+    assert f"{today:%b} {today.day}, {today.year}" in opened, opened  # today's candle
+    assert market == "Binance · BTC/USDT · spot"
+    # a coin with nothing but the old history is read from it, and the reply says how old
+    await store_history(stack, "yahoo", "XRP/USD", "1d", walk(yahoo_end, DAY, 800, 100))
+    stale = await stack.ask(alice, "/ta XRP 1d")
+    assert "\n" in stale.text, stale.text
+    assert f"{yahoo_end:%b} {yahoo_end.day}, {yahoo_end.year}" in stale.text.split("\n")[1]
+    assert stale.text.split("\n")[2] == (
+        "Yahoo Finance · XRP/USD · spot · ⚠️ no fresh candles: the latest opened 1 yr. ago"
+    )
+    compared = await photo_reply(stack, alice, "/compare BTC ETH 14d")
+    assert compared.caption.split("\n")[1] == "Sandbox replay · spot: BTC/USDT, ETH/USDT"
+
+
+async def test_imported_four_hour_candles_are_used_by_ta_and_chart(
+    fresh_stack: Stack, alice
+) -> None:
+    stack = await ingest_candles_now(fresh_stack)
+    built = await stack.ask(alice, "/ta BTC 4h")  # the replay's hours, four at a time
+    assert built.text.split("\n")[2] == "Sandbox replay · BTC/USDT · spot"
+    now = floor_time(stack.deps.clock.now(), "4h")
+    imported = walk(now, 4 * HOUR, 600, 70_000)
+    await store_history(stack, "binance", "BTC/USDT", "4h", imported)
+    await store_history(stack, "binance", "XRP/USDT", "4h", walk(now, 4 * HOUR, 600, 100))
+    for coin in ("BTC", "XRP"):  # XRP has no other candles at all
+        reply = await stack.ask(alice, f"/ta {coin} 4h")
+        assert reply.text.split("\n")[2] == f"Binance · {coin}/USDT · spot", reply.text
+    close = (await stack.ask(alice, "/ta BTC 4h")).text.split("\n")[1]
+    assert close.startswith(f"Close {imported[-1].close:,.2f} · candle opened "), close
+    chart = await photo_reply(stack, alice, "/chart BTC 4h 30d")
+    assert chart.caption.split("\n")[1] == "Binance · BTC/USDT · spot"
+    assert f"last {imported[-1].close:,.2f} USDT" in chart.caption

@@ -88,11 +88,14 @@ NOT_SCANNED = (
     "bot/sandbox.py",
     "core/settings.py",  # start-up errors, for whoever deploys Pythia
     "core/assets.py",  # coins' own names (Bitcoin, Shiba Inu): proper names, said as they are
+    "core/exchanges.py",  # exchanges' own names (Binance, OKX): proper names, as they are
 )
 MARKERS = {"_", "N_", "ngettext", "pgettext"}
 QUIET_CALLS = {  # their strings are for logs and developers, never for people
     "debug", "info", "warning", "error", "exception", "critical",
     "ValueError", "RuntimeError", "TypeError", "KeyError", "AssertionError", "NotImplementedError",
+    # bot/request.py's own errors: what went wrong on the wire, for the sender's log
+    "UnreadableAnswer", "ConnectTimedOut", "ReadTimedOut",
 }  # fmt: skip
 # Literals that read as words but are not said to people, each with why.
 ALLOWED = {
@@ -100,6 +103,7 @@ ALLOWED = {
     "HTML",  # parse mode
     "upper left",  # matplotlib's name for where a legend goes
     "offset points",  # matplotlib's name for a coordinate system
+    "a side call",  # names a call nobody could name in a log line (bot/side_calls.py)
 }
 SENTENCE = re.compile(r"[A-Za-zА-Яа-яЁё]{2,}\s+[A-Za-zА-Яа-яЁё]{2,}|[А-Яа-яЁё]{3,}")
 LABEL = re.compile(r"\b[A-Z][a-z]{2,}\b")  # "⏸ Pause", "Refresh": a button's one word

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.alerts.backtest import trigger_times
 from core.alerts.spec import Condition, PriceChange, PriceLevel
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 WARMUP = 250  # candles of the alert's timeframe before the one checked, at least
 MAX_CANDLES = 5000  # stored candles read per series and check
 MOVE_CANDLES = 1440  # a move is measured on the shortest stored candles fitting this many
+RECHOOSE = timedelta(minutes=15)  # a series' market is chosen again this often (it may go stale)
 
 
 class CandleCheck:
@@ -38,7 +39,8 @@ class CandleCheck:
 
     def __init__(self) -> None:
         self.checked: dict[int, datetime] = {}  # alert id -> open time of the candle checked
-        self.markets: dict[tuple[str, str], int] = {}  # (symbol, timeframe) -> market id
+        # (symbol, timeframe) -> market id, and when it was chosen
+        self.markets: dict[tuple[str, str], tuple[int, datetime]] = {}
 
     async def newly_true(
         self, deps: Deps, alerts: Sequence[WatchedAlert], cooling: Mapping[int, datetime]
@@ -71,13 +73,16 @@ class CandleCheck:
         return found
 
     async def _market(self, deps: Deps, symbol: str, base: str) -> int | None:
-        """The market with the most stored candles of `base` for `symbol`, once found."""
-        if (symbol, base) not in self.markets:
+        """The market whose `base` candles to believe for `symbol` (`matching.best_market`),
+        chosen again every RECHOOSE: an exchange that stops sending candles is left."""
+        now = deps.clock.now()
+        known = self.markets.get((symbol, base))
+        if known is None or now - known[1] >= RECHOOSE:
             market = await matching.best_market(deps, symbol, base)
             if market is None:
                 return None
-            self.markets[symbol, base] = market
-        return self.markets[symbol, base]
+            known = self.markets[symbol, base] = (market, now)
+        return known[0]
 
     def _check(
         self,
