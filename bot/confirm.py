@@ -37,10 +37,20 @@ async def pressed(update: Update, context: CustomContext) -> None:
             context.deps, *person_and_chat(update), button.token, button.yes
         )
     except Refusal as refused:
-        if refused.code == "confirm.expired" and isinstance(query.message, Message):
-            await edit(query, expired(t, query.message.text_html or ""))  # the buttons go
+        message = query.message if isinstance(query.message, Message) else None
+        # never rewrite a message that is not the one asking
+        if refused.code == "confirm.expired" and message and _carries(message, query.data or ""):
+            await edit(query, expired(t, message.text_html or ""))  # the buttons go
         return  # answered already, or not theirs: nothing changes
     await edit(query, outcome_text(t, outcome))  # no markup: the buttons go
+
+
+def _carries(message: Message, data: str) -> bool:
+    """Whether the pressed message shows a button with this data: a press replayed or forged
+    under another message (anyone's, in a group) must not turn that one into "expired"."""
+    markup = message.reply_markup
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(button.callback_data == data for row in rows for button in row)
 
 
 HANDLER = CallbackQueryHandler(pressed, pattern=matches(ConfirmButton))

@@ -127,13 +127,22 @@ async def test_a_deleted_alerts_button_is_answered(stack: Stack, alice: User) ->
     assert row.status == "deleted"
 
 
-async def test_an_expired_confirmation_is_answered(stack: Stack, alice: User) -> None:
+async def test_a_forged_confirm_is_answered_and_rewrites_no_message(
+    stack: Stack, alice: User
+) -> None:
+    """A Confirm whose action is gone (replayed, or made up) pressed under a message that
+    does not show it — in a group, anyone's — is answered and changes nothing: only a
+    confirmation's own message says it expired (tests/e2e/test_trades.py)."""
+    bob = stack.emu.add_user("Bob")
+    group = stack.emu.add_group("Forged confirms", members=[alice, bob])
     preview = await stack.ask(alice, "/buy BTC 0.1 @ 60000")
+    listing = await stack.ask(bob, "/help@pythia_bot", chat=group)
     stale = encode(ConfirmButton("abcdefgh12345678", "y", alice.id))  # no such pending action
-    answered = await press(stack, alice, preview, stale)
-    assert answered.answered
-    await stack.emu.wait_for(lambda: bool(preview.edits), what="the expiry said in place")
-    assert "expired" in preview.text
+    for message in (preview, listing):
+        answered = await press(stack, alice, message, stale)
+        assert answered.answered
+        await unchanged_after(stack, alice, message)
+    assert "expired" not in preview.text and preview.buttons
 
 
 async def test_a_press_whose_handler_fails_is_answered_with_an_apology(
