@@ -24,7 +24,16 @@ from workers.jobs.base import WorkerDeps
 from workers.sources.ccxt_source import CcxtSource
 
 D = Decimal
+# Now as each test starts, not as the module is imported: ccxt stamps Kraken's tickers (which
+# carry no time) with the real clock, and a ticker stamped well after the workers' clock reads
+# is refused as from the future — which a clock frozen minutes earlier in a long run made it.
 NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _now() -> None:
+    global NOW
+    NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def flat(price: str):
