@@ -253,8 +253,13 @@ async def test_a_streamed_price_fires_an_alert_before_any_poll(deps: Deps, rest_
     await workers.start()
     try:
         await stream.subscribed("BTC")
+        # the first poll (70000) is done before the stream speaks: a poll answered after the
+        # 71500 below would be a newer quote of 70000, and rightly win (the fake REST stamps
+        # its tickers with the moment it answers)
+        await until(lambda: price_is(deps, "BTC", D("70000")))
         await stream.push("BTC", D("70500"))
         await until(lambda: streams["binance"].live)
+        await until(lambda: price_is(deps, "BTC", D("70500")))
         # the exchange's REST ticker still says 70000: only the stream knows of 71500
         await stream.push("BTC", D("71500"))
         await until(lambda: outbox(deps))
