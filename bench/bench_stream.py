@@ -1,29 +1,42 @@
-"""From a ticker on the wire to the alert it fires, streamed against polled.
+"""From a ticker on the wire to the person's sendMessage, streamed against polled.
 
     .venv/bin/python bench/bench_stream.py                  # 15 rounds each way
     .venv/bin/python bench/bench_stream.py --rounds 30 --ticker-interval 5
 
-In one process: the workers (WorkerRuntime, SQLite + in-process cache) with binance's REST API
-(tests/fakes/exchanges) and its ticker WebSocket (tests/fakes/streams.py) on loopback, parsed by
-ccxt and ccxt.pro's real code. Each round one person's alert `BTC > level` is crossed: the
-price is first settled below the level, then, at the moment measured, the exchange's price
-moves above it: a 24hrTicker message is sent on the stream (streaming), or the REST ticker
-starts answering the new price (polling: the ticker job asks every TICKER_INTERVAL, so a move
-waits for the next round). The clock stops when the alert's outbox row is committed: matched,
-fired and queued for the bot's sender, whose sendMessage is bench_alert_latency's figure (to be
-added to these). Rounds start at random moments of the polling cycle.
+In one process, on SQLite with the in-process cache, as `pythia run` does: the workers
+(WorkerRuntime) with binance's REST API (tests/fakes/exchanges) and its ticker WebSocket
+(tests/fakes/streams.py) on loopback, parsed by ccxt and ccxt.pro's real code; and the bot — the
+real PTB Application of bot/app.py, its outbox sender running — talking over HTTP to the in-repo
+Telegram emulator (bot.emulator). Rate limits are off, as in bench_alert_latency: the emulator
+has no flood limits, OUTBOX_RATE is 10,000 and PTB's AIORateLimiter is off; each round's alert
+belongs to a person of its own, so the sender's one-a-second-per-person gap never applies.
+
+Each round one alert `BTC > level` is crossed: the price is first settled below the level, then,
+at the moment measured, the exchange's price moves above it: a 24hrTicker message is sent on the
+stream (streaming), or the REST ticker starts answering the new price (polling: the ticker job
+asks every TICKER_INTERVAL, so a move waits for the next round). Two clocks stop: when the
+alert's outbox row is committed (matched, fired and queued; looked for every 2 ms) and when the
+emulator receives the person's sendMessage (its own monotonic stamp, nothing polled); the
+sender's part, outbox row → sendMessage, is their difference per round (to within that 2 ms).
+Rounds start at random moments of the polling cycle. p99 is by nearest rank: under 100 rounds
+it is the slowest round.
+
+The fakes of the exchange and its stream are imported from tests/fakes (the only imports from
+tests/): they are the network boundary the streaming tests replace too.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import copy
 import functools
 import logging
 import random
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +46,8 @@ import ccxt.pro as ccxt_pro
 from harness import median, percentile  # puts ROOT on sys.path
 from sqlalchemy import func, select
 
+from bot.app import BotRuntime, build_application
+from bot.emulator import Emulator
 from core.people import ChatSeen, PersonSeen
 from core.settings import Settings
 from db.migrate import upgrade
@@ -49,7 +64,7 @@ from workers.scheduler import JobSpec
 from workers.sources.ccxt_source import CcxtSource
 from workers.sources.streaming import TickerStream
 
-ANN = 101
+FIRST = 101  # round r's alert belongs to person FIRST + r (their private chat has that id)
 BELOW, LEVEL, STEP = Decimal(60000), Decimal(70000), Decimal(100)
 
 
@@ -87,8 +102,36 @@ async def settled(deps: Deps, price: Decimal) -> bool:
     return quote is not None and quote.price == price
 
 
-async def measure(streaming: bool, rounds: int, interval: float) -> list[float]:
-    """Seconds from the price move to the committed outbox row, one per round."""
+@contextlib.asynccontextmanager
+async def telegram(settings: Settings, deps: Deps, people: int) -> AsyncIterator[Emulator]:
+    """The emulator without flood limits, knowing `people` persons, and the real Application
+    polling it with its outbox sender on, sharing the workers' `deps`."""
+    emu = Emulator(flood_limits=None)
+    await emu.start()
+    for r in range(people):
+        emu.add_user(f"P{r}", id=FIRST + r)
+    app = build_application(
+        settings,
+        token=emu.token,
+        base_url=emu.base_url,
+        base_file_url=emu.base_file_url,
+        deps=deps,
+        rate_limit=False,
+    )
+    runtime = BotRuntime(app)
+    try:
+        await runtime.start(poll_timeout=1)
+        yield emu
+    finally:
+        await runtime.stop()
+        await emu.stop()
+    if emu.internal_errors:
+        raise RuntimeError(f"the emulator failed: {emu.internal_errors[:3]}")
+
+
+async def measure(streaming: bool, rounds: int, interval: float) -> list[tuple[float, float]]:
+    """Seconds from the price move to the committed outbox row and to the sendMessage received,
+    one pair per round."""
     data = Path(tempfile.mkdtemp())
     url = f"sqlite+aiosqlite:///{data / 'pythia.sqlite3'}"
     await asyncio.to_thread(upgrade, url)
@@ -99,65 +142,85 @@ async def measure(streaming: bool, rounds: int, interval: float) -> list[float]:
         symbols=["BTC", "ETH"],
         ticker_interval=interval,
         alerts_max_active=1000,
+        outbox_rate=10_000,
+        telegram_rate_limit=False,
     )
     deps = await build_deps(settings)
-    async with deps.sessions.begin() as session:
-        await register(session, PersonSeen(ANN, "Ann"), ChatSeen(ANN, "private"), deps.clock.now())
-    for r in range(rounds):
-        person = PersonSeen(ANN, "Ann"), ChatSeen(ANN, "private")
-        await set_alert(deps, *person, f"BTC > {LEVEL + r * STEP}")
-    prices = Prices()
-    async with (
-        FakeExchange("binance", ["BTC", "ETH"], prices) as fake,
-        FakeStream("binance", fake.listings) as stream,
-    ):
-        rest = CcxtSource(fake.ccxt())
+    try:
+        for r in range(rounds):
+            person = PersonSeen(FIRST + r, f"P{r}"), ChatSeen(FIRST + r, "private")
+            async with deps.sessions.begin() as session:
+                await register(session, *person, deps.clock.now())
+            await set_alert(deps, *person, f"BTC > {LEVEL + r * STEP}")
+        prices = Prices()
+        async with (
+            FakeExchange("binance", ["BTC", "ETH"], prices) as fake,
+            FakeStream("binance", fake.listings) as stream,
+            telegram(settings, deps, rounds) as emu,
+        ):
+            rest = CcxtSource(fake.ccxt())
 
-        def build() -> Any:
-            exchange = ccxt_pro.binance({"timeout": 3000})
-            markets = copy.deepcopy(fake.markets)
-            exchange.set_markets({s: exchange.safe_market_structure(m) for s, m in markets.items()})
-            return stream.point(exchange)
+            def build() -> Any:
+                exchange = ccxt_pro.binance({"timeout": 3000})
+                markets = copy.deepcopy(fake.markets)
+                exchange.set_markets(
+                    {s: exchange.safe_market_structure(m) for s, m in markets.items()}
+                )
+                return stream.point(exchange)
 
-        def streams(worker: WorkerDeps) -> dict[str, TickerStream]:
-            async def tracked() -> tuple[str, ...]:
-                return (await worker.current_directory()).tracked
+            def streams(worker: WorkerDeps) -> dict[str, TickerStream]:
+                async def tracked() -> tuple[str, ...]:
+                    return (await worker.current_directory()).tracked
 
-            return {"binance": TickerStream(rest, tracked, build=build)} if streaming else {}
+                return {"binance": TickerStream(rest, tracked, build=build)} if streaming else {}
 
-        job = JobSpec("ingest_prices", ingest_prices.run, timedelta(seconds=interval))
-        workers = WorkerRuntime(settings, deps=deps, jobs=[job], sources=[rest], streams=streams)
-        await workers.start()
-        took: list[float] = []
-        try:
-            if streaming:
-                await stream.subscribed("BTC")
-            for r in range(rounds):
-                prices.btc = BELOW
+            job = JobSpec("ingest_prices", ingest_prices.run, timedelta(seconds=interval))
+            workers = WorkerRuntime(
+                settings, deps=deps, jobs=[job], sources=[rest], streams=streams
+            )
+            await workers.start()
+            took: list[tuple[float, float]] = []
+            try:
                 if streaming:
-                    await stream.push("BTC", BELOW)
-                await until(lambda: settled(deps, BELOW), 0.01)
-                await asyncio.sleep(random.uniform(0, interval))  # anywhere in the poll cycle
-                before = await fired(deps)
-                above = LEVEL + r * STEP + STEP / 2
-                moved = time.perf_counter()
-                prices.btc = above
-                if streaming:
-                    await stream.push("BTC", above)
-                await until(functools.partial(newer, deps, before), 0.002)
-                took.append(time.perf_counter() - moved)
-        finally:
-            await workers.stop()
-            await close_deps(deps)
+                    await stream.subscribed("BTC")
+                for r in range(rounds):
+                    prices.btc = BELOW
+                    if streaming:
+                        await stream.push("BTC", BELOW)
+                    await until(lambda: settled(deps, BELOW), 0.01)
+                    await asyncio.sleep(random.uniform(0, interval))  # anywhere in the poll cycle
+                    before = await fired(deps)
+                    above = LEVEL + r * STEP + STEP / 2
+                    moved = time.monotonic()  # the emulator stamps messages on this clock
+                    prices.btc = above
+                    if streaming:
+                        await stream.push("BTC", above)
+                    await until(functools.partial(newer, deps, before), 0.002)
+                    queued = time.monotonic()
+                    (sent,) = await emu.wait_for_bot_messages(FIRST + r, timeout=60)
+                    took.append((queued - moved, sent.monotonic - moved))
+            finally:
+                await workers.stop()
+    finally:
+        await close_deps(deps)
     return took
 
 
-def summary(label: str, seconds: list[float]) -> str:
-    ms = sorted(1000 * s for s in seconds)
-    return (
-        f"{label}: {len(ms)} alerts, price move → outbox row p50 {median(ms):.0f} ms, "
-        f"p99 {percentile(ms, 0.99):.0f} ms, max {ms[-1]:.0f} ms"
-    )
+def figures(ms: list[float]) -> str:
+    ms = sorted(ms)
+    return f"p50 {median(ms):5.0f} ms, p99 {percentile(ms, 0.99):5.0f} ms, max {ms[-1]:5.0f} ms"
+
+
+def summary(label: str, rounds: list[tuple[float, float]]) -> list[str]:
+    row = [1000 * queued for queued, _ in rounds]
+    sent = [1000 * received for _, received in rounds]
+    sender = [1000 * (received - queued) for queued, received in rounds]
+    head = f"{label}, {len(rounds)} alerts: ".ljust(24)
+    return [
+        f"{head}wire → sendMessage         {figures(sent)}",
+        f"{' ' * len(head)}wire → outbox row          {figures(row)}",
+        f"{' ' * len(head)}outbox row → sendMessage   {figures(sender)}",
+    ]
 
 
 async def main() -> None:
@@ -167,8 +230,9 @@ async def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     print(f"TICKER_INTERVAL {args.ticker_interval:g} s, {args.rounds} rounds each", flush=True)
-    print("  " + summary("streamed", await measure(True, args.rounds, args.ticker_interval)))
-    print("  " + summary("polled  ", await measure(False, args.rounds, args.ticker_interval)))
+    for label, streaming in (("streamed", True), ("polled", False)):
+        for line in summary(label, await measure(streaming, args.rounds, args.ticker_interval)):
+            print("  " + line, flush=True)
 
 
 if __name__ == "__main__":
