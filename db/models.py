@@ -18,7 +18,6 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -164,37 +163,6 @@ class LatestPrice(Base):
     volume_24h: Mapped[Decimal | None]
     ts: Mapped[datetime]
     updated_at: Mapped[datetime]
-
-
-class NewsArticle(Base):
-    """A news item from an RSS feed, deduplicated by URL and by content hash."""
-
-    __tablename__ = "news_articles"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(64))
-    url: Mapped[str] = mapped_column(String(1024), unique=True)
-    guid: Mapped[str | None] = mapped_column(String(1024))
-    title: Mapped[str] = mapped_column(Text)
-    summary: Mapped[str] = mapped_column(Text, default="")
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    published_at: Mapped[datetime] = mapped_column(index=True)
-    fetched_at: Mapped[datetime]
-    sentiment: Mapped[float | None] = mapped_column(Float)  # a score in [-1, 1], not money
-    sentiment_model: Mapped[str | None] = mapped_column(String(32))
-
-
-class NewsAssetTag(Base):
-    """Which assets an article is about."""
-
-    __tablename__ = "news_asset_tags"
-
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("news_articles.id", ondelete="CASCADE"), primary_key=True
-    )
-    asset_id: Mapped[int] = mapped_column(
-        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
 
 
 class ModelVersion(Base):
@@ -396,4 +364,5 @@ class JobRun(Base):
     summary: Mapped[str | None] = mapped_column(String(512))
 
 
-import db.staging  # noqa: E402, F401  (its table is part of the schema wherever this is)
+import db.news  # noqa: E402  (their tables are part of the schema wherever this is)
+import db.staging  # noqa: E402, F401
