@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.news.feeds import DEFAULT_FEEDS, parse_feeds
+
 DEFAULT_SYMBOLS = ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE")
 DEFAULT_EXCHANGES = ("binance", "coinbase", "kraken")
 
@@ -135,6 +137,16 @@ class Settings(BaseSettings):
         default=True,
         description="queue sends within Telegram's limits; off only for a local benchmark",
     )
+    news_feeds: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_FEEDS),
+        description="RSS feeds, comma-separated, each `Publisher=https://…` or a URL",
+    )
+    news_source: Literal["auto", "rss", "replay"] = Field(
+        default="auto", description="auto = the bundled feeds served locally without a bot token"
+    )
+    news_interval: float = Field(
+        default=300.0, gt=0, le=86_400, description="seconds between news ingestion runs"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="DEBUG, INFO, WARNING or ERROR"
     )
@@ -204,6 +216,25 @@ class Settings(BaseSettings):
             raise ValueError(f"timeframes among {', '.join(TIMEFRAMES)}")
         return list(dict.fromkeys(value))
 
+    @field_validator("news_feeds", mode="before")
+    @classmethod
+    def _feed_list(cls, value: object) -> object:
+        """Publishers' names have spaces: feeds are split at commas and line ends only."""
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [part.strip() for part in re.split(r"[,\n]+", value) if part.strip()]
+        return _split(value)
+
+    @field_validator("news_feeds")
+    @classmethod
+    def _feeds(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one feed, like CoinDesk=https://www.coindesk.com/…/rss/")
+        try:
+            feeds = parse_feeds(value)
+        except ValueError:
+            raise ValueError("feeds like CoinDesk=https://www.coindesk.com/…/rss/") from None
+        return [f"{feed.publisher}={feed.url}" for feed in feeds]
+
     @property
     def sandbox(self) -> bool:
         """No token: talk to the in-repo emulator instead of Telegram."""
@@ -218,6 +249,13 @@ class Settings(BaseSettings):
         if self.market_source != "auto":
             return self.market_source
         return "replay" if self.sandbox else "ccxt"
+
+    @property
+    def resolved_news_source(self) -> str:
+        """Where news comes from: the publishers' feeds, or the bundled ones served locally."""
+        if self.news_source != "auto":
+            return self.news_source
+        return "replay" if self.sandbox else "rss"
 
     @property
     def resolved_streaming(self) -> bool:
