@@ -24,12 +24,14 @@ from workers.jobs import (
     heartbeat,
     housekeeping,
     ingest_candles,
+    ingest_news,
     ingest_prices,
     snapshots,
     sync_markets,
 )
 from workers.jobs.base import WorkerDeps
 from workers.latest import record
+from workers.news.sources import NewsSources
 from workers.scheduler import JobSpec, build_scheduler, run_job
 from workers.sources.base import MarketSource
 from workers.sources.guarded import GuardedSource
@@ -63,6 +65,7 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
             ingest_candles.run,
             market_every(settings, settings.candle_interval, 5),
         ),
+        JobSpec("ingest_news", ingest_news.run, market_every(settings, settings.news_interval, 30)),
         JobSpec("housekeeping", housekeeping.run, timedelta(hours=1), record=False),
         JobSpec("snapshots", snapshots.run, snapshots.CHECK_EVERY, at_start=True),
         JobSpec(
@@ -152,6 +155,7 @@ class WorkerRuntime:
         deps.sources = self._sources or build_sources(self.settings, deps.clock)
         for source in deps.sources:
             await source.start()
+        deps.news = await NewsSources.start(self.settings, deps.clock)
         self.deps = deps
         jobs = self._jobs or [
             *default_jobs(self.settings),
@@ -214,5 +218,7 @@ class WorkerRuntime:
         if deps is not None:
             for source in deps.sources:
                 await source.close()
+            if deps.news is not None:
+                await deps.news.close()
             if self._shared is None:
                 await close_deps(deps)

@@ -119,6 +119,7 @@ class Fetched:
     body: bytes
     etag: str | None = None
     last_modified: str | None = None
+    content_type: str | None = None  # the HTTP header: its charset is a hint to the parser
 
 
 @dataclass(frozen=True, slots=True)

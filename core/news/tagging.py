@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from core.assets import BY_SYMBOL
+
 COMMON_NAMES = frozenset(
     {"polygon", "avalanche", "cosmos", "stellar", "near", "harmony", "optimism", "the graph",
      "the sandbox", "flow"}
@@ -196,3 +198,15 @@ def _listed_together(text: str, a: _Match, b: _Match) -> bool:
     first, second = (a, b) if a.start < b.start else (b, a)
     between = text[first.end : second.start].strip().lower()
     return between in (",", "&", "and", ", and", "or", ", or", "/")
+
+
+def vocabulary(aliases: Mapping[str, str], symbols: Iterable[str]) -> dict[str, str]:
+    """What to tag with (alias -> symbol): the stored aliases, and the catalogue's names and
+    ticker of every known asset (an asset some exchange lists may have no alias stored)."""
+    words = {alias.lower(): symbol for alias, symbol in aliases.items()}
+    for symbol in symbols:
+        info = BY_SYMBOL.get(symbol)
+        if info is not None:
+            for alias in (*info.aliases, info.name.lower(), symbol.lower()):
+                words.setdefault(alias, symbol)
+    return words

@@ -74,9 +74,8 @@ class Headline:
         return cls(key, numbers, tickers)
 
 
-def similarity(a: str, b: str, **_: object) -> float:
-    """0–100: how alike two title keys read (word order aside). Takes rapidfuzz's keyword
-    arguments so `process.extract` can call it."""
+def similarity(a: str, b: str) -> float:
+    """0–100: how alike two title keys read (word order aside)."""
     return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
 
 
@@ -98,11 +97,12 @@ def same_story(a: Headline, b: Headline, threshold: float = SIMILAR) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A stored story a new item may belong to."""
+    """A stored story a new item may belong to (`key`: its stored title key, if at hand)."""
 
     story_id: int
     title: str
     published_at: datetime
+    key: str | None = None
 
 
 def near_duplicate(
@@ -119,15 +119,14 @@ def near_duplicate(
     if not new.key:
         return None
     near = [c for c in candidates if abs(c.published_at - published_at) <= window]
-    keys = {i: Headline.of(c.title) for i, c in enumerate(near)}
-    matches = process.extract(
-        new.key,
-        {i: h.key for i, h in keys.items()},
-        scorer=similarity,
-        score_cutoff=threshold,
-        limit=None,
-    )
-    for _key, _score, index in sorted(matches, key=lambda m: -m[1]):
-        if _facts_agree(new, keys[index]):
+    keys = [c.key if c.key is not None else title_key(c.title) for c in near]
+    best: dict[int, float] = {}
+    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):  # rapidfuzz's own loops, in C
+        for _key, score, index in process.extract(
+            new.key, keys, scorer=scorer, score_cutoff=threshold, limit=None
+        ):
+            best[index] = max(best.get(index, 0.0), score)
+    for index in sorted(best, key=lambda i: -best[i]):
+        if _facts_agree(new, Headline.of(near[index].title)):
             return near[index].story_id
     return None

@@ -11,6 +11,7 @@ from workers.latest import LatestTickers
 from workers.sources.base import MarketSource
 
 if TYPE_CHECKING:
+    from workers.news.sources import NewsSources
     from workers.sources.streaming import TickerStream
 
 
@@ -33,6 +34,7 @@ class WorkerDeps(Deps):
     stopping: bool = False  # set by shutdown: a cancelled job then ends quietly
     latest: LatestTickers = field(default_factory=LatestTickers)  # both lanes' latest tickers
     streams: dict[str, TickerStream] = field(default_factory=dict)  # exchange -> its stream
+    news: NewsSources | None = None  # the feeds the news job fetches
 
     @classmethod
     def of(cls, deps: Deps, **worker: Any) -> WorkerDeps:
