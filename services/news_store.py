@@ -80,16 +80,11 @@ async def store_items(
         Candidate(s.id, s.title, s.published_at, s.title_key)
         for s in await repo.stories_between(session, min(dates) - WINDOW, max(dates) + WINDOW)
     ]
+    coverage: list[dict[str, object]] = []
+    retold: set[int] = set()
+    tags: set[tuple[int, int]] = set()
     for item in fresh:
         story_id = near_duplicate(item.title, item.published_at, candidates)
-        coverage = {
-            "publisher": item.publisher,
-            "url": item.url,
-            "guid": item.guid,
-            "title": item.title,
-            "published_at": item.published_at,
-            "fetched_at": now,
-        }
         if story_id is None:
             key = title_key(item.title)
             story_id = await repo.add_story(
@@ -104,15 +99,24 @@ async def store_items(
                 publishers=1,
             )
             candidates.append(Candidate(story_id, item.title, item.published_at, key))
-            await repo.add_coverage(session, article_id=story_id, **coverage)
             stored.new += 1
-        elif await repo.add_coverage(session, article_id=story_id, **coverage):
-            publishers = await repo.story_publishers(session, story_id)
-            first = await repo.earliest(session, story_id)
-            await repo.update_story(
-                session, story_id, publishers=len(publishers), published_at=first
-            )
+        else:
+            retold.add(story_id)
             stored.retold += 1
-        tags = tagger.tag(item.title) | tagger.tag(item.summary)
-        await repo.add_tags(session, story_id, [asset_ids[s] for s in tags if s in asset_ids])
+        coverage.append(
+            {
+                "article_id": story_id,
+                "publisher": item.publisher,
+                "url": item.url,
+                "guid": item.guid,
+                "title": item.title,
+                "published_at": item.published_at,
+                "fetched_at": now,
+            }
+        )
+        named = tagger.tag(item.title) | tagger.tag(item.summary)
+        tags |= {(story_id, asset_ids[symbol]) for symbol in named if symbol in asset_ids}
+    await repo.add_coverage(session, coverage)
+    await repo.recount(session, sorted(retold))
+    await repo.add_tags(session, tags)
     return stored

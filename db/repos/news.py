@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.news import NewsArticle, NewsAssetTag, NewsCoverage, NewsFeed, SentimentPoint
@@ -118,30 +118,41 @@ async def add_story(session: AsyncSession, **values: Any) -> int:
     return story.id
 
 
-async def add_coverage(session: AsyncSession, **values: Any) -> bool:
-    """One publisher's item of a story; False when its URL is already stored."""
-    stmt = insert_for(session, NewsCoverage).values(**values)
-    result = await session.execute(stmt.on_conflict_do_nothing(index_elements=[NewsCoverage.url]))
-    return bool(cast(CursorResult[Any], result).rowcount)
+async def add_coverage(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Publishers' items of stories; one whose URL is already stored is skipped."""
+    for chunk in _chunks(rows):
+        stmt = insert_for(session, NewsCoverage).values(list(chunk))
+        await session.execute(stmt.on_conflict_do_nothing(index_elements=[NewsCoverage.url]))
 
 
-async def story_publishers(session: AsyncSession, story_id: int) -> set[str]:
-    query = select(NewsCoverage.publisher).where(NewsCoverage.article_id == story_id)
-    return set(await session.scalars(query))
+async def recount(session: AsyncSession, story_ids: Sequence[int]) -> None:
+    """Set each story's publisher count and date from its coverage: how many publishers
+    carry it, and the earliest of their dates."""
+    counted: list[Any] = []
+    for chunk in _chunks(story_ids):
+        counted += (
+            await session.execute(
+                select(
+                    NewsCoverage.article_id,
+                    func.count(func.distinct(NewsCoverage.publisher)),
+                    func.min(NewsCoverage.published_at),
+                )
+                .where(NewsCoverage.article_id.in_(chunk))
+                .group_by(NewsCoverage.article_id)
+            )
+        ).all()
+    if counted:
+        await session.execute(
+            update(NewsArticle),
+            [{"id": row[0], "publishers": row[1], "published_at": row[2]} for row in counted],
+        )
 
 
-async def update_story(session: AsyncSession, story_id: int, **values: Any) -> None:
-    await session.execute(update(NewsArticle).where(NewsArticle.id == story_id).values(**values))
-
-
-async def earliest(session: AsyncSession, story_id: int) -> datetime | None:
-    query = select(func.min(NewsCoverage.published_at)).where(NewsCoverage.article_id == story_id)
-    return await session.scalar(query)
-
-
-async def add_tags(session: AsyncSession, story_id: int, asset_ids: Iterable[int]) -> None:
-    for asset_id in sorted(set(asset_ids)):
-        stmt = insert_for(session, NewsAssetTag).values(article_id=story_id, asset_id=asset_id)
+async def add_tags(session: AsyncSession, pairs: Iterable[tuple[int, int]]) -> None:
+    """(story id, asset id) tags; one already there is skipped."""
+    rows = [{"article_id": story, "asset_id": asset} for story, asset in sorted(set(pairs))]
+    for chunk in _chunks(rows):
+        stmt = insert_for(session, NewsAssetTag).values(list(chunk))
         await session.execute(stmt.on_conflict_do_nothing())
 
 
