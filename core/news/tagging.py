@@ -77,7 +77,7 @@ class _Match:
     possessive: bool
 
 
-def _kind(alias: str, symbol: str) -> str:
+def kind_of(alias: str, symbol: str) -> str:
     if alias.upper() == symbol:
         if len(symbol) <= 2 or symbol in ACRONYMS:
             return "acronym"
@@ -96,7 +96,7 @@ class Tagger:
         for alias, symbol in aliases.items():
             key = " ".join(alias.lower().split())
             if key and re.search(r"[a-z0-9]", key):
-                self._kinds[key] = (_kind(key, symbol.upper()), symbol.upper())
+                self._kinds[key] = (kind_of(key, symbol.upper()), symbol.upper())
         for shadow in SHADOWS:
             self._kinds.setdefault(shadow, ("shadow", None))
         phrases = sorted(self._kinds, key=lambda a: (-len(a), a))
