@@ -1,0 +1,12 @@
+"""Sentiment of headlines: VADER with a crypto lexicon, and a light model trained here.
+
+from workers.sentiment import load_scorers
+scorers = load_scorers()          # cached per process; ModelError if the file cannot be used
+scorers.score(["BTC soars"])      # [Scores(vader=…, model=…, label="positive")]
+scorers.version                   # which models made those scores
+"""
+
+from workers.sentiment.model import ModelError
+from workers.sentiment.scorers import Scorers, load_scorers
+
+__all__ = ["ModelError", "Scorers", "load_scorers"]
