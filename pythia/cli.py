@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.settings import Settings, SettingsError, load_settings
+from pythia import sentiment_cli
 
 if TYPE_CHECKING:
     from workers.sources.base import MarketSource
@@ -332,7 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     candles.add_argument(
         "--track", action="store_true", help="have the workers follow the coin live afterwards"
     )
+    sentiment_cli.register(sub)
     args = parser.parse_args(argv)
+    if args.command in sentiment_cli.COMMANDS:  # needs no settings, database or cache
+        return sentiment_cli.run(args)
 
     try:
         settings = load_settings()
