@@ -26,6 +26,7 @@ from workers.jobs import (
     ingest_candles,
     ingest_news,
     ingest_prices,
+    score_news,
     snapshots,
     sync_markets,
 )
@@ -66,6 +67,7 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
             market_every(settings, settings.candle_interval, 5),
         ),
         JobSpec("ingest_news", ingest_news.run, market_every(settings, settings.news_interval, 30)),
+        JobSpec("score_news", score_news.run, market_every(settings, 60, 15)),
         JobSpec("housekeeping", housekeeping.run, timedelta(hours=1), record=False),
         JobSpec("snapshots", snapshots.run, snapshots.CHECK_EVERY, at_start=True),
         JobSpec(
