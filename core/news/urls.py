@@ -24,7 +24,7 @@ _SLASHES = re.compile(r"/{2,}")
 
 
 def _tracking(name: str) -> bool:
-    name = name.lower()
+    name = name.lower().lstrip("?")  # "??utm_source=": a doubled "?" is still tracking
     return name in TRACKING or name.startswith(TRACKING_PREFIXES)
 
 

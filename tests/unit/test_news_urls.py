@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -90,4 +92,11 @@ def test_adding_a_tracking_parameter_changes_nothing(url: str, tracking: str) ->
 def test_no_tracking_parameter_or_fragment_survives(url: str) -> None:
     once = canonical_url(url)
     assert once is not None
-    assert "#" not in once and "utm_" not in once and "fbclid" not in once
+    parts = urlsplit(once)
+    names = {name.lower().lstrip("?") for name, _ in parse_qsl(parts.query)}
+    assert not parts.fragment
+    assert not names & {"utm_source", "fbclid", "ref"}
+
+
+def test_a_doubled_question_mark_does_not_hide_tracking() -> None:
+    assert canonical_url("https://a.example/x??utm_source=rss&id=1") == "https://a.example/x?id=1"
