@@ -27,6 +27,21 @@ from workers.sources.replay import load_series, replay_clock
 
 SYMBOLS = ["BTC", "ETH", "SOL", "DOGE", "LTC"]  # LTC: configured, but the replay does not list it
 PRICED = SYMBOLS[:4]
+# Tables the workers write on their own schedule (prices, candles, news and its scores), so a
+# count of them says nothing about what a person's command wrote.
+WORKER_TABLES = frozenset(
+    {
+        "latest_prices",
+        "markets",
+        "job_runs",
+        "candles",
+        "news_articles",
+        "news_coverage",
+        "news_asset_tags",
+        "news_feeds",
+        "sentiment_index",
+    }
+)
 
 
 @dataclass
@@ -48,7 +63,7 @@ class Stack:
         counts = {}
         async with self.deps.sessions() as session:
             for name, table in Base.metadata.tables.items():
-                if name in ("latest_prices", "markets", "job_runs", "candles"):
+                if name in WORKER_TABLES:
                     continue  # written by the workers all the time
                 counts[name] = await session.scalar(select(func.count()).select_from(table))
         return counts
