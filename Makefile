@@ -22,8 +22,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP) $(CATALOGUES)
 	$(BIN)/pythia run
 
+# the suite mostly waits (on the emulator, the databases, real seconds of back-off), so it runs in
+# TEST_WORKERS processes, a test file to each at a time; TEST_WORKERS=0 runs it in this one
+TEST_WORKERS ?= 4
 test: $(STAMP) $(CATALOGUES)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -46,10 +46,30 @@ def _own_redis_database() -> str:
     return f"{REDIS_SERVER}/15"
 
 
-# Set explicitly (as `.ci/run` does): those. Else a database of this run's own on each server.
-POSTGRES_URL = os.environ.get("PYTHIA_TEST_POSTGRES_URL") or f"{SERVER}/pythia_test_{os.getpid()}"
-REDIS_URL = os.environ.get("PYTHIA_TEST_REDIS_URL") or _own_redis_database()
-OWN_POSTGRES = "PYTHIA_TEST_POSTGRES_URL" not in os.environ
+# pytest-xdist's worker ("gw0", "gw1", …) when the suite runs in several processes (`make test`
+# does): each worker gets a database and a Redis database of its own, derived from the ones set.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_NUMBER = int(WORKER[2:]) if WORKER.startswith("gw") and WORKER[2:].isdigit() else 0
+
+
+def _for_worker_redis(url: str) -> str:
+    """`url` for this worker: the database numbered down from the one set (15, 14, …)."""
+    base, _, number = url.rpartition("/")
+    if not WORKER or not number.isdigit():
+        return url
+    return f"{base}/{int(number) - WORKER_NUMBER}"
+
+
+# Set explicitly (as `.ci/run` does): those (one per xdist worker). Else a database of this
+# process's own on each server.
+_SET_POSTGRES = os.environ.get("PYTHIA_TEST_POSTGRES_URL")
+if _SET_POSTGRES and WORKER:
+    POSTGRES_URL = f"{_SET_POSTGRES}_{WORKER}"
+else:
+    POSTGRES_URL = _SET_POSTGRES or f"{SERVER}/pythia_test_{os.getpid()}"
+_SET_REDIS = os.environ.get("PYTHIA_TEST_REDIS_URL")
+REDIS_URL = _for_worker_redis(_SET_REDIS) if _SET_REDIS else _own_redis_database()
+OWN_POSTGRES = _SET_POSTGRES is None or bool(WORKER)
 FIXTURES = Path(__file__).parent / "fixtures"
 T = TypeVar("T")
 
