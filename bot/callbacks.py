@@ -267,3 +267,13 @@ class RefreshPrices(Button):
     """🔄 Refresh under /prices."""
 
     owner: int
+
+
+@button("news", ID, PAGE, Text(r"[A-Z0-9]{1,15}", optional=True))
+@dataclass(frozen=True, slots=True)
+class NewsPages(Button):
+    """◀ ▶ under /news (of one coin, or the whole market): `owner`'s page `page`."""
+
+    owner: int
+    page: int
+    asset: str | None = None

@@ -149,6 +149,28 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ),
     ),
     CommandHelp(
+        "news",
+        N_("The latest crypto news, with its mood"),
+        N_(
+            "<b>/news</b> [SYMBOL]\n"
+            "The latest stories from the crypto publishers, five to a page with ◀ ▶ buttons: "
+            "each with how it reads (🟢 positive, ⚪ neutral, 🔴 negative), how many publishers "
+            "carried it, how old it is and its link.\n"
+            "Examples: <code>/news</code> · <code>/news BTC</code>"
+        ),
+    ),
+    CommandHelp(
+        "sentiment",
+        N_("News sentiment of a coin or the market"),
+        N_(
+            "<b>/sentiment</b> [SYMBOL]\n"
+            "The news sentiment index from −1 (all bad news) to +1 (all good), its change over "
+            "24 h and 7 days, how many stories it rests on, and a picture of the last week "
+            "against the price (the whole market's against BTC).\n"
+            "Examples: <code>/sentiment</code> · <code>/sentiment ETH</code>"
+        ),
+    ),
+    CommandHelp(
         "buy",
         N_("Record a buy in your portfolio"),
         N_(

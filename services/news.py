@@ -7,13 +7,17 @@ failed fetch is a reason code (core.news.feeds.Failed)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from core.news.feeds import Failed, FeedSpec, Fetched, Item, NotModified, Outcome, next_attempt
+from core.refusal import Refusal
+from core.symbols import resolve
 from db.repos import news as repo
 from services.deps import Deps
+from services.market import refuse_unknown
 from services.news_store import store_items, tagger_for
 
 PAGE_MAX = 20
@@ -206,3 +210,92 @@ async def latest_news(
         for row in rows
     )
     return NewsPage(stories, offset, total)
+
+
+# --- /news and /sentiment: the coin asked, and pages read through the cache ------------------
+
+NEWS_PAGE_SIZE = 5
+# A page read from the database is served from the cache for this long. A short life rather
+# than invalidation: the stories are written by the workers (another process, every minute or
+# so), and a page up to half a minute old costs nobody anything, while an invalidation would
+# tie every writer of news to every reader's keys (pages per coin and offset).
+NEWS_TTL = 30.0
+
+
+async def asked_coin(deps: Deps, typed: Sequence[str], command: str) -> str | None:
+    """The one coin typed after /news or /sentiment (None: nothing typed, the whole market).
+    Refusals: `news.one_coin` (command, count) for more than one, `coins.unknown` as /price
+    says it for one Pythia does not know. Reads the asset directory (cached), opens nothing."""
+    words = [word for word in typed if word.strip()]
+    if not words:
+        return None
+    if len(words) > 1:
+        raise Refusal("news.one_coin", command=command, count=len(words))
+    directory = await deps.current_directory()
+    # Any coin Pythia knows can have news, listed on a followed exchange or not.
+    request = resolve(words, directory.symbols, directory.names, limit=1)
+    if request.problems or not request.symbols:
+        refuse_unknown(deps, request)
+    return request.symbols[0]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestNews:
+    """/news: one page of the latest stories of `asset` (None: all), read at `now`."""
+
+    asset: str | None
+    page: NewsPage
+    number: int  # the page, from 0
+    size: int
+    now: datetime
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.page.total // self.size))
+
+
+async def news_page(
+    deps: Deps, asset: str | None, number: int = 0, size: int = NEWS_PAGE_SIZE
+) -> LatestNews:
+    """Page `number` of the latest stories of `asset` (a known symbol, or None for all), from
+    the cache when it was read in the last NEWS_TTL seconds. A page past the last (the stories
+    were fewer when its button was sent) is the last page."""
+    number = max(number, 0)
+    page = await _cached_page(deps, asset, number * size, size)
+    if not page.stories and page.total and number:
+        number = (page.total - 1) // size
+        page = await _cached_page(deps, asset, number * size, size)
+    return LatestNews(asset, page, number, size, deps.clock.now())
+
+
+async def _cached_page(deps: Deps, asset: str | None, offset: int, limit: int) -> NewsPage:
+    key = f"news:page:{asset or '*'}:{offset}:{limit}"
+    cached = await deps.cache.get(key)
+    if cached is not None:
+        return _page_from_json(cached)
+    page = await latest_news(deps, asset, offset, limit)
+    await deps.cache.set(key, _page_to_json(page), ttl=NEWS_TTL)
+    return page
+
+
+def _page_to_json(page: NewsPage) -> str:
+    stories = [
+        {**asdict(story), "published_at": story.published_at.isoformat()} for story in page.stories
+    ]
+    return json.dumps({"stories": stories, "offset": page.offset, "total": page.total})
+
+
+def _page_from_json(text: str) -> NewsPage:
+    data = json.loads(text)
+    stories = tuple(
+        StoryView(
+            **{
+                **story,
+                "published_at": datetime.fromisoformat(story["published_at"]),
+                "coins": tuple(story["coins"]),
+                "sources": tuple(tuple(source) for source in story["sources"]),
+            }
+        )
+        for story in data["stories"]
+    )
+    return NewsPage(stories, data["offset"], data["total"])

@@ -6,12 +6,14 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 
 from bot.charts.candles import Bands, render_candles
 from bot.charts.compare import render_compare
 from bot.charts.correlation import render_correlation
 from bot.charts.portfolio import render_allocation, render_value_line
+from bot.charts.sentiment import render_sentiment
 from bot.i18n import Texts
 from core.market import Candle
 
@@ -60,6 +62,19 @@ class ChartRenderer:
         self, points: Sequence[tuple[datetime, float]], *, t: Texts, title: str, currency: str
     ) -> bytes:
         return await self._run(render_value_line, points, t=t, title=title, currency=currency)
+
+    async def sentiment(
+        self,
+        points: Sequence[tuple[datetime, float]],
+        closes: Sequence[tuple[datetime, Decimal]],
+        *,
+        t: Texts,
+        title: str,
+        price_label: str,
+    ) -> bytes:
+        return await self._run(
+            render_sentiment, points, closes, t=t, title=title, price_label=price_label
+        )
 
     def close(self) -> None:
         """Drop queued renders and wait for the one being drawn (a few hundred ms at most)."""
