@@ -74,14 +74,15 @@ class AlertFired(Notice):
     alert_id: int
     user_id: int
     condition: AlertCondition
-    at: datetime  # the tick's time, or the close of the candle
-    price: Decimal
+    at: datetime  # the tick's time, the close of the candle, the index point or the story
+    price: Decimal | None  # None: no price known (a news alert on a coin not yet priced)
     quote: str = "USD"
     change_pct: Decimal | None = None
     change_window: timedelta | None = None  # what change_pct is measured over
     fire_count: int = 1  # including this firing
     quiet: bool = False  # fired in quiet hours: held, then merged into one summary
-    headlines: tuple[Headline, ...] = ()
+    headlines: tuple[Headline, ...] = ()  # the coin's latest stories, or those that drove it
+    value: Decimal | None = None  # a news alert's: the sentiment index, or stories counted
 
 
 NOTICE_TYPES: dict[str, type[Notice]] = {AlertFired.TYPE: AlertFired}

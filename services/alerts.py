@@ -20,14 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.alerts.grammar import parse_alert
 from core.alerts.history import History, backtest_timeframe, history, span_needed
-from core.alerts.spec import AlertSpec
+from core.alerts.news import Point, news_history, preview_span
+from core.alerts.spec import AlertSpec, NewsBurst, SentimentLevel
 from core.alerts.storage import columns_of, spec_of
 from core.people import ChatSeen, PersonSeen
 from core.refusal import BadArgument, Refusal
 from core.series_choice import Origin
 from db.cache import Cache
+from db.repos import alert_news, people, watchlist
 from db.repos import alerts as alert_rows
-from db.repos import people, watchlist
 from services.coins import follow, market_names, resolve_coins
 from services.deps import Deps
 from services.prices import quotes
@@ -128,14 +129,31 @@ async def set_alert(
         columns = columns_of(spec)
         alert_id = await alert_rows.add(session, person.id, chat.id, asset_id, columns, now)
         followed = await follow(deps, session, [symbol])
-        timeframe, span = backtest_timeframe(spec.condition), span_needed(spec)
-        series = await load_series(deps, session, symbol, timeframe, span=span)
+        if isinstance(spec.condition, SentimentLevel | NewsBurst):
+            said = await _news_history(session, asset_id, spec, now)
+        else:
+            timeframe, span = backtest_timeframe(spec.condition), span_needed(spec)
+            series = await load_series(deps, session, symbol, timeframe, span=span)
     await alerts_changed(deps.cache)
     if followed:
         await deps.assets_changed()
+    if isinstance(spec.condition, SentimentLevel | NewsBurst):
+        return AlertSet(alert_id, spec, said, zone)
     candles = series.candles if series is not None else []
     origin = series.origin if series is not None else None
     return AlertSet(alert_id, spec, history(spec, candles, now), zone, origin)
+
+
+async def _news_history(
+    session: AsyncSession, asset_id: int, spec: AlertSpec, now: datetime
+) -> History:
+    """How often a sentiment or burst alert would have fired over the stored index or news."""
+    since = now - preview_span(spec)
+    if isinstance(spec.condition, SentimentLevel):
+        points = await alert_news.index_points(session, [asset_id], since, now)
+        return news_history(spec, [Point(ts, value) for _, ts, value in points], [], now)
+    stories = await alert_news.tagged_stories(session, [asset_id], since, now)
+    return news_history(spec, [], stories, now)
 
 
 async def _check_room(

@@ -8,12 +8,16 @@ replayed tick, a second worker process — inserts nothing the second time. And 
 conditional UPDATE (still active, the fire count it was read with), so of two processes racing
 on different events only one fires: the other's UPDATE matches no row and its outbox row is
 deleted again in the same transaction. No savepoints: SQLite's driver handles them poorly.
+
+A notice carries stories of its coin (`core.alerts.news.shown_stories`: a price alert's latest,
+a sentiment alert's strongest, a burst's own), read in the same transaction by one query per
+batch for every coin in it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,11 +26,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.alerts.news import CoinStory, shown_stories, story_span
 from core.alerts.storage import condition_of
 from core.alerts.watched import readable_spec
-from core.notices import AlertFired, to_payload
+from core.notices import AlertFired, Headline, to_payload
 from core.quiet_hours import quiet_until
 from db import outbox
+from db.repos import alert_news
 from db.repos import alerts as alert_rows
 from services.alerts import alerts_changed
 from services.deps import Deps
@@ -45,10 +51,12 @@ class Candidate:
     symbol: str
     trigger: str  # the event, the same text wherever and however often it is seen
     at: datetime  # when it happened
-    price: Decimal
+    price: Decimal | None  # None: no price known (a news alert)
     quote: str = "USD"
     change_pct: Decimal | None = None
     change_window: timedelta | None = DAY  # what change_pct is measured over
+    value: Decimal | None = None  # a news alert's: the sentiment index, or the stories counted
+    stories: tuple[int, ...] = ()  # a burst's stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +82,8 @@ async def fire(deps: Deps, candidates: Sequence[Candidate]) -> list[Fired]:
         for start in range(0, len(ordered), BATCH):
             chunk = ordered[start : start + BATCH]
             async with deps.write() as session:
-                fired += await _fire_batch(session, chunk, deps.clock.now())
+                assets = (await deps.directory_in(session)).ids
+                fired += await _fire_batch(session, chunk, deps.clock.now(), assets)
     finally:
         if fired:
             await alerts_changed(deps.cache)
@@ -83,15 +92,18 @@ async def fire(deps: Deps, candidates: Sequence[Candidate]) -> list[Fired]:
 
 
 async def _fire_batch(
-    session: AsyncSession, candidates: Sequence[Candidate], now: datetime
+    session: AsyncSession,
+    candidates: Sequence[Candidate],
+    now: datetime,
+    assets: Mapping[str, int],
 ) -> list[Fired]:
     rows = await alert_rows.for_firing(session, [c.alert_id for c in candidates])
+    due = [(rows[c.alert_id], c) for c in candidates if c.alert_id in rows]
+    due = [(row, c) for row, c in due if _due(row, c, now)]
+    stories = await _stories(session, due, now, assets)
     fired = []
-    for candidate in candidates:
-        row = rows.get(candidate.alert_id)
-        if row is None or not _due(row, candidate, now):
-            continue
-        if await _fire_one(session, row, candidate, now):
+    for row, candidate in due:
+        if await _fire_one(session, row, candidate, now, stories.get(candidate.symbol, [])):
             cooldown = timedelta(seconds=row.cooldown_seconds)
             fired.append(Fired(row.id, candidate.at + cooldown if row.recurring else None))
     return fired
@@ -108,12 +120,50 @@ def _due(row: Any, candidate: Candidate, now: datetime) -> bool:
     return not row.recurring or cooldown_over
 
 
-async def _fire_one(session: AsyncSession, row: Any, candidate: Candidate, now: datetime) -> bool:
+async def _stories(
+    session: AsyncSession,
+    due: Sequence[tuple[Any, Candidate]],
+    now: datetime,
+    assets: Mapping[str, int],
+) -> dict[str, list[CoinStory]]:
+    """The stories of the coins of the alerts due, by symbol: one query, reaching as far back
+    as the furthest of them needs."""
+    specs = [(readable_spec(row), c) for row, c in due]
+    spans = [c.at - story_span(spec.condition) for spec, c in specs if spec is not None]
+    ids = {assets[c.symbol]: c.symbol for _, c in due if c.symbol in assets}
+    if not spans or not ids:
+        return {}
+    found = await alert_news.tagged_stories(session, list(ids), min(spans), now)
+    by_symbol: dict[str, list[CoinStory]] = {}
+    for story in found:
+        by_symbol.setdefault(ids[story.asset_id], []).append(story)
+    return by_symbol
+
+
+def _headline(story: CoinStory) -> Headline:
+    return Headline(
+        title=story.title,
+        url=story.url,
+        source=story.source,
+        published_at=story.published_at,
+        sentiment=story.sentiment,
+        publishers=story.publishers,
+    )
+
+
+async def _fire_one(
+    session: AsyncSession,
+    row: Any,
+    candidate: Candidate,
+    now: datetime,
+    stories: Sequence[CoinStory],
+) -> bool:
     """Outbox row first (nothing if the event already fired it), then the conditional mark."""
     spec = readable_spec(row)
     if spec is None:
         log.warning("alert %s cannot be read; not fired", row.id)
         return False
+    shown = shown_stories(spec.condition, candidate.at, stories, candidate.stories)
     quiet = quiet_until(now, _zone(row.timezone), row.quiet_start, row.quiet_end)
     notice = AlertFired(
         alert_id=row.id,
@@ -126,6 +176,8 @@ async def _fire_one(session: AsyncSession, row: Any, candidate: Candidate, now: 
         change_window=candidate.change_window,
         fire_count=row.fire_count + 1,
         quiet=quiet is not None,
+        headlines=tuple(_headline(story) for story in shown),
+        value=candidate.value,
     )
     key = dedupe_key(row.id, candidate.trigger)
     outbox_id = await outbox.enqueue(

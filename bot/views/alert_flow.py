@@ -4,12 +4,14 @@ buttons — and how it ends when cancelled or left alone. Pure."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import FlowButton, encode
 from bot.i18n import N_, Texts
+from bot.views.alert_specs import sentiment_value
 from bot.views.common import e
 from core.alerts.flow import KINDS, Offer
 
@@ -22,6 +24,8 @@ KIND_BUTTONS = {
     "move": ("↕️", N_("% move")),
     "rsi": ("", "RSI"),
     "volume": ("📊", N_("Volume spike")),
+    "sentiment": ("🧭", N_("News sentiment")),
+    "news": ("📰", N_("News burst")),
 }
 QUESTIONS = {
     "above": N_("<b>{symbol}</b> rises above which price?"),
@@ -29,6 +33,11 @@ QUESTIONS = {
     "move": N_("<b>{symbol}</b> moves how many percent (either way, within 24 hours)?"),
     "rsi": N_("<b>{symbol}</b> RSI(14) on 1h candles: which level?"),
     "volume": N_("<b>{symbol}</b> trades how many times its usual hourly volume?"),
+    "sentiment": N_(
+        "<b>{symbol}</b> news sentiment (from -1, all bad, to 1, all good) crosses which level? "
+        "A level below zero watches it fall, above zero rise."
+    ),
+    "news": N_("<b>{symbol}</b>: how many stories about it within an hour?"),
 }
 
 
@@ -79,10 +88,23 @@ def ask_level(t: Texts, symbol: str, kind: str, offered: bool) -> str:
 
 
 def offer_label(t: Texts, offer: Offer) -> str:
-    """+2% · 71,530 · ±5% in 24h · RSI below 30 · ×3"""
+    """+2% · 71,530 · ±5% in 24h · RSI below 30 · ×3 · below −0.3 · 5 in 1 hour"""
     if offer.level is not None and offer.pct is not None:
         return f"{t.pct(Decimal(offer.pct), places=0)} · {t.number(offer.level)}"
+    if offer.kind == "sentiment" and offer.level is not None:
+        level = sentiment_value(t, offer.level)
+        if offer.level < 0:
+            return t._("below {level}", level=level)
+        return t._("above {level}", level=level)
     value = offer.value or 0
+    if offer.kind == "news":
+        return t.ngettext(
+            "{count} in {window}",
+            "{count} in {window}",
+            value,
+            count=t.number(value),
+            window=t.duration(timedelta(hours=1)),
+        )
     if offer.kind == "move":
         return t._("±{pct} in 24h", pct=t.pct(Decimal(value), places=0, signed=False))
     if offer.kind == "rsi" and value < 50:

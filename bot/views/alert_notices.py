@@ -11,10 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import AlertAction, AlertChart, encode
 from bot.i18n import Texts
-from bot.views.alert_specs import condition_line, describe
+from bot.views.alert_specs import condition_line, describe, sentiment_value
 from bot.views.common import MAX_MESSAGE, e, telegram_length
 from bot.views.quiet_hours import clock
-from core.alerts.spec import AlertSpec
+from core.alerts.spec import AlertSpec, NewsBurst, SentimentLevel
 from core.alerts.storage import spec_of
 from core.notices import AlertFired, Headline
 
@@ -28,13 +28,38 @@ def fired_text(t: Texts, notice: AlertFired, zone: str = "UTC") -> str:
     spec = spec_of(notice.condition)
     lines = [
         f"🔔 <b>{describe(t, spec, zone)}</b>",
+        _value_line(t, notice, spec),
         _price_line(t, notice),
         f"<i>{t.moment(notice.at, zone)}</i>",
         _next(t, notice, spec, zone),
     ]
-    text = "\n".join(lines)
-    news = _headlines(t, spec.symbol, notice.headlines)
+    text = "\n".join(line for line in lines if line)
+    news = _headlines(t, spec, notice.headlines)
     return text if not news or len(text) + len(news) > MAX_TEXT else f"{text}\n\n{news}"
+
+
+def _value_line(t: Texts, notice: AlertFired, spec: AlertSpec) -> str:
+    """A news alert's reading: the sentiment index at the crossing, or the stories counted."""
+    c, value, symbol = spec.condition, notice.value, e(spec.symbol)
+    if value is None:
+        return ""
+    if isinstance(c, SentimentLevel):
+        return t._(
+            "{symbol} news sentiment is at <code>{value}</code>",
+            symbol=symbol,
+            value=sentiment_value(t, float(value)),
+        )
+    if isinstance(c, NewsBurst):
+        count = int(value)
+        return t.ngettext(
+            "{count} story about {symbol} within {window}",
+            "{count} stories about {symbol} within {window}",
+            count,
+            count=t.number(count),
+            symbol=symbol,
+            window=t.duration(c.window),
+        )
+    return ""
 
 
 def fired_keyboard(t: Texts, notice: AlertFired) -> InlineKeyboardMarkup:
@@ -56,6 +81,12 @@ def fired_keyboard(t: Texts, notice: AlertFired) -> InlineKeyboardMarkup:
 
 def fired_line(t: Texts, notice: AlertFired, zone: str = "UTC") -> str:
     """One line of a quiet-hours summary: BTC rises above 70,000 USD — 70,012.50 USDT at 03:12."""
+    if notice.price is None:
+        return t._(
+            "{condition} — at {time}",
+            condition=condition_line(t, spec_of(notice.condition)),
+            time=t.time(notice.at, zone),
+        )
     return t._(
         "{condition} — <code>{price}</code> {quote} at {time}",
         condition=condition_line(t, spec_of(notice.condition)),
@@ -107,7 +138,9 @@ def _more(t: Texts, count: int) -> str:
 
 
 def _price_line(t: Texts, notice: AlertFired) -> str:
-    """BTC is at 70,012.50 USDT  ▲ +2.31% in 1 day"""
+    """BTC is at 70,012.50 USDT  ▲ +2.31% in 1 day (nothing when no price is known)"""
+    if notice.price is None:
+        return ""
     line = t._(
         "{symbol} is at <code>{price}</code> {quote}",
         symbol=e(notice.condition.symbol),
@@ -144,7 +177,8 @@ def _next(t: Texts, notice: AlertFired, spec: AlertSpec, zone: str) -> str:
     )
 
 
-def _headlines(t: Texts, symbol: str, headlines: Sequence[Headline]) -> str:
+def _headlines(t: Texts, spec: AlertSpec, headlines: Sequence[Headline]) -> str:
+    """The stories under the alert: a linked title, its publisher and how many carried it."""
     lines = []
     for item in headlines[:MAX_HEADLINES]:
         title = item.title.strip()
@@ -153,7 +187,19 @@ def _headlines(t: Texts, symbol: str, headlines: Sequence[Headline]) -> str:
         shown = e(title if len(title) <= MAX_HEADLINE else title[: MAX_HEADLINE - 1] + "…")
         if item.url and item.url.startswith(("https://", "http://")):
             shown = f'<a href="{escape(item.url, quote=True)}">{shown}</a>'
-        lines.append(f"• {shown}" + (f" — <i>{e(item.source)}</i>" if item.source else ""))
+        line = f"• {shown}" + (f" — <i>{e(item.source)}</i>" if item.source else "")
+        if item.publishers > 1:
+            line += " · " + t.ngettext(
+                "{count} publisher",
+                "{count} publishers",
+                item.publishers,
+                count=t.number(item.publishers),
+            )
+        lines.append(line)
     if not lines:
         return ""
-    return t._("📰 <b>Latest on {symbol}</b>", symbol=e(symbol)) + "\n" + "\n".join(lines)
+    if isinstance(spec.condition, SentimentLevel | NewsBurst):
+        header = t._("📰 <b>The stories behind it</b>")
+    else:
+        header = t._("📰 <b>Latest on {symbol}</b>", symbol=e(spec.symbol))
+    return header + "\n" + "\n".join(lines)

@@ -20,6 +20,8 @@ EXAMPLES = {  # what to try instead, by the kind of condition that had words lef
     "average": "<code>crosses sma 200 1d</code>",
     "move": "<code>ETH -5% 1h</code>",
     "volume": "<code>volume x3 1h</code>",
+    "sentiment": "<code>sentiment &lt; -0.3</code>",
+    "news": "<code>news 5 in 1h</code>",
 }
 
 
@@ -185,8 +187,8 @@ def _leftover(t: Texts, typed: str, example: str) -> str:
 @says("alert.unknown_word")
 def _unknown_word(t: Texts, typed: str) -> str:
     return t._(
-        "I don't know “{typed}”; alerts understand price levels, % moves, RSI, MACD, SMA, EMA "
-        "and volume.",
+        "I don't know “{typed}”; alerts understand price levels, % moves, RSI, MACD, SMA, EMA, "
+        "volume, news sentiment and news bursts.",
         typed=e(clip(typed)),
     )
 
@@ -283,3 +285,45 @@ def _volume_too_small(t: Texts) -> str:
 @says("alert.volume_too_big")
 def _volume_too_big(t: Texts, most: Decimal) -> str:
     return t._("The most a volume alert watches for is ×{most}.", most=t.number(most))
+
+
+@says("alert.sentiment_side")
+def _sentiment_side(t: Texts, symbol: str) -> str:
+    return t._(
+        "Say a side and a level from -1 to 1, like {below} or {above}.",
+        below=_code(f"/alert {symbol} sentiment < -0.3"),
+        above=_code(f"/alert {symbol} sentiment > 0.5"),
+    )
+
+
+@says("alert.sentiment_unreadable")
+def _sentiment_unreadable(t: Texts, typed: str) -> str:
+    return t._(
+        "“{typed}” is not a sentiment level; write one from -1 to 1, like -0.3 or 0.5.",
+        typed=e(clip(typed)),
+    )
+
+
+@says("alert.sentiment_range")
+def _sentiment_range(t: Texts) -> str:
+    return t._(
+        "News sentiment runs from -1 (all bad) to 1 (all good); pick a level between, like "
+        "-0.3 or 0.5."
+    )
+
+
+@says("alert.news_unreadable")
+def _news_unreadable(t: Texts, symbol: str) -> str:
+    return t._(
+        "Say how many stories within how long, like {example}.",
+        example=_code(f"/alert {symbol} news 5 in 1h"),
+    )
+
+
+@says("alert.news_count")
+def _news_count(t: Texts, typed: str, most: int) -> str:
+    return t._(
+        "Stories: give a whole number from 1 to {most}, not {typed}.",
+        most=t.number(most),
+        typed=e(clip(typed)),
+    )

@@ -12,11 +12,14 @@ from core.alerts.history import History
 from core.alerts.spec import (
     AlertSpec,
     AverageCross,
+    CandleCondition,
     Condition,
     MacdCross,
+    NewsBurst,
     PriceChange,
     PriceLevel,
     RsiLevel,
+    SentimentLevel,
 )
 
 FULL_SPAN = 29.5  # days of history that count as "the last 30 days"
@@ -38,7 +41,35 @@ def condition_line(t: Texts, spec: AlertSpec) -> str:
         return t._("{symbol} falls below {level} USD", symbol=symbol, level=t.number(c.level))
     if isinstance(c, PriceChange):
         return _change(t, symbol, c)
+    if isinstance(c, SentimentLevel | NewsBurst):
+        return _on_news(t, symbol, c)
     return _on_candles(t, symbol, c)
+
+
+def sentiment_value(t: Texts, value: Decimal | float) -> str:
+    """A sentiment level as typed, or an index reading to two places, signed: +0.25 · −0.3."""
+    number = Decimal(str(value))
+    if isinstance(value, float):
+        number = number.quantize(Decimal("0.01"))
+    number = number.normalize()
+    shown = t.number(abs(number))
+    return shown if not number else ("+" if number > 0 else "−") + shown
+
+
+def _on_news(t: Texts, symbol: str, c: SentimentLevel | NewsBurst) -> str:
+    if isinstance(c, SentimentLevel):
+        level = sentiment_value(t, c.level)
+        if c.direction == "above":
+            return t._("{symbol} news sentiment rises above {level}", symbol=symbol, level=level)
+        return t._("{symbol} news sentiment falls below {level}", symbol=symbol, level=level)
+    return t.ngettext(
+        "{count} story or more about {symbol} within {window}",
+        "{count} stories or more about {symbol} within {window}",
+        c.count,
+        count=t.number(c.count),
+        symbol=symbol,
+        window=t.duration(c.window),
+    )
 
 
 def _change(t: Texts, symbol: str, c: PriceChange) -> str:
@@ -51,7 +82,7 @@ def _change(t: Texts, symbol: str, c: PriceChange) -> str:
 
 
 def _on_candles(t: Texts, symbol: str, c: Condition) -> str:
-    assert not isinstance(c, PriceLevel | PriceChange)
+    assert isinstance(c, CandleCondition), c
     values = {"symbol": symbol, "timeframe": c.timeframe}
     if isinstance(c, RsiLevel):
         values |= {"period": str(c.period), "level": t.number(c.level)}
@@ -128,7 +159,30 @@ def _span(t: Texts, since: datetime, until: datetime) -> str:
 
 def history_line(t: Texts, symbol: str, history: History, zone: str = "UTC") -> str:
     """It would have fired 4 times in the last 30 days, last on Nov 12."""
+    said = _backtest_line(t, symbol, history, zone)
+    if history.source == "sentiment" and history.reading is not None:
+        now = t._(
+            "{symbol} news sentiment is {value} now.",
+            symbol=e(symbol),
+            value=sentiment_value(t, history.reading),
+        )
+        return f"{now} {said}"
+    return said
+
+
+def _backtest_line(t: Texts, symbol: str, history: History, zone: str) -> str:
     result = history.result
+    if result is None and history.source == "sentiment":
+        return t._(
+            "I have too little news sentiment of {symbol} stored yet to say how often it would "
+            "have fired.",
+            symbol=e(symbol),
+        )
+    if result is None and history.source == "news":
+        return t._(
+            "I have no stories about {symbol} stored yet to say how often it would have fired.",
+            symbol=e(symbol),
+        )
     if result is None:
         return t._(
             "I have too few {timeframe} candles of {symbol} stored yet to say how often it "

@@ -34,9 +34,11 @@ from core.alerts.spec import (
     Condition,
     MacdCross,
     Move,
+    NewsBurst,
     PriceChange,
     PriceLevel,
     RsiLevel,
+    SentimentLevel,
     VolumeSpike,
 )
 from core.indicators import FloatArray
@@ -65,7 +67,7 @@ def backtest(
     start = candles[0].ts if since is None else max(since, candles[0].ts)
     times = [t for t in trigger_times(spec.condition, candles, timeframe) if t >= start]
     if spec.cooldown is not None:
-        times = _spaced(times, spec.cooldown)
+        times = spaced(times, spec.cooldown)
     last = times[-1] if times else None
     return Backtest(len(times), tuple(times[:FIRST_FEW]), start, candles[-1].ts + step, last)
 
@@ -78,6 +80,8 @@ def trigger_times(
         return _price_level(condition, candles)
     if isinstance(condition, PriceChange):
         return _price_change(condition, candles, timeframe)
+    if isinstance(condition, SentimentLevel | NewsBurst):
+        raise ValueError("news alerts are not tested on candles (core.alerts.news)")
     bars = _closed_candles(candles, timeframe, condition.timeframe)
     data = ind.ohlcv_arrays(bars)
     if isinstance(condition, RsiLevel):
@@ -164,7 +168,7 @@ def _closed_candles(candles: Sequence[Candle], have: str, want: str) -> list[Can
     return [c for c in built if c.ts + TIMEFRAMES[want] <= end]
 
 
-def _spaced(times: list[datetime], cooldown: timedelta) -> list[datetime]:
+def spaced(times: list[datetime], cooldown: timedelta) -> list[datetime]:
     kept: list[datetime] = []
     for t in times:
         if not kept or t - kept[-1] >= cooldown:

@@ -2,29 +2,35 @@
 typed at the level step means for it. Pure; the words of the buttons are the bot's.
 
 The flow's kinds: above, below (price levels), move (a % move either way within 24 hours),
-rsi (RSI(14) on 1h candles) and volume (a spike on 1h candles).
+rsi (RSI(14) on 1h candles), volume (a spike on 1h candles), sentiment (the coin's news
+sentiment index crossing a level) and news (a burst of stories within an hour).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from core.numbers import parse_amount
 from core.refusal import Refusal
 
-KINDS = ("above", "below", "move", "rsi", "volume")
+_SIGNED_NUMBER = re.compile(r"^[+\-−]?[\d.,]+$")
+KINDS = ("above", "below", "move", "rsi", "volume", "sentiment", "news")
 PRICE_STEPS = (2, 5, 10)  # % away from the price now
 MOVES = (2, 5, 10)  # % within 24 hours
 RSI_LEVELS = (30, 70)
 MULTIPLES = (2, 3, 5)
+SENTIMENT_LEVELS = (Decimal("-0.5"), Decimal("-0.3"), Decimal("0.3"), Decimal("0.5"))
+BURSTS = (3, 5, 10)  # stories within an hour
 
 
 @dataclass(frozen=True, slots=True)
 class Offer:
     """One suggested answer to the level step of a `kind`: `words` as the grammar reads them
     after the coin, and the numbers its button shows (`pct` away from the price for a `level`;
-    a percentage, an RSI level or a volume multiple as `value` for the other kinds)."""
+    a percentage, an RSI level, a volume multiple or a story count as `value` for the other
+    kinds; a sentiment level as `level`)."""
 
     kind: str
     words: str
@@ -55,6 +61,12 @@ def offers(kind: str, price: Decimal | None) -> list[Offer]:
         return [Offer(kind, f"±{pct}% 24h", value=pct) for pct in MOVES]
     if kind == "rsi":
         return [Offer(kind, f"rsi {'<' if n < 50 else '>'} {n}", value=n) for n in RSI_LEVELS]
+    if kind == "sentiment":
+        return [
+            Offer(kind, f"sentiment {'<' if v < 0 else '>'} {v}", level=v) for v in SENTIMENT_LEVELS
+        ]
+    if kind == "news":
+        return [Offer(kind, f"news {n} 1h", value=n) for n in BURSTS]
     return [Offer("volume", f"volume x{n}", value=n) for n in MULTIPLES]
 
 
@@ -62,6 +74,8 @@ def typed_words(kind: str, typed: str, *, decimal_comma: bool = False) -> str:
     """A bare number typed at the level step, as the grammar wants it for that kind; anything
     else is taken as the grammar's own words (`< 65000 every 1h`)."""
     typed = typed.strip()
+    if kind == "sentiment" and _SIGNED_NUMBER.match(typed):
+        return f"sentiment {'<' if typed[:1] in '-−' else '>'} {typed}"
     if not typed[:1].isdigit():
         return typed
     number = typed.removesuffix("%")
@@ -74,6 +88,8 @@ def typed_words(kind: str, typed: str, *, decimal_comma: bool = False) -> str:
     if kind == "rsi":
         side = "<" if _below_half(number, decimal_comma) else ">"
         return f"rsi {side} {number}"
+    if kind == "news":
+        return f"news {typed} 1h"
     return f"volume x{typed.lstrip('xX×')}"
 
 

@@ -5,6 +5,8 @@
     SOL rsi < 30 4h · BTC macd cross up 1d          indicators on candles of a timeframe
     ETH crosses sma 200 1d · ETH price > ema 50 4h  price crosses a moving average
     BTC volume x3 · BTC vol 3x 1h                   volume over N times its recent average
+    BTC sentiment < -0.3 · SOL sentiment above 0.5  the coin's news sentiment index crosses
+    ETH news 5 in 1h · ETH news 10 24h              N or more stories within a window
     … once (the default) · every 1h · for 7d · until 2026-12-31
 
 The symbol comes back as typed, upper-cased; resolving it to a listed coin is the caller's job.
@@ -21,6 +23,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
+from core.alerts.news_grammar import NEWS_WORDS, SENTIMENT_WORDS, read_burst, read_sentiment
 from core.alerts.spec import (
     ALERT_TIMEFRAMES,
     RSI_PERIOD,
@@ -34,6 +37,15 @@ from core.alerts.spec import (
     PriceLevel,
     RsiLevel,
     VolumeSpike,
+)
+from core.alerts.words import (
+    TYPED,
+    UNITS,
+    duration,
+    is_duration,
+    is_integer,
+    leftover,
+    read_move,
 )
 from core.dates import TypedDate, local_day, parse_date
 from core.numbers import MAX_PERCENT, MAX_PRICE, parse_amount
@@ -51,23 +63,10 @@ MIN_PERIOD, MAX_PERIOD = 2, 500  # indicator periods, in candles
 DEFAULT_AVERAGE = {"sma": 200, "ema": 50}
 DEFAULT_MULTIPLE = Decimal(3)
 MAX_MULTIPLE = Decimal(100)
-TYPED = 20  # characters of a typed word echoed in a refusal
 
-_UP_WORDS = {">", ">=", "above", "over", "up", "upward", "upwards", "rises", "rise", "jumps"}
-_UP_WORDS |= {"pumps"}
-_DOWN_WORDS = {"<", "<=", "below", "under", "down", "downward", "drops", "drop", "falls", "fall"}
-_DOWN_WORDS |= {"dips", "dumps"}
-_CROSS_WORDS = {"cross", "crosses", "crossing", "crossed"}
 _FILLER = {"price", "is", "goes", "hits", "reaches", "touches", "at", "to", "when", "if", "the"}
 _FILLER |= {"its", "moves", "changes", "usd", "usdt", "dollars", "$"}
 _FILLER |= {"on", "candles", "candle", "within", "in", "of", "signal", "line", "spike", "by"}
-_UNITS = {"m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1}
-_UNITS |= {"h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60}
-_UNITS |= {"d": 1440, "day": 1440, "days": 1440, "w": 10080, "week": 10080, "weeks": 10080}
-_UNITS |= {"mo": 43200, "month": 43200, "months": 43200, "y": 525600, "year": 525600}
-# Digits are ASCII everywhere: int() would take ² or ١ and then fail or surprise.
-_DURATION = re.compile(r"^(\d{1,5})([a-z]+)$", re.ASCII)
-_INTEGER = re.compile(r"^\d+$", re.ASCII)
 _PERCENT = re.compile(r"^(\+/-|\+-|[+\-−±])?(.+)%$")
 _MULTIPLE = re.compile(r"^[x×]?(\d{1,4}(?:[.,]\d{1,4})?)[x×]?$", re.ASCII)
 _TIMEFRAME_WORDS = {"d", "h", "daily", "hourly", "day", "hour"}
@@ -113,8 +112,8 @@ def _tokens(text: str) -> list[str]:
     words = text.split()
     merged: list[str] = []
     for word in words:  # "7 days" is one duration, "x 3" one multiple
-        unit = len(word) > 1 and word in _UNITS and bool(merged) and _is_integer(merged[-1])
-        times = merged[-1:] in (["x"], ["×"]) and _is_integer(word[:1])
+        unit = len(word) > 1 and word in UNITS and bool(merged) and is_integer(merged[-1])
+        times = merged[-1:] in (["x"], ["×"]) and is_integer(word[:1])
         if unit or times:
             merged[-1] += word
         else:
@@ -133,15 +132,15 @@ def _options(
         if word == "once":
             once = True
         elif word in ("every", "repeat", "recurring", "each"):
-            if _is_duration(following):
-                cooldown = _duration(following, "repeat", MIN_COOLDOWN, MAX_COOLDOWN)
+            if is_duration(following):
+                cooldown = duration(following, "repeat", MIN_COOLDOWN, MAX_COOLDOWN)
                 i += 1
             elif word == "every":
                 raise BadArgument("alert.every_needs_duration")
             else:
                 cooldown = DEFAULT_COOLDOWN
         elif word == "for":
-            expires_at = now + _duration(following, "lifetime", MIN_WINDOW, MAX_LIFETIME)
+            expires_at = now + duration(following, "lifetime", MIN_WINDOW, MAX_LIFETIME)
             i += 1
         elif word == "until":
             expires_at, used = _until(tokens[i + 1 : i + 3], now, zone)
@@ -177,46 +176,8 @@ def _until(words: list[str], now: datetime, zone: str) -> tuple[datetime, int]:
     return when, used
 
 
-def _is_integer(text: str) -> bool:
-    return _INTEGER.match(text) is not None
-
-
-def _is_duration(text: str) -> bool:
-    match = _DURATION.match(text)
-    return match is not None and match.group(2) in _UNITS
-
-
-def _duration(text: str, what: str, shortest: timedelta, longest: timedelta) -> timedelta:
-    """`what` is the window, the repeat or the lifetime."""
-    match = _DURATION.match(text)
-    if not match or match.group(2) not in _UNITS:
-        raise BadArgument("alert.duration_unreadable", what=what, typed=text[:TYPED])
-    span = timedelta(minutes=int(match.group(1)) * _UNITS[match.group(2)])
-    if not shortest <= span <= longest:
-        raise BadArgument(
-            "alert.duration_range",
-            what=what,
-            typed=text[:TYPED],
-            shortest=shortest,
-            longest=longest,
-        )
-    return span
-
-
-def _move(tokens: list[str]) -> tuple[Move | None, list[str]]:
-    """Direction words taken out: up, down, or either way for a bare cross; None if none."""
-    ups = [t for t in tokens if t in _UP_WORDS]
-    downs = [t for t in tokens if t in _DOWN_WORDS]
-    crosses = [t for t in tokens if t in _CROSS_WORDS]
-    if ups and downs:
-        raise BadArgument("alert.two_directions")
-    rest = [t for t in tokens if t not in _UP_WORDS | _DOWN_WORDS | _CROSS_WORDS]
-    move: Move | None = "up" if ups else "down" if downs else "either" if crosses else None
-    return move, rest
-
-
 def _timeframe(tokens: list[str]) -> tuple[str, list[str]]:
-    found = [t for t in tokens if t in _TIMEFRAME_WORDS or _is_duration(t)]
+    found = [t for t in tokens if t in _TIMEFRAME_WORDS or is_duration(t)]
     if len(found) > 1:
         raise BadArgument("alert.two_timeframes")
     rest = [t for t in tokens if t not in found]
@@ -229,7 +190,7 @@ def _timeframe(tokens: list[str]) -> tuple[str, list[str]]:
 
 
 def _period(tokens: list[str], default: int) -> tuple[int, list[str]]:
-    if not tokens or not _is_integer(tokens[0]):
+    if not tokens or not is_integer(tokens[0]):
         return default, tokens
     typed = tokens[0]
     period = int(typed) if len(typed) <= 6 else MAX_PERIOD + 1  # 5,000 digits are not read
@@ -238,12 +199,6 @@ def _period(tokens: list[str], default: int) -> tuple[int, list[str]]:
             "alert.period", typed=tokens[0][:TYPED], shortest=MIN_PERIOD, longest=MAX_PERIOD
         )
     return period, tokens[1:]
-
-
-def _leftover(tokens: list[str], example: str) -> None:
-    """Words no part of a condition took; `example` names the kind whose example would help."""
-    if tokens:
-        raise BadArgument("alert.leftover", typed=tokens[0][:TYPED], example=example)
 
 
 # ---- conditions ----------------------------------------------------------------------------------
@@ -272,12 +227,16 @@ class _Reader:
         if head == "rsi":
             return self.rsi(tokens[1:])
         if head == "macd":
-            move, rest = _move(tokens[1:])
+            move, rest = read_move(tokens[1:])
             timeframe, rest = _timeframe(rest)
-            _leftover(rest, "macd")
+            leftover(rest, "macd")
             return MacdCross(move or "either", timeframe)
         if head in ("volume", "vol"):
             return self.volume(tokens[1:])
+        if head in SENTIMENT_WORDS:
+            return read_sentiment(self.symbol, tokens[1:], self.number)
+        if head in NEWS_WORDS:
+            return read_burst(self.symbol, tokens[1:])
         if any(t in ("sma", "ema", "ma") for t in tokens):
             return self.average(tokens)
         if any(t.endswith("%") for t in tokens):
@@ -298,7 +257,7 @@ class _Reader:
 
     def price(self, tokens: list[str]) -> PriceLevel:
         symbol, current = self.symbol, self.current
-        move, rest = _move(tokens)
+        move, rest = read_move(tokens)
         for word in rest:
             if re.match(r"^[a-z_]{2,}", word) and word not in ("nan", "inf", "infinity"):
                 raise BadArgument("alert.unknown_word", typed=word[:TYPED])
@@ -326,7 +285,7 @@ class _Reader:
         sign, number = match.group(1), match.group(2)
         too_big = {"amount.too_big": BadArgument("alert.move_too_big", most=MAX_RISE_PCT)}
         pct = self.number(number, "percentage", too_big)
-        move, rest = _move([t for t in tokens if t != pct_word])
+        move, rest = read_move([t for t in tokens if t != pct_word])
         by_sign: dict[str | None, Move | None] = {"+": "up", "-": "down", "−": "down", None: None}
         signed = by_sign.get(sign, "either")
         if signed and move and move != "either" and signed != move:
@@ -338,12 +297,12 @@ class _Reader:
             raise BadArgument("alert.fall_too_far")
         window = DEFAULT_WINDOW
         if rest:
-            window = _duration(rest[0], "window", MIN_WINDOW, MAX_WINDOW)
-        _leftover(rest[1:], "move")
+            window = duration(rest[0], "window", MIN_WINDOW, MAX_WINDOW)
+        leftover(rest[1:], "move")
         return PriceChange(move, pct, window)
 
     def rsi(self, tokens: list[str]) -> RsiLevel:
-        move, rest = _move(tokens)
+        move, rest = read_move(tokens)
         timeframe, rest = _timeframe(rest)
         period = RSI_PERIOD
         if len(rest) == 2:  # rsi 14 < 30, the period before the level
@@ -361,13 +320,13 @@ class _Reader:
         at = next(i for i, t in enumerate(tokens) if t in ("sma", "ema", "ma"))
         average: Literal["sma", "ema"] = "ema" if tokens[at] == "ema" else "sma"
         period, after = _period(tokens[at + 1 :], DEFAULT_AVERAGE[average])
-        move, rest = _move(tokens[:at] + after)
+        move, rest = read_move(tokens[:at] + after)
         timeframe, rest = _timeframe(rest)
-        _leftover(rest, "average")
+        leftover(rest, "average")
         return AverageCross(average, period, move or "either", timeframe)
 
     def volume(self, tokens: list[str]) -> VolumeSpike:
-        _, rest = _move(tokens)  # "volume > 3x" and "volume above x3" say nothing more
+        _, rest = read_move(tokens)  # "volume > 3x" and "volume above x3" say nothing more
         timeframe, rest = _timeframe(rest)
         multiple = DEFAULT_MULTIPLE
         if rest:
@@ -375,7 +334,7 @@ class _Reader:
             if not match:
                 raise BadArgument("alert.volume_unreadable")
             multiple = Decimal(match.group(1).replace(",", "."))
-        _leftover(rest[1:], "volume")
+        leftover(rest[1:], "volume")
         if multiple <= 1:
             raise BadArgument("alert.volume_too_small")
         if multiple > MAX_MULTIPLE:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from core.alerts.backtest import LOOKBACK, Backtest, backtest
 from core.alerts.spec import (
@@ -15,9 +16,11 @@ from core.alerts.spec import (
     AverageCross,
     Condition,
     MacdCross,
+    NewsBurst,
     PriceChange,
     PriceLevel,
     RsiLevel,
+    SentimentLevel,
 )
 from core.market import TIMEFRAMES, Candle
 
@@ -27,15 +30,19 @@ LONGEST_WARM_UP = timedelta(days=365)
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """An alert's backtest over stored candles of `timeframe`; None when too few are stored."""
+    """An alert's backtest over stored candles of `timeframe` (or, by `source`, over the stored
+    sentiment index or news: `core.alerts.news`); None when too few are stored. `reading`: the
+    sentiment index now, for a sentiment alert."""
 
     timeframe: str
     result: Backtest | None
+    source: Literal["candles", "sentiment", "news"] = "candles"
+    reading: float | None = None
 
 
 def backtest_timeframe(condition: Condition) -> str:
     """The stored candles a condition is tested on: 1h, or 1m when 1h cannot measure it."""
-    if isinstance(condition, PriceLevel):
+    if isinstance(condition, PriceLevel | SentimentLevel | NewsBurst):
         return "1h"
     if isinstance(condition, PriceChange):
         return "1h" if condition.window % TIMEFRAMES["1h"] == timedelta(0) else "1m"
@@ -44,7 +51,7 @@ def backtest_timeframe(condition: Condition) -> str:
 
 def warm_up(condition: Condition) -> tuple[timedelta, timedelta]:
     """(history loaded before the 30 days, the least of it the condition can be read with)."""
-    if isinstance(condition, PriceLevel):
+    if isinstance(condition, PriceLevel | SentimentLevel | NewsBurst):
         return timedelta(hours=1), timedelta(0)
     if isinstance(condition, PriceChange):
         return condition.window, condition.window

@@ -76,8 +76,26 @@ class VolumeSpike:
     lookback: int = VOLUME_LOOKBACK
 
 
+@dataclass(frozen=True, slots=True)
+class SentimentLevel:
+    """The coin's news sentiment index (`core.sentiment_index`, stored hourly) crosses `level`:
+    from below it for "above", from above it for "below"."""
+
+    direction: Direction
+    level: Decimal  # strictly between -1 and 1
+
+
+@dataclass(frozen=True, slots=True)
+class NewsBurst:
+    """At least `count` stories tagged with the coin are published within `window`."""
+
+    count: int  # >= 1
+    window: timedelta
+
+
 CandleCondition = RsiLevel | MacdCross | AverageCross | VolumeSpike  # read on closed candles
-Condition = PriceLevel | PriceChange | CandleCondition
+NewsCondition = SentimentLevel | NewsBurst  # read on the stored news and sentiment index
+Condition = PriceLevel | PriceChange | CandleCondition | NewsCondition
 
 
 @dataclass(frozen=True, slots=True)

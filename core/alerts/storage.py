@@ -2,13 +2,17 @@
 
 Columns: kind (price, change, indicator, volume); direction (above|below, or up|down|either for
 moves and crosses); threshold (level, percentage or multiple); timeframe; window_seconds;
-params hold the rest and the symbol, so a row alone gives back its spec. A fired alert's notice
+params hold the rest and the symbol, so a row alone gives back its spec. The news kinds are
+kept as indicators (what the table's check allows), `params["indicator"]` saying which: a
+sentiment level in direction and threshold; a burst's story count in threshold, its window in
+window_seconds. A fired alert's notice
 carries the same columns (`core.notices.AlertCondition`), so the bot can say what fired.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from core.alerts.spec import (
@@ -16,9 +20,11 @@ from core.alerts.spec import (
     AverageCross,
     Condition,
     MacdCross,
+    NewsBurst,
     PriceChange,
     PriceLevel,
     RsiLevel,
+    SentimentLevel,
     VolumeSpike,
 )
 from core.notices import AlertCondition
@@ -46,10 +52,17 @@ def columns_of(spec: AlertSpec) -> dict[str, Any]:
     elif isinstance(c, AverageCross):
         columns |= {"kind": "indicator", "direction": c.move}
         params |= {"indicator": c.average, "period": c.period, "move": c.move}
-    else:
+    elif isinstance(c, VolumeSpike):
         columns |= {"kind": "volume", "threshold": c.multiple}
         params |= {"lookback": c.lookback}
-    if not isinstance(c, PriceLevel | PriceChange):
+    elif isinstance(c, SentimentLevel):
+        columns |= {"kind": "indicator", "direction": c.direction, "threshold": c.level}
+        params |= {"indicator": "sentiment"}
+    else:
+        columns |= {"kind": "indicator", "threshold": Decimal(c.count)}
+        columns["window_seconds"] = int(c.window.total_seconds())
+        params |= {"indicator": "news"}
+    if isinstance(c, RsiLevel | MacdCross | AverageCross | VolumeSpike):
         columns["timeframe"] = c.timeframe
     cooldown = 0 if spec.cooldown is None else int(spec.cooldown.total_seconds())
     return columns | {
@@ -84,6 +97,13 @@ def spec_of(row: StoredAlert, symbol: str | None = None) -> AlertSpec:
         )
     elif params["indicator"] == "macd":
         condition = MacdCross(_move(row.direction), row.timeframe)
+    elif params["indicator"] == "sentiment":
+        condition = SentimentLevel(_direction(row.direction), row.threshold)
+    elif params["indicator"] == "news":
+        count, window = int(row.threshold), timedelta(seconds=row.window_seconds or 0)
+        if count != row.threshold or count < 1 or window <= timedelta(0):
+            raise ValueError(f"news burst of {row.threshold} in {window}")
+        condition = NewsBurst(count, window)
     elif params["indicator"] in ("sma", "ema"):
         condition = AverageCross(
             params["indicator"], params["period"], _move(row.direction), row.timeframe

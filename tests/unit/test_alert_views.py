@@ -286,6 +286,8 @@ def test_flow_buttons_fit_telegrams_64_bytes_and_speak_the_persons_language() ->
         "↕️ % move",
         "RSI",
         "📊 Volume spike",
+        "🧭 News sentiment",
+        "📰 News burst",
         "✖️ Cancel",
     ]
     assert texts_of(kind_keyboard(RU, OWNER))[-1] == "✖️ Отмена"

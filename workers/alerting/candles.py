@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from core.alerts.backtest import trigger_times
-from core.alerts.spec import Condition, PriceChange, PriceLevel
+from core.alerts.spec import CandleCondition, Condition, PriceChange
 from core.alerts.watched import WatchedAlert
 from core.market import TIMEFRAMES, Candle, PriceQuote, floor_time
 from services import matching
@@ -111,7 +111,7 @@ class CandleCheck:
 def _timeframe(condition: Condition) -> str:
     """The candles an indicator or volume alert is read on (price alerts are matched on ticks,
     moves on the stored candles that measure their window)."""
-    assert not isinstance(condition, PriceLevel | PriceChange)
+    assert isinstance(condition, CandleCondition), condition
     return condition.timeframe
 
 

@@ -1,5 +1,6 @@
 """The alert matcher of one workers process: active price alerts in an `AlertIndex`, matched
-against each new reference price; change, indicator and volume alerts checked on candle close.
+against each new reference price; change, indicator and volume alerts checked on candle close;
+sentiment and news-burst alerts checked as the news is scored (`workers.alerting.news`).
 
 It loads every active alert at start, then stays current cheaply: before each batch of prices
 it reads the `alerts:version` cache key (one GET), and only when that changed loads the alerts
@@ -16,9 +17,10 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from core.alerts.index import AlertIndex, IndexedAlert
-from core.alerts.spec import PriceLevel
+from core.alerts.spec import NewsBurst, PriceLevel, SentimentLevel
 from core.alerts.watched import WatchedAlert
 from core.market import PriceQuote
 from db.cache import PRICE_CHANNEL, Subscription
@@ -26,7 +28,7 @@ from services import matching
 from services.alerts import ALERTS_VERSION
 from services.deps import Deps
 from services.firing import Candidate, Fired, fire
-from workers.alerting import candles
+from workers.alerting import candles, news
 from workers.jobs.base import JobResult
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ class AlertMatcher:
         self.cooling: dict[int, datetime] = {}  # recurring price alerts: until when they wait
         self.candle_alerts: dict[int, WatchedAlert] = {}  # change, indicator and volume alerts
         self.candle_check = candles.CandleCheck()
+        self.news_alerts: dict[int, WatchedAlert] = {}  # sentiment and news-burst alerts
+        self.news_check = news.NewsCheck()
         self._version: str | None = None
         self._newest_change = EPOCH
         self._busy = asyncio.Lock()  # one sync-and-match at a time
@@ -65,12 +69,18 @@ class AlertMatcher:
             active = [a for a in alerts if a.active]
             priced = [a for a in active if _is_price(a)]
             self.index = AlertIndex.build(_indexed(a) for a in priced)
-            self.candle_alerts = {a.id: a for a in active if not _is_price(a)}
+            self.candle_alerts = {a.id: a for a in active if _is_candle(a)}
+            self.news_alerts = {a.id: a for a in active if _is_news(a)}
             self.cooling = {}
             for alert in active:
                 self._cool(alert)
             self.previous.update(await deps.cache.get_prices(sorted({a.symbol for a in priced})))
-        log.info("alert matcher: %d price, %d candle alerts", len(priced), len(self.candle_alerts))
+        log.info(
+            "alert matcher: %d price, %d candle, %d news alerts",
+            len(priced),
+            len(self.candle_alerts),
+            len(self.news_alerts),
+        )
 
     async def sync(self, deps: Deps) -> int:
         """Apply the alerts changed since the last sync, if any process says one did."""
@@ -87,6 +97,7 @@ class AlertMatcher:
     def _apply(self, alert: WatchedAlert) -> None:
         self.index.remove(alert.id)
         self.candle_alerts.pop(alert.id, None)
+        self.news_alerts.pop(alert.id, None)
         self.cooling.pop(alert.id, None)
         if not alert.active:
             if alert.spec is None and alert.status == "active":
@@ -94,6 +105,8 @@ class AlertMatcher:
             return
         if _is_price(alert):
             self.index.add(*_indexed(alert))
+        elif _is_news(alert):
+            self.news_alerts[alert.id] = alert
         else:
             self.candle_alerts[alert.id] = alert
         self._cool(alert)
@@ -108,6 +121,7 @@ class AlertMatcher:
             if alert.waits_until is None:  # one-shot: done
                 self.index.remove(alert.alert_id)
                 self.candle_alerts.pop(alert.alert_id, None)
+                self.news_alerts.pop(alert.alert_id, None)
             else:
                 self.cooling[alert.alert_id] = alert.waits_until
 
@@ -162,18 +176,31 @@ class AlertMatcher:
 
     async def on_candles(self, deps: Deps) -> JobResult:
         """Check change, indicator and volume alerts against newly closed candles (a job)."""
-        async with self._busy:  # only the sync: prices are matched while candles are read
+        return await self._check(deps, "candle")
+
+    async def on_news(self, deps: Deps) -> JobResult:
+        """Check sentiment and news-burst alerts against the stored index and stories (a job)."""
+        return await self._check(deps, "news")
+
+    async def _check(self, deps: Deps, kind: Literal["candle", "news"]) -> JobResult:
+        """Fire the `kind` alerts that came true since the last check."""
+        async with self._busy:  # only the sync: prices are matched while the rest is read
             await self.sync(deps)
-        alerts = list(self.candle_alerts.values())
-        found = await self.candle_check.newly_true(deps, alerts, self.cooling)
+        watched, check = (
+            (self.candle_alerts, self.candle_check)
+            if kind == "candle"
+            else (self.news_alerts, self.news_check)
+        )
+        alerts = list(watched.values())
+        found = await check.newly_true(deps, alerts, self.cooling)
         try:
             fired = await fire(deps, found) if found else []
         except Exception:  # checked again on the next run
             for candidate in found:
-                self.candle_check.checked.pop(candidate.alert_id, None)
+                check.checked.pop(candidate.alert_id, None)
             raise
         self._fired(fired)
-        return JobResult(summary=f"{len(alerts)} candle alerts checked, {len(fired)} fired")
+        return JobResult(summary=f"{len(alerts)} {kind} alerts checked, {len(fired)} fired")
 
     # ---- fed by the cache -----------------------------------------------------------------------
 
@@ -238,3 +265,11 @@ def _indexed(alert: WatchedAlert) -> IndexedAlert:
 
 def _is_price(alert: WatchedAlert) -> bool:
     return alert.spec is not None and isinstance(alert.spec.condition, PriceLevel)
+
+
+def _is_news(alert: WatchedAlert) -> bool:
+    return alert.spec is not None and isinstance(alert.spec.condition, SentimentLevel | NewsBurst)
+
+
+def _is_candle(alert: WatchedAlert) -> bool:
+    return alert.spec is not None and not _is_price(alert) and not _is_news(alert)
