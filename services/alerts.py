@@ -40,6 +40,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {  # action: (status after, al
     "resume": ("active", ("paused",)),
     "delete": ("deleted", alert_rows.SHOWN),  # the row stays: its id is in dedupe keys
 }
+MARKET_WORDS = {"market", "crypto", "all"}  # an alert is on one coin (alerts.asset_id)
 _FIRST_WORD = re.compile(r"\s*([^\s<>=≥≤]+)(.*)", re.DOTALL)  # "BTC>70000": the coin, the rest
 
 
@@ -109,7 +110,8 @@ async def set_alert(
     """An alert as typed after /alert (`BTC > 70000`), stored to fire in `chat`, its coin
     followed, and how often it would have fired over the last 30 days.
 
-    Refusals (nothing written): `alert.unknown_coin` (problems, examples, exchanges), the
+    Refusals (nothing written): `alert.unknown_coin` (problems, examples, exchanges),
+    `alert.market_wide` (examples) for `market …` (an alert watches one coin), the
     grammar's (`alert.*`, `amount.*`, `date.*`), `alert.duplicate` (alert_id) when the person
     has an active or paused alert with the same condition on that coin, `alert.too_many` (cap).
     """
@@ -255,6 +257,8 @@ async def current_price(deps: Deps, symbol: str) -> Decimal | None:
 
 async def _coin(deps: Deps, session: AsyncSession, typed: str) -> str:
     request = await resolve_coins(deps, session, [typed], limit=1)
+    if not request.symbols and typed.strip().lower() in MARKET_WORDS:
+        raise BadArgument("alert.market_wide", examples=tuple(deps.settings.symbols[:1]))
     if not request.symbols:
         raise BadArgument(
             "alert.unknown_coin",

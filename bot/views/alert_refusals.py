@@ -42,6 +42,16 @@ def _unknown_coin(
     return problems_line(t, problems, examples, exchanges)
 
 
+@says("alert.market_wide")
+def _market_wide(t: Texts, examples: Sequence[str]) -> str:
+    coin = examples[0] if examples else "BTC"
+    return t._(
+        "An alert watches one coin, like {example}; /sentiment shows the whole market's news "
+        "sentiment.",
+        example=_code(f"/alert {coin} sentiment > 0.5"),
+    )
+
+
 @says("alert.duplicate")
 def _duplicate(t: Texts, alert_id: int) -> str:
     return t._("You already have this alert (#{alert_id}) — see /alerts.", alert_id=alert_id)

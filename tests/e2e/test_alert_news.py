@@ -78,6 +78,7 @@ async def test_news_alerts_are_set_and_listed(stack: Stack, alice) -> None:
         ("/alert ETH news 5 in 7d", "Window: it must be from 15 minutes to 1 day, not 7d."),
         ("/alert ETH news 5 in 1h soon", "I don't understand “soon” here; try news 5 in 1h."),
         ("/alert FOO sentiment < -0.3", "Unknown symbol: FOO."),
+        ("/alert market sentiment > 0.5", "An alert watches one coin, like /alert BTC sentiment"),
     ],
 )
 async def test_bad_news_alerts_get_one_line_and_write_nothing(

@@ -438,6 +438,7 @@ NEWS_REFUSALS = [
     BadArgument("alert.news_count", typed="<0>", most=100),
     BadArgument("alert.leftover", typed="4h", example="sentiment"),
     BadArgument("alert.leftover", typed="soon", example="news"),
+    BadArgument("alert.market_wide", examples=("BTC",)),
 ]
 
 
@@ -466,6 +467,10 @@ def test_news_refusals_say_what_would_work() -> None:
     )
     assert said[4] == "Stories: give a whole number from 1 to 100, not &lt;0&gt;."
     assert said[6] == "I don't understand “soon” here; try <code>news 5 in 1h</code>."
+    assert said[7] == (
+        "An alert watches one coin, like <code>/alert BTC sentiment &gt; 0.5</code>; /sentiment "
+        "shows the whole market's news sentiment."
+    )
     assert {r.code for r in NEWS_REFUSALS} <= set(RENDERERS)
 
 
