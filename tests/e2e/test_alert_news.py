@@ -12,6 +12,7 @@ import pytest
 from core.alerts.grammar import parse_alert
 from core.alerts.storage import spec_of
 from db.news import NewsArticle, NewsAssetTag
+from services.alerts import delete
 from tests.e2e.conftest import Stack
 from tests.e2e.test_alerts_setup import SET, alerts_of, labels, press, refused
 
@@ -61,6 +62,8 @@ async def test_news_alerts_are_set_and_listed(stack: Stack, alice) -> None:
     ]
     again = await stack.ask(alice, "/alert BTC sentiment below -0.30")
     assert again.text == f"You already have this alert (#{one.id}) — see /alerts."
+    for alert in (one, two):  # the sandbox's own news must not fire them in a later test
+        await delete(stack.deps, alice.id, alert.id)
 
 
 @pytest.mark.parametrize(
@@ -101,14 +104,15 @@ async def test_the_guided_flow_sets_a_sentiment_alert(stack: Stack, alice) -> No
     assert PREVIEW.match(second), second
     [row] = await alerts_of(stack, alice)
     assert row.direction == "above" and row.params["indicator"] == "sentiment"
+    await delete(stack.deps, alice.id, row.id)
 
 
 async def test_a_news_burst_reaches_the_chat_with_its_stories(stack: Stack, alice) -> None:
-    await stack.ask(alice, "/alert DOGE news 3 in 15m")
+    await stack.ask(alice, "/alert DOGE news 10 in 15m")  # more than the sandbox's own news
     deps = stack.deps
     now = deps.clock.now()
     async with deps.sessions.begin() as session:
-        for i in range(3):
+        for i in range(10):
             story = NewsArticle(
                 source="CoinDesk",
                 url=f"https://news.test/doge-{now.timestamp()}-{i}",
@@ -125,20 +129,20 @@ async def test_a_news_burst_reaches_the_chat_with_its_stories(stack: Stack, alic
     # the alerts_news job finds it (every 5 s here) and the sender delivers it
     fired = await stack.emu.wait_for(
         lambda: next(
-            (m for m in stack.emu.bot_messages(alice) if m.text.startswith("🔔 3 stories")),
+            (m for m in stack.emu.bot_messages(alice) if m.text.startswith("🔔 10 stories")),
             None,
         ),
         what="the burst's message",
         timeout=30,
     )
     lines = fired.text.split("\n")
-    assert lines[0] == "🔔 3 stories or more about DOGE within 15 minutes — once"
-    assert lines[1] == "3 stories about DOGE within 15 minutes"
+    assert lines[0] == "🔔 10 stories or more about DOGE within 15 minutes — once"
+    assert lines[1] == "10 stories about DOGE within 15 minutes"
     assert lines[-4:] == [
         "📰 The stories behind it",
-        "• Dogecoin <story> 2 & more — CoinDesk · 2 publishers",
-        "• Dogecoin <story> 1 & more — CoinDesk · 2 publishers",
-        "• Dogecoin <story> 0 & more — CoinDesk · 2 publishers",
+        "• Dogecoin <story> 9 & more — CoinDesk · 2 publishers",
+        "• Dogecoin <story> 8 & more — CoinDesk · 2 publishers",
+        "• Dogecoin <story> 7 & more — CoinDesk · 2 publishers",
     ]
     [row] = await alerts_of(stack, alice)
     assert (row.status, row.fire_count) == ("fired", 1)

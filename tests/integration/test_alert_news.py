@@ -314,3 +314,31 @@ async def test_a_paused_news_alert_does_not_fire(deps: Deps) -> None:
     clock(deps).advance(2 * M)
     assert (await matcher.on_news(deps)).summary == "0 news alerts checked, 0 fired"
     assert await outbox(deps) == []
+
+
+async def test_a_crossing_found_hours_late_is_not_news_any_more(deps: Deps) -> None:
+    await add_point(deps, "BTC", T0, -0.1)
+    alert_id = await add_alert(deps, "BTC sentiment < -0.3")
+    clock(deps).advance(H)
+    await add_point(deps, "BTC", T0 + H, -0.5)  # crossed, while no matcher ran
+    clock(deps).advance(2 * H + M)  # the workers come back more than 2 hours later
+    matcher = await started(deps)
+    assert (await matcher.on_news(deps)).summary == "1 news alerts checked, 0 fired"
+    assert await outbox(deps) == [] and (await alert_row(deps, alert_id)).status == "active"
+
+
+async def test_a_recurring_burst_waits_out_its_cooldown(deps: Deps) -> None:
+    alert_id = await add_alert(deps, "ETH news 2 in 15m every 1d")
+    matcher = await started(deps)
+    for minutes in (1, 2):
+        await add_story(deps, f"ETH first {minutes}", ("ETH",), T0 + minutes * M)
+    clock(deps).advance(3 * M)
+    assert (await matcher.on_news(deps)).summary.endswith("1 fired")
+    clock(deps).advance(H)  # a second burst within the day
+    for minutes in (1, 2):
+        await add_story(deps, f"ETH second {minutes}", ("ETH",), clock(deps).now() + minutes * M)
+    clock(deps).advance(3 * M)
+    assert (await matcher.on_news(deps)).summary.endswith("0 fired")
+    assert (await (await started(deps)).on_news(deps)).summary.endswith("0 fired")
+    assert len(await outbox(deps)) == 1
+    assert (await alert_row(deps, alert_id)).last_fired_at == T0 + 2 * M
