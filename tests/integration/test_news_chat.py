@@ -144,7 +144,7 @@ async def score_all(deps: WorkerDeps) -> None:
 async def test_the_index_and_the_price_over_the_week(deps: WorkerDeps) -> None:
     await score_all(deps)
     candles = [
-        Candle(NOW.replace(minute=0) - h * HOUR, *[Decimal(40000 - h)] * 4, Decimal(1))
+        Candle(NOW.replace(minute=0) - h * HOUR, *(Decimal(40000 - h),) * 4, Decimal(1))
         for h in range(200, 0, -1)
     ]
     async with deps.write() as session:
