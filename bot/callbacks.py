@@ -261,6 +261,17 @@ class LanguageChoice(Button):
     owner: int
 
 
+@button("unfollow", Choice(("list", "story")), SYMBOL, ID)
+@dataclass(frozen=True, slots=True)
+class UnfollowNews(Button):
+    """Unfollow a coin's news: beside it under /follow (`list`), or under a pushed story
+    (`story`); `owner` is whose follow it is."""
+
+    where: str
+    symbol: str
+    owner: int
+
+
 @button("prices", ID)
 @dataclass(frozen=True, slots=True)
 class RefreshPrices(Button):

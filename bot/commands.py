@@ -54,6 +54,26 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ),
     ),
     CommandHelp(
+        "follow",
+        N_("Important news of your coins, as it breaks"),
+        N_(
+            "<b>/follow news</b> SYMBOL [SYMBOL…]\n"
+            "I send you a coin's important stories as they break — strong sentiment or wide "
+            "coverage — at most a few a day, never during your quiet hours (see /quiet). Up to "
+            "20 coins.\n"
+            "Example: <code>/follow news BTC ETH</code>. <b>/follow</b> alone lists what you "
+            "follow, with Unfollow buttons."
+        ),
+    ),
+    CommandHelp(
+        "unfollow",
+        N_("Stop the news of a coin"),
+        N_(
+            "<b>/unfollow news</b> SYMBOL [SYMBOL…] or <b>/unfollow news all</b>\n"
+            "Example: <code>/unfollow news DOGE</code>."
+        ),
+    ),
+    CommandHelp(
         "alert",
         N_("Tell me when a coin hits a level or moves"),
         N_(

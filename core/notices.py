@@ -85,7 +85,28 @@ class AlertFired(Notice):
     value: Decimal | None = None  # a news alert's: the sentiment index, or stories counted
 
 
-NOTICE_TYPES: dict[str, type[Notice]] = {AlertFired.TYPE: AlertFired}
+class NewsStory(Notice):
+    """An important story about coins a person follows the news of (/follow news BTC): what
+    it said, who carried it, when, how it reads, and which of their coins it is about."""
+
+    TYPE: ClassVar[str] = "news_story"
+    type: Literal["news_story"] = "news_story"
+
+    story_id: int
+    user_id: int
+    title: str
+    url: str
+    publishers: tuple[str, ...] = ()  # the first to publish first
+    publisher_count: int = 1
+    published_at: datetime
+    at: datetime  # when it was chosen for the person (their age of it is counted to here)
+    sentiment: float | None = None  # a score in [-1, 1]
+    label: str | None = None  # negative, neutral or positive
+    coins: tuple[str, ...] = ()  # every coin it is about
+    followed: tuple[str, ...] = ()  # those of them the person follows
+
+
+NOTICE_TYPES: dict[str, type[Notice]] = {AlertFired.TYPE: AlertFired, NewsStory.TYPE: NewsStory}
 
 
 def to_payload(notice: Notice) -> dict[str, Any]:

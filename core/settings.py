@@ -147,6 +147,13 @@ class Settings(BaseSettings):
     news_interval: float = Field(
         default=300.0, gt=0, le=86_400, description="seconds between news ingestion runs"
     )
+    news_pushes_per_day: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="important stories pushed to a person who follows a coin's news, at most, "
+        "in any 24 hours",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="DEBUG, INFO, WARNING or ERROR"
     )

@@ -364,5 +364,35 @@ class JobRun(Base):
     summary: Mapped[str | None] = mapped_column(String(512))
 
 
+class NewsFollow(Base):
+    """A coin whose important news a person wants pushed to them (/follow news BTC)."""
+
+    __tablename__ = "news_follows"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime]
+
+
+class NewsPush(Base):
+    """A story pushed to a person: never the same story twice, and at most a few a day."""
+
+    __tablename__ = "news_pushes"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("news_articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    pushed_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_news_pushes_user_pushed", "user_id", "pushed_at"),)
+
+
 import db.news  # noqa: E402  (their tables are part of the schema wherever this is)
 import db.staging  # noqa: E402, F401

@@ -26,6 +26,7 @@ from workers.jobs import (
     ingest_candles,
     ingest_news,
     ingest_prices,
+    notify_news,
     score_news,
     snapshots,
     sync_markets,
@@ -68,6 +69,8 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
         ),
         JobSpec("ingest_news", ingest_news.run, market_every(settings, settings.news_interval, 30)),
         JobSpec("score_news", score_news.run, market_every(settings, 60, 15)),
+        # as often as stories are scored, so an important one goes out within a minute of it
+        JobSpec("notify_news", notify_news.run, market_every(settings, 60, 15)),
         JobSpec("housekeeping", housekeeping.run, timedelta(hours=1), record=False),
         JobSpec("snapshots", snapshots.run, snapshots.CHECK_EVERY, at_start=True),
         JobSpec(

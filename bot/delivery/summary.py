@@ -16,7 +16,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Texts
 from bot.views.alert_notices import away_summary, fired_keyboard, fired_line, fired_text
 from bot.views.common import e
-from core.notices import AlertFired, Notice
+from bot.views.news_notices import story_keyboard, story_text
+from core.notices import AlertFired, NewsStory, Notice
 
 BUTTON_FIELDS = ("text", "callback_data", "url")
 
@@ -42,6 +43,8 @@ def message(to: Recipient, payload: Mapping[str, Any], notice: Notice | None) ->
         return Outgoing(payload["text"], keyboard(payload.get("buttons")))
     if isinstance(notice, AlertFired):
         return Outgoing(fired_text(to.t, notice, to.zone), fired_keyboard(to.t, notice))
+    if isinstance(notice, NewsStory):
+        return Outgoing(story_text(to.t, notice, to.zone), story_keyboard(to.t, notice))
     raise ValueError(f"no message for a {notice.TYPE} notice")
 
 
