@@ -27,8 +27,8 @@ from workers.sources.replay import load_series, replay_clock
 
 SYMBOLS = ["BTC", "ETH", "SOL", "DOGE", "LTC"]  # LTC: configured, but the replay does not list it
 PRICED = SYMBOLS[:4]
-# Tables the workers write on their own schedule (prices, candles, news and its scores), so a
-# count of them says nothing about what a person's command wrote.
+# Tables the workers write on their own schedule (prices, candles, news, its scores and its
+# pushes to followers), so a count of them says nothing about what a person's command wrote.
 WORKER_TABLES = frozenset(
     {
         "latest_prices",
@@ -40,6 +40,7 @@ WORKER_TABLES = frozenset(
         "news_asset_tags",
         "news_feeds",
         "sentiment_index",
+        "news_pushes",
     }
 )
 
