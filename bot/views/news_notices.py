@@ -62,9 +62,10 @@ def _label_of(score: float | None) -> str:
 
 def _carried(t: Texts, notice: NewsStory) -> str:
     count = max(notice.publisher_count, len(notice.publishers), 1)
-    names = ", ".join(e(p) for p in notice.publishers[:MAX_NAMED])
-    if count > MAX_NAMED and names:
-        names = t._("{names} and {count} more", names=names, count=t.number(count - MAX_NAMED))
+    named = notice.publishers[: MAX_NAMED + 1 if count == MAX_NAMED + 1 else MAX_NAMED]
+    names = ", ".join(e(p) for p in named)  # "and 1 more" would hide no more than the name
+    if count > len(named) and names:
+        names = t._("{names} and {count} more", names=names, count=t.number(count - len(named)))
     said = t.ngettext("{count} publisher", "{count} publishers", count, count=t.number(count))
     return f"🗞 {said}: {names}" if names else f"🗞 {said}"
 

@@ -70,6 +70,14 @@ def test_the_story_reads_in_spanish_and_russian() -> None:
     assert "1 издание: РБК" in ru and "позитивн" in ru
 
 
+def test_four_publishers_are_all_named_rather_than_and_1_more() -> None:
+    four = ("CoinDesk", "Decrypt", "The Block", "Cointelegraph")
+    text = story_text(EN, notice(publishers=four, publisher_count=4))
+    assert "4 publishers: CoinDesk, Decrypt, The Block, Cointelegraph\n" in text
+    text = story_text(EN, notice(publishers=four[:2], publisher_count=4))
+    assert "4 publishers: CoinDesk, Decrypt and 2 more" in text
+
+
 def test_an_unscored_story_from_one_publisher_says_so_plainly() -> None:
     text = story_text(EN, notice(sentiment=None, label=None, publishers=(), publisher_count=1))
     assert "⚪ neutral" in text and "(" not in text.split("\n")[1]
