@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.symbols import SymbolRequest, resolve
-from db.repos.assets import set_tracked
+from db.repos.assets import AssetDirectory, set_tracked
 from services.deps import Deps
 
 REPLAY = "replay"  # the sandbox's market, named among the exchanges
@@ -22,7 +22,11 @@ async def resolve_coins(
     deps: Deps, session: AsyncSession, typed: Sequence[str], limit: int = 10
 ) -> SymbolRequest:
     """Typed arguments as known, listed coins (problems for the rest), on a fresh directory."""
-    directory = await deps.directory_in(session)
+    return resolve_in(await deps.directory_in(session), typed, limit)
+
+
+def resolve_in(directory: AssetDirectory, typed: Sequence[str], limit: int = 10) -> SymbolRequest:
+    """Typed arguments as known, listed coins of `directory` (problems for the rest)."""
     # Before the first market sync (or with every exchange down) nothing is known to be
     # listed; then every known coin is given the benefit of the doubt.
     listed = directory.listed or None

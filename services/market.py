@@ -13,9 +13,9 @@ from core.market import PriceQuote
 from core.movers import Movers, movers
 from core.refusal import Refusal
 from core.symbols import SymbolProblem, SymbolRequest
-from services.coins import follow, market_names, resolve_coins
+from services.coins import follow, market_names, resolve_coins, resolve_in
 from services.deps import Deps
-from services.prices import quotes
+from services.prices import cached_quotes, quotes, stored_quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +92,20 @@ async def coins_or_refuse(
 
 
 async def price(deps: Deps, typed: Sequence[str]) -> Prices:
-    """The latest quote of each coin typed; a known coin nobody followed is followed from now."""
-    async with deps.write() as session:  # it may start following coins
-        request = await resolve_coins(deps, session, typed)
-        found = await quotes(deps, session, request.symbols)
-        missing = [s for s in request.symbols if s not in found]
-        started = await follow(deps, session, missing) if missing else []
+    """The latest quote of each coin typed; a known coin nobody followed is followed from now.
+
+    Asked of nearly every person many times a day, so it is answered from the cache when the
+    cache holds every quote: no transaction at all. A cold cache or a coin nobody follows yet
+    takes one transaction, which reads the stored quotes and starts following the rest."""
+    request = resolve_in(await deps.current_directory(), typed)
+    found = await cached_quotes(deps, request.symbols)
+    missing = [s for s in request.symbols if s not in found]
+    started: list[str] = []
+    if missing:
+        async with deps.write() as session:  # it may start following coins
+            found.update(await stored_quotes(deps, session, missing))
+            unpriced = [s for s in missing if s not in found]
+            started = await follow(deps, session, unpriced) if unpriced else []
     if started:
         await deps.assets_changed()
     return Prices(

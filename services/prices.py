@@ -29,13 +29,16 @@ def fresh_for(settings: Settings) -> timedelta:
 
 async def quotes(deps: Deps, session: AsyncSession, assets: Sequence[str]) -> dict[str, PriceQuote]:
     """The latest quote of each asset Pythia has one for."""
-    if not assets:
-        return {}
-    found = await deps.cache.get_prices(assets)
+    found = await cached_quotes(deps, assets)
     missing = [a for a in assets if a not in found]
     if missing:  # a cold cache (restart, eviction): the database has the last tickers we saw
         found.update(await stored_quotes(deps, session, missing))
     return found
+
+
+async def cached_quotes(deps: Deps, assets: Sequence[str]) -> dict[str, PriceQuote]:
+    """The latest quotes the cache holds of `assets` (those it lacks are left out)."""
+    return await deps.cache.get_prices(assets) if assets else {}
 
 
 async def stored_quotes(
