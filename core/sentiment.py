@@ -7,8 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sklearn.metrics import confusion_matrix, f1_score
-
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 LABELS: tuple[str, str, str] = (NEGATIVE, NEUTRAL, POSITIVE)
 
@@ -59,6 +57,10 @@ def evaluate(truth: Sequence[str], predicted: Sequence[str]) -> Evaluation:
     strange = (set(truth) | set(predicted)) - set(LABELS)
     if strange:
         raise ValueError(f"labels outside {LABELS}: {sorted(strange)}")
+    # imported here: the bot reads this module's labels, and scikit-learn would add 150 MB
+    # and 1,500 modules to a process that never evaluates anything
+    from sklearn.metrics import confusion_matrix, f1_score
+
     per_class = f1_score(truth, predicted, labels=list(LABELS), average=None, zero_division=0)
     seen = [label for label in LABELS if label in set(truth) | set(predicted)]
     macro = f1_score(truth, predicted, labels=seen, average="macro", zero_division=0)
