@@ -63,3 +63,20 @@ async def test_a_held_lock_is_refused_to_another_session(postgres_migrated: str)
     async with advisory_lock(engine, "job:x") as again:
         assert again is True
     await engine.dispose()
+
+
+async def test_on_sqlite_a_held_lock_is_refused_within_the_process(tmp_path) -> None:
+    """SQLite runs in one process: a job run by hand while the scheduler runs it stands aside."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'one.sqlite3'}")
+    other = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'two.sqlite3'}")
+    async with (
+        advisory_lock(engine, "job:x") as first,
+        advisory_lock(engine, "job:x") as second,
+        advisory_lock(engine, "job:y") as different_job,
+        advisory_lock(other, "job:x") as another_database,
+    ):
+        assert (first, second, different_job, another_database) == (True, False, True, True)
+    async with advisory_lock(engine, "job:x") as again:
+        assert again is True
+    await engine.dispose()
+    await other.dispose()
