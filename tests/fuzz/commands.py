@@ -18,10 +18,11 @@ from tests.fuzz import inputs as v
 
 REFUSED, READ_ONLY, ANY = "refused", "read-only", "any"
 SHOWS = {"price", "prices", "top", "chart", "ta", "compare", "corr", "trades", "help", "alerts"}
-SHOWS |= {"export", "portfolio", "pnl"}
-SHOWS_WITHOUT_ARGS = {"language", "timezone", "quiet", "costbasis", "currency"}
+SHOWS |= {"export", "portfolio", "pnl", "news", "sentiment"}
+SHOWS_WITHOUT_ARGS = {"language", "timezone", "quiet", "costbasis", "currency", "follow"}
 # rendering pictures takes a while: typed less often than the rest
 WEIGHT = {"chart": 0.4, "compare": 0.4, "corr": 0.3, "pnl": 0.6, "portfolio": 0.6, "ta": 0.6}
+WEIGHT["sentiment"] = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ MORE = {
     "timezone": ["/timezone Asia/Kolkata", "/timezone UTC", "/timezone Pacific/Chatham"],
     "quiet": ["/quiet 00:00-23:59", "/quiet 7:00-7:30"],
     "help": ["/help alert", "/help nothing"],
+    "news": ["/news", "/news BTC", "/news eth", "/news market"],
+    "sentiment": ["/sentiment", "/sentiment BTC", "/sentiment sol"],
+    "follow": ["/follow", "/follow news BTC", "/follow news eth sol"],
+    "unfollow": ["/unfollow news BTC", "/unfollow news all"],
 }
 EXAMPLES = {name: found + MORE.get(name, []) for name, found in _examples().items()}
 NAMES = [c.name for c in COMMANDS]
@@ -101,6 +106,10 @@ def _alert_wrong(rng: random.Random) -> str:
         lambda: f"/alert {coin} > 70000 until {v.pick(rng, v.BAD_DATES)}",
         lambda: f"/alert {coin} banana",
         lambda: f"/alert {coin} > 70000 rsi macd volume",
+        lambda: f"/alert {coin} sentiment {rng.choice(('<', '>', '='))} {rng.choice(('NaN', 'x'))}",
+        lambda: f"/alert {coin} sentiment < {rng.choice(('-1', '1', '2', '-7'))}",
+        lambda: f"/alert {coin} news {rng.choice(('0', '-5', '101', '1e9', 'NaN'))} in 1h",
+        lambda: f"/alert {coin} news 5 in {rng.choice(('1m', '0h', '25h', '99999d'))}",
     )
     return rng.choice(forms)()
 
@@ -114,6 +123,11 @@ WRONG: dict[str, Callable[[random.Random], str]] = {
         + " ".join(rng.choice((*v.UNKNOWN_COINS, "<b>", "&", "🚀", "\u200b")) for _ in range(3))
     ),
     "unwatch": lambda rng: "/unwatch " + v.pick(rng, v.UNKNOWN_COINS),
+    "follow": lambda rng: rng.choice(
+        ("/follow news " + v.pick(rng, v.UNKNOWN_COINS), "/follow banana BTC", "/follow news")
+    ),
+    "news": lambda rng: "/news " + rng.choice((v.pick(rng, v.UNKNOWN_COINS), "BTC ETH", "<b>")),
+    "sentiment": lambda rng: "/sentiment " + v.pick(rng, v.UNKNOWN_COINS),
     "language": lambda rng: (
         "/language " + rng.choice(("xx", "klingon", "<b>", "e n", "EN-XX", "ru" * 3000))
     ),
