@@ -27,6 +27,7 @@ from core.people import DEFAULT_LANGUAGE
 from services.people import language_of
 
 QUIET_KEPT = 10_000  # people remembered as flooding before those whose wait is over are forgotten
+ASKING_AT_ONCE = 8  # calls to the cache's bucket in flight at once (a pool of 64 serves the rest)
 
 
 def _limited(update: Update) -> bool:
@@ -45,6 +46,9 @@ class FloodGate:
         # person -> loop time before which their bucket cannot grant (it said so when it last
         # denied): the rest of a flood is turned away here, without asking the cache each time
         self._quiet: dict[int, float] = {}
+        # a burst of thousands of updates would otherwise queue thousands of calls on the
+        # cache's connection pool at once, and its waiters' wake-ups cost more than the calls
+        self._asking = asyncio.Semaphore(ASKING_AT_ONCE)
 
     async def admit(self, update: Update) -> tuple[bool, bool]:
         data: BotData = self._app.bot_data
@@ -55,9 +59,10 @@ class FloodGate:
         if self._quiet.get(user.id, 0.0) > now:
             return False, False
         settings = data.settings
-        taken = await data.deps.cache.take_token(
-            f"flood:{user.id}", settings.flood_burst, settings.flood_rate
-        )
+        async with self._asking:
+            taken = await data.deps.cache.take_token(
+                f"flood:{user.id}", settings.flood_burst, settings.flood_rate
+            )
         if not taken.granted:
             if len(self._quiet) > QUIET_KEPT:
                 self._quiet = {k: t for k, t in self._quiet.items() if t > now}
