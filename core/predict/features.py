@@ -1,0 +1,177 @@
+"""Features of a coin's hourly candles, one row per candle, known at the candle's close.
+
+`frame(inputs)` is the whole of it: candles (and BTC's, and the sentiment index) in, a table out,
+indexed by each candle's CLOSE time (open + 1 h, aware UTC) — the moment its row is known.
+
+No look-ahead: row t uses only candles that closed at or before t (and sentiment points stamped
+at or before t). tests/unit/test_predict_features.py changes every candle from i on and checks
+every earlier row is unchanged.
+
+Gaps (real exchange gaps exist): time-based features are measured on the hourly grid — a return
+over k hours is close(t) / close(t - k h), NaN when either candle is missing; realised
+volatility is over the grid's hourly returns in the window, needing most of them. The TA-Lib
+indicators (RSI, MACD, Bollinger, ATR, ADX) are run over the candles that exist, in order, as
+an exchange's chart would show them: a gap shortens their memory, it never fills it with made-up
+prices. Nothing is forward-filled across a gap, so a missing hour adds no fake zero return.
+The model (LightGBM) takes NaN as "missing"; the logistic baseline imputes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import talib
+
+from core.indicators import Ohlcv, ohlcv_arrays
+from core.market import Candle
+
+HOUR = timedelta(hours=1)
+LAGS = (1, 2, 4, 8, 24, 72, 168)  # hours of the coin's log returns
+LEADER_LAGS = (1, 4, 24)  # hours of the leader's returns, and the coin's relative to it
+SENTIMENT_STALE = timedelta(hours=3)  # a sentiment point older than this is "none"
+STALE_NS = SENTIMENT_STALE // timedelta(microseconds=1) * 1000
+WARMUP = 500  # candles before a row's indicators have settled; a forecast needs at least this
+
+NAMES: dict[str, str] = {
+    **{f"ret_{k}h": f"log return over the last {k} h" for k in LAGS},
+    "rsi_14": "RSI 14 (0..100)",
+    "macd_hist": "MACD histogram (12, 26, 9) / price",
+    "bb_pctb": "Bollinger %B (20, 2)",
+    "atr_pct": "ATR 14 / price",
+    "adx_14": "ADX 14",
+    "vol_24h": "realised volatility of hourly log returns over 24 h",
+    "vol_168h": "realised volatility of hourly log returns over 168 h",
+    "vol_ratio": "24 h volatility / 168 h volatility",
+    "volume_z": "mean log volume of 24 h against 168 h, in 168 h standard deviations",
+    "range_pos_168h": "close within the 168 h high-low range (0 low, 1 high)",
+    "hour_sin": "hour of day (sine)",
+    "hour_cos": "hour of day (cosine)",
+    "dow_sin": "day of week (sine)",
+    "dow_cos": "day of week (cosine)",
+    **{f"btc_ret_{k}h": f"BTC's log return over the last {k} h" for k in LEADER_LAGS},
+    **{f"rel_ret_{k}h": f"log return over {k} h minus BTC's" for k in LEADER_LAGS},
+    "sentiment": "the coin's news sentiment index (-1..1)",
+    "sentiment_chg_24h": "change of the sentiment index over 24 h",
+}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What features are computed from: the coin's 1h candles (oldest first), BTC's 1h candles
+    (None for BTC itself) and the coin's stored hourly sentiment index points (None: none)."""
+
+    candles: Sequence[Candle]
+    leader: Sequence[Candle] | None = None
+    sentiment: Sequence[tuple[datetime, float]] | None = None
+
+
+def close_times(candles: Sequence[Candle]) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex([c.ts + HOUR for c in candles], tz="UTC", name="close_time")
+
+
+def _ohlcv(candles: Sequence[Candle]) -> tuple[pd.DatetimeIndex, Ohlcv]:
+    """Close times and arrays of `candles`, duplicates (same open time) dropped, oldest first."""
+    seen: dict[datetime, Candle] = {}
+    for c in candles:
+        seen[c.ts] = c  # the last one stored for an hour wins
+    ordered = [seen[ts] for ts in sorted(seen)]
+    return close_times(ordered), ohlcv_arrays(ordered) if ordered else Ohlcv(*[np.empty(0)] * 5)
+
+
+def _grid(index: pd.DatetimeIndex, values: np.ndarray) -> pd.Series:
+    """`values` at `index` spread onto the full hourly grid (NaN where a candle is missing)."""
+    series = pd.Series(values, index=index)
+    if len(index) == 0:
+        return series
+    full = pd.date_range(index[0], index[-1], freq="1h", tz="UTC", name="close_time")
+    return series.reindex(full)
+
+
+def _returns(log_close: pd.Series, lags: Sequence[int], prefix: str) -> dict[str, pd.Series]:
+    return {f"{prefix}{k}h": log_close - log_close.shift(k) for k in lags}
+
+
+def frame(inputs: Inputs) -> pd.DataFrame:
+    """One row per candle (index: its close time), columns: the codes of NAMES, in that order."""
+    index, ohlcv = _ohlcv(inputs.candles)
+    n = len(index)
+    out = pd.DataFrame(index=index, columns=list(NAMES), dtype=np.float64)
+    if n == 0:
+        return out
+    close, high, low, volume = ohlcv.close, ohlcv.high, ohlcv.low, ohlcv.volume
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_close = np.log(np.where(close > 0, close, np.nan))
+        grid_close = _grid(index, log_close)
+        grid: dict[str, pd.Series] = _returns(grid_close, LAGS, "ret_")
+        hourly = grid_close.diff()
+        vol24 = hourly.rolling(24, min_periods=20).std()
+        vol168 = hourly.rolling(168, min_periods=140).std()
+        grid["vol_24h"], grid["vol_168h"] = vol24, vol168
+        grid["vol_ratio"] = vol24 / vol168
+        log_volume = _grid(index, np.log1p(np.maximum(volume, 0.0)))
+        mean24 = log_volume.rolling(24, min_periods=20).mean()
+        mean168 = log_volume.rolling(168, min_periods=140).mean()
+        std168 = log_volume.rolling(168, min_periods=140).std()
+        grid["volume_z"] = (mean24 - mean168) / std168
+        high168 = _grid(index, high).rolling(168, min_periods=140).max()
+        low168 = _grid(index, low).rolling(168, min_periods=140).min()
+        grid["range_pos_168h"] = (grid_close.map(np.exp) - low168) / (high168 - low168)
+        for code, series in grid.items():
+            out[code] = series.reindex(index).to_numpy()
+
+        # TA-Lib over the candles that exist, in order
+        out["rsi_14"] = talib.RSI(close, timeperiod=14)
+        _, _, hist = talib.MACD(close, fastperiod=12, slowperiod=26, signalperiod=9)
+        out["macd_hist"] = hist / close
+        upper, _, lower = talib.BBANDS(close, timeperiod=20, nbdevup=2.0, nbdevdn=2.0)
+        width = upper - lower
+        out["bb_pctb"] = np.where(width > 0, (close - lower) / width, np.nan)
+        out["atr_pct"] = talib.ATR(high, low, close, timeperiod=14) / close
+        out["adx_14"] = talib.ADX(high, low, close, timeperiod=14)
+
+    # the hour a row is known at (its close), cyclic
+    hours = index.hour.to_numpy() + index.minute.to_numpy() / 60.0
+    days = index.dayofweek.to_numpy() + hours / 24.0
+    out["hour_sin"] = np.sin(2 * np.pi * hours / 24.0)
+    out["hour_cos"] = np.cos(2 * np.pi * hours / 24.0)
+    out["dow_sin"] = np.sin(2 * np.pi * days / 7.0)
+    out["dow_cos"] = np.cos(2 * np.pi * days / 7.0)
+
+    if inputs.leader:
+        lead_index, lead = _ohlcv(inputs.leader)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lead_close = _grid(lead_index, np.log(np.where(lead.close > 0, lead.close, np.nan)))
+        for k in LEADER_LAGS:
+            theirs = (lead_close - lead_close.shift(k)).reindex(index).to_numpy()
+            out[f"btc_ret_{k}h"] = theirs
+            out[f"rel_ret_{k}h"] = out[f"ret_{k}h"].to_numpy() - theirs
+
+    if inputs.sentiment:
+        out["sentiment"], out["sentiment_chg_24h"] = _sentiment(index, inputs.sentiment)
+    return out
+
+
+def _sentiment(
+    index: pd.DatetimeIndex, points: Sequence[tuple[datetime, float]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The index as of each close (the latest point at or before it, at most SENTIMENT_STALE
+    old) and its change since the point as of 24 h earlier."""
+    ordered = sorted(points)
+    stamps = pd.DatetimeIndex([ts for ts, _ in ordered], tz="UTC").as_unit("ns")
+    values = np.array([v for _, v in ordered], dtype=np.float64)
+
+    def as_of(at: pd.DatetimeIndex) -> np.ndarray:
+        at = at.as_unit("ns")
+        pos = np.searchsorted(stamps.asi8, at.asi8, side="right") - 1
+        found = pos >= 0
+        safe = np.where(found, pos, 0)
+        fresh = found & (at.asi8 - stamps.asi8[safe] <= STALE_NS)
+        return np.where(fresh, values[safe], np.nan)
+
+    now = as_of(index)
+    before = as_of(index - pd.Timedelta(hours=24))
+    return now, now - before

@@ -1,0 +1,80 @@
+"""The Predictor: a trained bundle (core.predict.bundle) answering for the latest candle.
+
+Loading parses the LightGBM model texts once; `forecast` computes the features of the latest
+candles, the calibrated P(up), the 10–90 % range of the forward return and the three features
+that pushed the raw score most (LightGBM's own contributions, in log-odds).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import lightgbm as lgb
+import numpy as np
+
+from core.predict import Driver
+from core.predict.bundle import Bundle, calibrate, decode
+from core.predict.features import HOUR, WARMUP, Inputs, frame
+
+TAIL = 2 * WARMUP  # candles a forecast computes features over (the indicators have settled)
+DRIVERS = 3
+
+
+class NoCandles(ValueError):
+    """There is no candle to forecast from."""
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A forecast as the model makes it: at the close of the last candle, from its close price;
+    `q10`/`q90` are forward returns as fractions (0.01 = +1 %)."""
+
+    made_at: datetime
+    reference_price: float
+    p_up: float
+    q10: float
+    q90: float
+    drivers: tuple[Driver, ...]
+
+
+class Predictor:
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self.features = list(bundle.features)
+        self.classifier = lgb.Booster(model_str=bundle.classifier)
+        self.quantiles = {k: lgb.Booster(model_str=v) for k, v in bundle.quantiles.items()}
+
+    @classmethod
+    def from_bundle(cls, data: bytes) -> Predictor:
+        return cls(decode(data))
+
+    def forecast(self, inputs: Inputs) -> Raw:
+        if not inputs.candles:
+            raise NoCandles("no candles")
+        candles = sorted(inputs.candles, key=lambda c: c.ts)[-TAIL:]
+        since = candles[0].ts
+        leader = None if inputs.leader is None else [c for c in inputs.leader if c.ts >= since]
+        table = frame(Inputs(candles, leader, inputs.sentiment))
+        row = table.iloc[[-1]][self.features].to_numpy(dtype=np.float64)
+        raw = float(self.classifier.predict(row)[0])
+        contrib = np.asarray(self.classifier.predict(row, pred_contrib=True))[0][:-1]
+        # the largest pushes among the features the row has (a missing one has no value to say)
+        known = np.isfinite(row[0]) & (contrib != 0.0)
+        order = [i for i in np.argsort(-np.abs(contrib), kind="stable") if known[i]][:DRIVERS]
+        drivers = tuple(
+            Driver(self.features[i], float(row[0][i]), float(contrib[i])) for i in order
+        )
+        q10, q90 = (float(self.quantiles[k].predict(row)[0]) for k in ("q10", "q90"))
+        if q10 > q90:  # two separately fitted quantiles may cross; the range is their span
+            q10, q90 = q90, q10
+        last = candles[-1]
+        return Raw(
+            made_at=last.ts + HOUR,
+            reference_price=float(last.close),
+            p_up=float(min(max(calibrate(raw, self.bundle.calibration), 0.0), 1.0)),
+            q10=math.expm1(q10),
+            q90=math.expm1(q90),
+            drivers=drivers,
+        )
