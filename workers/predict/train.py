@@ -1,0 +1,275 @@
+"""Training one coin × horizon: walk-forward validation, calibration, baselines, the decision.
+
+CPU only, no I/O: `train(inputs, asset, horizon, incumbent)` runs in a process of its own (see
+workers.predict.pool) and hands back a `services.model_registry.Training` to record, or a
+`Refused` reason ('too_little_data').
+
+- Rows: one per candle (core.predict.features), labelled h hours on (core.predict.labels); the
+  first WARMUP_ROWS rows (indicators settling) and the unlabelled last ones are left out.
+- Walk-forward (core.predict.walkforward): 5 expanding folds over the later half, purged by
+  the horizon. The classifier is refitted per fold; its raw out-of-fold P(up) of fold k is
+  calibrated by an isotonic map fitted on the out-of-fold rows of folds < k only, so fold 0
+  calibrates and folds 1–4 are what the metrics, the bootstrap and the decision see.
+- Baselines on the same folds and rows: the base rate (each fold's training share of ups),
+  persistence (P(up | sign of the last h hours' move), estimated on the fold's training rows),
+  a logistic regression (standardised, median-imputed features).
+- Served: the classifier and the 10 % / 90 % quantile models of the forward log return fitted
+  on every labelled row; the isotonic map fitted on all out-of-fold rows.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from sklearn.impute import SimpleImputer
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from core.predict import HORIZONS, Metrics
+from core.predict.bundle import Bundle, calibrate, decode, encode
+from core.predict.features import Inputs, frame
+from core.predict.labels import labels
+from core.predict.metrics import brier, score
+from core.predict.promotion import Decision, Incumbent, decide, enough_rows
+from core.predict.walkforward import folds
+from services.model_registry import Training
+
+WARMUP_ROWS = 200
+N_FOLDS = 5
+SEED = 13
+CLASSIFIER: dict[str, Any] = {
+    "objective": "binary",
+    "learning_rate": 0.04,
+    "num_leaves": 7,
+    "max_depth": 4,
+    "min_child_samples": 300,
+    "feature_fraction": 0.7,
+    "bagging_fraction": 0.7,
+    "bagging_freq": 1,
+    "lambda_l2": 10.0,
+    "num_threads": 1,
+    "seed": SEED,
+    "deterministic": True,
+    "force_row_wise": True,
+    "verbose": -1,
+}
+TREES = 150
+QUANTILE: dict[str, Any] = {
+    **{k: v for k, v in CLASSIFIER.items() if k != "objective"},
+    "objective": "quantile",
+    "learning_rate": 0.05,
+}
+QUANTILE_TREES = 100
+
+
+@dataclass(frozen=True)
+class Refused:
+    asset: str
+    horizon: str
+    reason: str  # 'too_little_data'
+    rows: int
+
+
+@dataclass(frozen=True)
+class Champion:
+    """The incumbent a candidate is judged against: its id, walk-forward skill, file, and the
+    close time of the last row it trained on."""
+
+    id: int
+    skill: float
+    artifact: bytes
+    trained_to: datetime
+
+
+def dataset(inputs: Inputs, horizon: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Features and labels of every labelled row after the warm-up, by close time."""
+    table = frame(inputs)
+    target = labels(inputs.candles, horizon)
+    keep = target["up"].notna().to_numpy().copy()
+    keep[:WARMUP_ROWS] = False
+    return table[keep], target[keep]
+
+
+def _fit(params: dict[str, Any], x: np.ndarray, y: np.ndarray, trees: int) -> lgb.Booster:
+    return lgb.train(params, lgb.Dataset(x, y, free_raw_data=True), num_boost_round=trees)
+
+
+def _predict(booster: lgb.Booster, x: np.ndarray) -> np.ndarray:
+    return np.asarray(booster.predict(x), dtype=np.float64)
+
+
+def _isotonic(p: np.ndarray, y: np.ndarray) -> dict[str, list[float]]:
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p, y)
+    return {"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}
+
+
+def _persistence(last_move: np.ndarray, y: np.ndarray, train: np.ndarray) -> dict[bool, float]:
+    rate = float(y[train].mean())
+    out = {}
+    for side in (True, False):
+        rows = train[(last_move[train] > 0) == side]
+        out[side] = float(y[rows].mean()) if len(rows) else rate
+    return out
+
+
+def train(
+    inputs: Inputs, asset: str, horizon: str, incumbent: Champion | None = None
+) -> Training | Refused:
+    began = time.perf_counter()
+    x_frame, target = dataset(inputs, horizon)
+    usable = [c for c in x_frame.columns if x_frame[c].notna().any()]
+    x = x_frame[usable].to_numpy(dtype=np.float64)
+    y = target["up"].to_numpy()
+    ret = target["ret"].to_numpy()
+    times = x_frame.index
+    hours = HORIZONS[horizon]
+    if not enough_rows(len(y)):
+        return Refused(asset, horizon, "too_little_data", len(y))
+    split = folds(times.to_numpy(), timedelta(hours=hours), n_folds=N_FOLDS, min_train=500)
+    if len(split) < 2:
+        return Refused(asset, horizon, "too_little_data", len(y))
+
+    move = x_frame[f"ret_{hours}h"].to_numpy()
+    logistic = make_pipeline(
+        SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(C=0.05)
+    )
+    raw_oof: list[np.ndarray] = []
+    scored: dict[str, list[np.ndarray]] = {k: [] for k in ("model", "log", "per", "base", "y")}
+    q_rows: list[np.ndarray] = []
+    q_pred: list[tuple[np.ndarray, np.ndarray]] = []
+    for k, fold in enumerate(split):
+        tr, va = fold.train, fold.valid
+        raw = _predict(_fit(CLASSIFIER, x[tr], y[tr], TREES), x[va])
+        if k > 0:
+            seen = np.concatenate(raw_oof)
+            before = np.concatenate([f.valid for f in split[:k]])
+            p = np.asarray(calibrate(raw, _isotonic(seen, y[before])))
+            rate = float(y[tr].mean())
+            table = _persistence(move, y, tr)
+            scored["model"].append(p)
+            scored["log"].append(logistic.fit(x[tr], y[tr]).predict_proba(x[va])[:, 1])
+            scored["per"].append(np.where(move[va] > 0, table[True], table[False]))
+            scored["base"].append(np.full(len(va), rate))
+            scored["y"].append(y[va])
+            if k == len(split) - 1:  # the 10–90 % range's coverage, on the last fold
+                q_rows.append(va)
+                lo, hi = (
+                    _predict(_fit({**QUANTILE, "alpha": a}, x[tr], ret[tr], QUANTILE_TREES), x[va])
+                    for a in (0.1, 0.9)
+                )
+                q_pred.append((lo, hi))
+        raw_oof.append(raw)
+
+    outcome = np.concatenate(scored["y"])
+    base = np.concatenate(scored["base"])
+    block = max(24, 2 * hours)
+    walk = {
+        "model": score(np.concatenate(scored["model"]), outcome, base, block=block),
+        "logistic": score(np.concatenate(scored["log"]), outcome, base, block=block),
+        "persistence": score(np.concatenate(scored["per"]), outcome, base, block=block),
+        "base_rate": score(base, outcome, base),
+    }
+    model = walk["model"]
+    calibration = _isotonic(np.concatenate(raw_oof), y[np.concatenate([f.valid for f in split])])
+    valid_times = times[np.concatenate([f.valid for f in split[1:]])]
+    oof_p = np.concatenate(scored["model"])
+    judged = None
+    if incumbent is not None:
+        judged = Incumbent(
+            incumbent.skill, _head_to_head(incumbent, x_frame, valid_times, oof_p, outcome)
+        )
+    decision = decide(
+        validation_rows=model.count,
+        skill=model.skill,
+        skill_low=model.skill_low,
+        incumbent=judged,
+    )
+    coverage = math.nan
+    if q_rows:
+        lo, hi = q_pred[0]
+        inside = (ret[q_rows[0]] >= np.minimum(lo, hi)) & (ret[q_rows[0]] <= np.maximum(lo, hi))
+        coverage = float(inside.mean())
+
+    classifier = _fit(CLASSIFIER, x, y, TREES)
+    quantiles = {
+        name: _fit({**QUANTILE, "alpha": alpha}, x, ret, QUANTILE_TREES).model_to_string()
+        for name, alpha in (("q10", 0.1), ("q90", 0.9))
+    }
+    rate = float(y.mean())
+    bundle = Bundle(
+        features=usable,
+        classifier=classifier.model_to_string(),
+        quantiles=quantiles,
+        calibration=calibration,
+        base_rate=rate,
+        oof=[(t.to_pydatetime(), float(p)) for t, p in zip(valid_times, oof_p, strict=True)],
+        params={
+            "horizon": horizon,
+            "trees": TREES,
+            "classifier": CLASSIFIER,
+            "quantile_trees": QUANTILE_TREES,
+            "folds": len(split),
+            "block": block,
+        },
+    )
+    metrics = {
+        "walk_forward": {name: _plain(m) for name, m in walk.items()},
+        "decision": {"serve": decision.serve, "reason": decision.reason},
+        "coverage_10_90": _finite(coverage),
+        "rows": len(y),
+        "seconds": round(time.perf_counter() - began, 3),
+        "base_rate": rate,
+    }
+    return Training(
+        asset=asset,
+        horizon=horizon,
+        artifact=encode(bundle),
+        metrics=metrics,
+        features=usable,
+        trained_from=times[0].to_pydatetime(),
+        trained_to=times[-1].to_pydatetime(),
+        incumbent_id=None if incumbent is None else incumbent.id,
+    )
+
+
+def _head_to_head(
+    incumbent: Champion,
+    x_frame: pd.DataFrame,
+    valid_times: pd.DatetimeIndex,
+    ours: np.ndarray,
+    outcome: np.ndarray,
+) -> tuple[float, float, int] | None:
+    """The candidate's out-of-fold Brier and the incumbent's on the validation rows whose label
+    the incumbent never saw (rows at least a horizon after its last training row)."""
+    theirs = decode(incumbent.artifact)
+    hours = HORIZONS[str(theirs.params.get("horizon", "1h"))]
+    unseen = np.asarray(
+        valid_times >= pd.Timestamp(incumbent.trained_to) + pd.Timedelta(hours=hours)
+    )
+    if not unseen.any() or any(f not in x_frame.columns for f in theirs.features):
+        return None
+    rows = x_frame.loc[valid_times[unseen], theirs.features].to_numpy(dtype=np.float64)
+    booster = lgb.Booster(model_str=theirs.classifier)
+    p_theirs = np.asarray(calibrate(_predict(booster, rows), theirs.calibration))
+    y = outcome[unseen]
+    return brier(ours[unseen], y), brier(p_theirs, y), int(unseen.sum())
+
+
+def _plain(m: Metrics) -> dict[str, Any]:
+    return {k: _finite(v) for k, v in asdict(m).items()}
+
+
+def _finite(v: Any) -> Any:
+    return None if isinstance(v, float) and not math.isfinite(v) else v
+
+
+__all__ = ["Champion", "Decision", "Refused", "dataset", "train"]
