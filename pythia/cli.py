@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.settings import Settings, SettingsError, load_settings
-from pythia import sentiment_cli
+from pythia import predict_cli, sentiment_cli
 
 if TYPE_CHECKING:
     from workers.sources.base import MarketSource
@@ -334,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         "--track", action="store_true", help="have the workers follow the coin live afterwards"
     )
     sentiment_cli.register(sub)
+    predict_cli.register(sub)
     args = parser.parse_args(argv)
     if args.command in sentiment_cli.COMMANDS:  # needs no settings, database or cache
         return sentiment_cli.run(args)
@@ -348,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
         args.command == "run" and settings.sandbox and not args.no_chat and sys.stdin.isatty()
     )
     _setup_logging(settings, settings.data_dir / "pythia.log" if interactive else None)
+    if args.command in predict_cli.COMMANDS:
+        _quiet_alembic()
+        return predict_cli.run(settings, args)
     try:
         if args.command == "migrate":
             _migrate(settings)

@@ -69,6 +69,8 @@ QUANTILE: dict[str, Any] = {
     "learning_rate": 0.05,
 }
 QUANTILE_TREES = 100
+CALIBRATION_BIN = 250  # rows, at least, behind each point of the calibration map
+CALIBRATION_BINS = 40
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,18 @@ def _predict(booster: lgb.Booster, x: np.ndarray) -> np.ndarray:
 
 
 def _isotonic(p: np.ndarray, y: np.ndarray) -> dict[str, list[float]]:
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p, y)
+    """An isotonic map from raw to calibrated P(up), fitted on equal-mass bins of at least
+    CALIBRATION_BIN rows (their mean raw p against their share of ups, weighted by rows): a
+    map fitted row by row ends in a handful of rows at 0 % or 100 %, which log loss punishes
+    and nothing supports."""
+    order = np.argsort(p, kind="stable")
+    bins = max(1, min(CALIBRATION_BINS, len(p) // CALIBRATION_BIN))
+    groups = np.array_split(order, bins)
+    mean_p = np.array([p[g].mean() for g in groups])
+    mean_y = np.array([y[g].mean() for g in groups])
+    weight = np.array([len(g) for g in groups], dtype=np.float64)
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+    iso.fit(mean_p, mean_y, sample_weight=weight)
     return {"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}
 
 
@@ -121,85 +134,111 @@ def _persistence(last_move: np.ndarray, y: np.ndarray, train: np.ndarray) -> dic
     return out
 
 
-def train(
-    inputs: Inputs, asset: str, horizon: str, incumbent: Champion | None = None
-) -> Training | Refused:
-    began = time.perf_counter()
-    x_frame, target = dataset(inputs, horizon)
+@dataclass
+class WalkForward:
+    """Out-of-fold predictions of the model and the baselines on the scored validation rows (the
+    folds after the first), and what the served calibration is fitted on (every fold's rows)."""
+
+    times: pd.DatetimeIndex
+    y: np.ndarray
+    p: dict[str, np.ndarray]  # 'model', 'logistic', 'persistence', 'base_rate'
+    raw_all: np.ndarray  # the classifier's raw out-of-fold P(up), every fold
+    y_all: np.ndarray
+    coverage: float  # share of the last fold's forward returns inside its 10–90 % range
+    folds: int
+    block: int
+
+    def metrics(self, since: datetime | None = None) -> dict[str, Metrics]:
+        rows = np.ones(len(self.y), dtype=bool)
+        if since is not None:
+            rows = np.asarray(self.times >= pd.Timestamp(since))
+        base = self.p["base_rate"][rows]
+        out = {
+            name: score(p[rows], self.y[rows], base, block=self.block)
+            for name, p in self.p.items()
+            if name != "base_rate"
+        }
+        out["base_rate"] = score(base, self.y[rows], base)
+        return out
+
+
+def walk_forward(x_frame: pd.DataFrame, target: pd.DataFrame, horizon: str) -> WalkForward | None:
+    """The walk-forward of `horizon` over rows `x_frame`/`target` (dataset()); None when there
+    are too few rows for two folds."""
+    hours = HORIZONS[horizon]
     usable = [c for c in x_frame.columns if x_frame[c].notna().any()]
     x = x_frame[usable].to_numpy(dtype=np.float64)
-    y = target["up"].to_numpy()
-    ret = target["ret"].to_numpy()
-    times = x_frame.index
-    hours = HORIZONS[horizon]
-    if not enough_rows(len(y)):
-        return Refused(asset, horizon, "too_little_data", len(y))
-    split = folds(times.to_numpy(), timedelta(hours=hours), n_folds=N_FOLDS, min_train=500)
-    if len(split) < 2:
-        return Refused(asset, horizon, "too_little_data", len(y))
-
+    y, ret = target["up"].to_numpy(), target["ret"].to_numpy()
+    split = folds(x_frame.index.to_numpy(), timedelta(hours=hours), n_folds=N_FOLDS, min_train=500)
+    if len(y) < 2 or len(split) < 2:
+        return None
     move = x_frame[f"ret_{hours}h"].to_numpy()
     logistic = make_pipeline(
         SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(C=0.05)
     )
     raw_oof: list[np.ndarray] = []
-    scored: dict[str, list[np.ndarray]] = {k: [] for k in ("model", "log", "per", "base", "y")}
-    q_rows: list[np.ndarray] = []
-    q_pred: list[tuple[np.ndarray, np.ndarray]] = []
+    scored: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("model", "logistic", "persistence", "base_rate")
+    }
+    coverage = math.nan
     for k, fold in enumerate(split):
         tr, va = fold.train, fold.valid
         raw = _predict(_fit(CLASSIFIER, x[tr], y[tr], TREES), x[va])
-        if k > 0:
-            seen = np.concatenate(raw_oof)
+        if k > 0:  # calibrated by the folds before it only
             before = np.concatenate([f.valid for f in split[:k]])
-            p = np.asarray(calibrate(raw, _isotonic(seen, y[before])))
-            rate = float(y[tr].mean())
             table = _persistence(move, y, tr)
-            scored["model"].append(p)
-            scored["log"].append(logistic.fit(x[tr], y[tr]).predict_proba(x[va])[:, 1])
-            scored["per"].append(np.where(move[va] > 0, table[True], table[False]))
-            scored["base"].append(np.full(len(va), rate))
-            scored["y"].append(y[va])
-            if k == len(split) - 1:  # the 10–90 % range's coverage, on the last fold
-                q_rows.append(va)
-                lo, hi = (
-                    _predict(_fit({**QUANTILE, "alpha": a}, x[tr], ret[tr], QUANTILE_TREES), x[va])
-                    for a in (0.1, 0.9)
-                )
-                q_pred.append((lo, hi))
+            scored["model"].append(
+                np.asarray(calibrate(raw, _isotonic(np.concatenate(raw_oof), y[before])))
+            )
+            scored["logistic"].append(logistic.fit(x[tr], y[tr]).predict_proba(x[va])[:, 1])
+            scored["persistence"].append(np.where(move[va] > 0, table[True], table[False]))
+            scored["base_rate"].append(np.full(len(va), float(y[tr].mean())))
+        if k == len(split) - 1:  # the 10–90 % range's coverage, on the last fold
+            lo, hi = (
+                _predict(_fit({**QUANTILE, "alpha": a}, x[tr], ret[tr], QUANTILE_TREES), x[va])
+                for a in (0.1, 0.9)
+            )
+            inside = (ret[va] >= np.minimum(lo, hi)) & (ret[va] <= np.maximum(lo, hi))
+            coverage = float(inside.mean())
         raw_oof.append(raw)
+    scored_rows = np.concatenate([f.valid for f in split[1:]])
+    every_row = np.concatenate([f.valid for f in split])
+    return WalkForward(
+        times=x_frame.index[scored_rows],
+        y=y[scored_rows],
+        p={name: np.concatenate(parts) for name, parts in scored.items()},
+        raw_all=np.concatenate(raw_oof),
+        y_all=y[every_row],
+        coverage=coverage,
+        folds=len(split),
+        block=max(24, 2 * hours),
+    )
 
-    outcome = np.concatenate(scored["y"])
-    base = np.concatenate(scored["base"])
-    block = max(24, 2 * hours)
-    walk = {
-        "model": score(np.concatenate(scored["model"]), outcome, base, block=block),
-        "logistic": score(np.concatenate(scored["log"]), outcome, base, block=block),
-        "persistence": score(np.concatenate(scored["per"]), outcome, base, block=block),
-        "base_rate": score(base, outcome, base),
-    }
-    model = walk["model"]
-    calibration = _isotonic(np.concatenate(raw_oof), y[np.concatenate([f.valid for f in split])])
-    valid_times = times[np.concatenate([f.valid for f in split[1:]])]
-    oof_p = np.concatenate(scored["model"])
+
+def train(
+    inputs: Inputs, asset: str, horizon: str, incumbent: Champion | None = None
+) -> Training | Refused:
+    """Walk-forward, decide, fit what serves; Refused('too_little_data') below MIN_ROWS rows."""
+    began = time.perf_counter()
+    x_frame, target = dataset(inputs, horizon)
+    if not enough_rows(len(target)):
+        return Refused(asset, horizon, "too_little_data", len(target))
+    walk = walk_forward(x_frame, target, horizon)
+    if walk is None:
+        return Refused(asset, horizon, "too_little_data", len(target))
+    scores = walk.metrics()
+    model = scores["model"]
     judged = None
     if incumbent is not None:
-        judged = Incumbent(
-            incumbent.skill, _head_to_head(incumbent, x_frame, valid_times, oof_p, outcome)
-        )
+        pair = _head_to_head(incumbent, x_frame, walk.times, walk.p["model"], walk.y)
+        judged = Incumbent(incumbent.skill, pair)
     decision = decide(
-        validation_rows=model.count,
-        skill=model.skill,
-        skill_low=model.skill_low,
-        incumbent=judged,
+        validation_rows=model.count, skill=model.skill, skill_low=model.skill_low, incumbent=judged
     )
-    coverage = math.nan
-    if q_rows:
-        lo, hi = q_pred[0]
-        inside = (ret[q_rows[0]] >= np.minimum(lo, hi)) & (ret[q_rows[0]] <= np.maximum(lo, hi))
-        coverage = float(inside.mean())
 
-    classifier = _fit(CLASSIFIER, x, y, TREES)
+    usable = [c for c in x_frame.columns if x_frame[c].notna().any()]
+    x = x_frame[usable].to_numpy(dtype=np.float64)
+    y, ret = target["up"].to_numpy(), target["ret"].to_numpy()
     quantiles = {
         name: _fit({**QUANTILE, "alpha": alpha}, x, ret, QUANTILE_TREES).model_to_string()
         for name, alpha in (("q10", 0.1), ("q90", 0.9))
@@ -207,24 +246,26 @@ def train(
     rate = float(y.mean())
     bundle = Bundle(
         features=usable,
-        classifier=classifier.model_to_string(),
+        classifier=_fit(CLASSIFIER, x, y, TREES).model_to_string(),
         quantiles=quantiles,
-        calibration=calibration,
+        calibration=_isotonic(walk.raw_all, walk.y_all),
         base_rate=rate,
-        oof=[(t.to_pydatetime(), float(p)) for t, p in zip(valid_times, oof_p, strict=True)],
+        oof=[
+            (t.to_pydatetime(), float(p)) for t, p in zip(walk.times, walk.p["model"], strict=True)
+        ],
         params={
             "horizon": horizon,
             "trees": TREES,
             "classifier": CLASSIFIER,
             "quantile_trees": QUANTILE_TREES,
-            "folds": len(split),
-            "block": block,
+            "folds": walk.folds,
+            "block": walk.block,
         },
     )
     metrics = {
-        "walk_forward": {name: _plain(m) for name, m in walk.items()},
+        "walk_forward": {name: _plain(m) for name, m in scores.items()},
         "decision": {"serve": decision.serve, "reason": decision.reason},
-        "coverage_10_90": _finite(coverage),
+        "coverage_10_90": _finite(walk.coverage),
         "rows": len(y),
         "seconds": round(time.perf_counter() - began, 3),
         "base_rate": rate,
@@ -235,8 +276,8 @@ def train(
         artifact=encode(bundle),
         metrics=metrics,
         features=usable,
-        trained_from=times[0].to_pydatetime(),
-        trained_to=times[-1].to_pydatetime(),
+        trained_from=x_frame.index[0].to_pydatetime(),
+        trained_to=x_frame.index[-1].to_pydatetime(),
         incumbent_id=None if incumbent is None else incumbent.id,
     )
 

@@ -1,0 +1,80 @@
+"""Training many coins × horizons in a process pool (spawned processes, never the event loop's
+thread): the inputs and the incumbents are read here, each training runs in a worker process,
+each result is recorded (services.model_registry.record_training) as it comes back."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from core.predict import HORIZONS
+from services.deps import Deps
+from services.model_registry import RegisteredModel, champion, record_training, training_inputs
+from workers.predict.train import Champion, Refused, train
+
+PROCESSES = 2
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A training recorded in the registry."""
+
+    model: RegisteredModel
+    seconds: float
+
+
+Outcome = Trained | Refused
+
+
+async def _incumbent(deps: Deps, asset: str, horizon: str) -> Champion | None:
+    held = await champion(deps, asset, horizon)
+    if held is None:
+        return None
+    model, artifact = held
+    skill = (model.metrics.get("walk_forward") or {}).get("model", {}).get("skill")
+    return Champion(
+        model.id, float(skill if skill is not None else 0.0), artifact, model.trained_to
+    )
+
+
+async def train_many(
+    deps: Deps,
+    assets: Sequence[str],
+    horizons: Sequence[str] = tuple(HORIZONS),
+    *,
+    processes: int = PROCESSES,
+    done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Train every asset × horizon (`processes` at a time), record each, in the order they end.
+    A coin without candles is Refused('no_candles'), one with too few 'too_little_data'."""
+    loop = asyncio.get_running_loop()
+    outcomes: list[Outcome] = []
+
+    def finish(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if done is not None:
+            done(outcome)
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        running = []
+        for asset in assets:
+            inputs = await training_inputs(deps, asset)
+            if inputs is None:
+                for horizon in horizons:
+                    finish(Refused(asset, horizon, "no_candles", 0))
+                continue
+            for horizon in horizons:
+                incumbent = await _incumbent(deps, asset, horizon)
+                running.append(loop.run_in_executor(pool, train, inputs, asset, horizon, incumbent))
+        for next_done in asyncio.as_completed(running):
+            result = await next_done
+            if isinstance(result, Refused):
+                finish(result)
+                continue
+            model = await record_training(deps, result)
+            finish(Trained(model, float(result.metrics.get("seconds", 0.0))))
+    return outcomes
