@@ -135,7 +135,7 @@ def frame(inputs: Inputs) -> pd.DataFrame:
 
     # the hour a row is known at (its close), cyclic
     hours = index.hour.to_numpy() + index.minute.to_numpy() / 60.0
-    days = index.dayofweek.to_numpy() + hours / 24.0
+    days = index.day_of_week.to_numpy() + hours / 24.0
     out["hour_sin"] = np.sin(2 * np.pi * hours / 24.0)
     out["hour_cos"] = np.cos(2 * np.pi * hours / 24.0)
     out["dow_sin"] = np.sin(2 * np.pi * days / 7.0)
