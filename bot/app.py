@@ -21,6 +21,7 @@ from bot.errors import on_error
 from bot.flood import FloodGate
 from bot.handlers import (
     alerts,
+    backtest,
     basic,
     charts,
     follow,
@@ -61,6 +62,7 @@ HANDLER_MODULES = (
     charts,
     ta,
     news,
+    backtest,
     trades,
     portfolio,
     setting_handlers,

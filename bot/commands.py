@@ -197,6 +197,20 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ),
     ),
     CommandHelp(
+        "backtest",
+        N_("Trade a coin's forecasts on past candles"),
+        N_(
+            "<b>/backtest</b> SYMBOL [1h|4h|24h] [period] [threshold]\n"
+            "Long when the model's P(up) is above the threshold (0.55 unless told; 0.5 to "
+            "0.95), flat otherwise, against buy-and-hold: a picture of both, their returns and "
+            "drawdowns, trades and time in the market, with 0.1% fees per side. Only the "
+            "model's out-of-sample predictions count — made on candles it was not trained on — "
+            "over the period asked, or all of them.\n"
+            "Examples: <code>/backtest BTC</code> (24h) · <code>/backtest ETH 4h 3m</code> · "
+            "<code>/backtest BTC 24h 1y 0.6</code>"
+        ),
+    ),
+    CommandHelp(
         "buy",
         N_("Record a buy in your portfolio"),
         N_(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
+from bot.charts.backtest import render_backtest
 from bot.charts.candles import Bands, render_candles
 from bot.charts.compare import render_compare
 from bot.charts.correlation import render_correlation
@@ -74,6 +75,21 @@ class ChartRenderer:
     ) -> bytes:
         return await self._run(
             render_sentiment, points, closes, t=t, title=title, price_label=price_label
+        )
+
+    async def backtest(
+        self,
+        times: Sequence[datetime],
+        strategy: Sequence[float],
+        hold: Sequence[float],
+        in_market: Sequence[bool],
+        *,
+        t: Texts,
+        title: str,
+        labels: tuple[str, str, str],
+    ) -> bytes:
+        return await self._run(
+            render_backtest, times, strategy, hold, in_market, t=t, title=title, labels=labels
         )
 
     def close(self) -> None:

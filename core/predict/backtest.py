@@ -43,6 +43,7 @@ DEFAULT_THRESHOLD = 0.55
 LOWEST_THRESHOLD = 0.5  # "long whenever the model leans up"; below it, long on a lean down
 HIGHEST_THRESHOLD = 0.95  # beyond it a calibrated model hardly ever speaks
 MIN_DECISIONS = 2  # closes with a probability a backtest needs
+CLIPPED_SHARE = 0.1  # a window this much shorter than the period asked says so
 
 _THRESHOLD = re.compile(r"^(?:p\s*>\s*)?(\d{0,2}(?:[.,]\d+)?|\d{1,3})\s*(%?)$")
 _HOURS = re.compile(r"^\d+\s*h$")
@@ -130,7 +131,9 @@ def parse_threshold(text: str) -> float:
 @dataclass(frozen=True, slots=True)
 class Window:
     """The closes a backtest decides at: what was asked, cut to what the out-of-sample
-    probabilities cover. `clipped` says the period asked reaches beyond them."""
+    probabilities cover. `clipped` says the period asked reaches beyond them by more than a
+    horizon and more than a tenth of it (the probabilities always end a horizon before the
+    candles used to train: their outcome had to be known)."""
 
     start: datetime  # the first decision (a close with a probability)
     end: datetime  # the last close marked: the last decision + the horizon, or the last close
@@ -156,8 +159,12 @@ def window(
     if hi - lo < MIN_DECISIONS:
         return None
     start, final = oof_times[lo], oof_times[hi - 1]
-    end = min(final + timedelta(hours=HORIZONS[horizon]), closes_to)
-    clipped = since is not None and since < first
+    hold_for = timedelta(hours=HORIZONS[horizon])
+    end = min(final + hold_for, closes_to)
+    clipped = False
+    if since is not None:  # what was asked, less a horizon or a tenth of it, is left out
+        asked, used = closes_to - since, end - start
+        clipped = asked - used > max(hold_for, asked * CLIPPED_SHARE)
     return Window(start, end, first, last, clipped)
 
 

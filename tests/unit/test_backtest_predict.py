@@ -284,6 +284,19 @@ def test_a_period_reaching_before_the_window_is_clipped_and_says_so() -> None:
     assert found.clipped
 
 
+def test_a_period_reaching_far_beyond_the_window_is_clipped_too() -> None:
+    found = window(OOF, T0 + 400 * HOUR, "1h", T0 + 50 * HOUR)  # asked 350 h, got 50
+    assert found is not None
+    assert (found.start, found.end) == (T0 + 50 * HOUR, T0 + 100 * HOUR)
+    assert found.clipped
+
+
+def test_ending_a_horizon_before_the_candles_is_not_clipping() -> None:
+    found = window(OOF, T0 + 123 * HOUR, "24h", T0 + 23 * HOUR)  # the usual end of the OOF
+    assert found is not None and not found.clipped
+    assert found.end == T0 + 123 * HOUR
+
+
 def test_a_period_after_the_window_or_too_little_of_it_is_none() -> None:
     assert window(OOF, T0 + 400 * HOUR, "1h", T0 + 300 * HOUR) is None
     assert window(OOF, T0 + 400 * HOUR, "1h", T0 + 99 * HOUR) is None  # one decision
