@@ -65,6 +65,16 @@ class AlertCondition(BaseModel):
     expires_at: datetime | None = None
 
 
+class ForecastRecord(BaseModel):
+    """How right a coin's served forecasts at one horizon have been: of `resolved` predictions
+    whose horizon passed, `correct` called the direction."""
+
+    model_config = ConfigDict(frozen=True)
+
+    resolved: int
+    correct: int
+
+
 class AlertFired(Notice):
     """A person's alert fired: on what, at which price, when, and how many times so far."""
 
@@ -82,7 +92,9 @@ class AlertFired(Notice):
     fire_count: int = 1  # including this firing
     quiet: bool = False  # fired in quiet hours: held, then merged into one summary
     headlines: tuple[Headline, ...] = ()  # the coin's latest stories, or those that drove it
-    value: Decimal | None = None  # a news alert's: the sentiment index, or stories counted
+    value: Decimal | None = None  # a news alert's: the sentiment index, or stories counted;
+    # a forecast alert's: the chance (0..1) of its side in the prediction it fired on
+    record: ForecastRecord | None = None  # a forecast alert's: the served forecasts' record
 
 
 class NewsStory(Notice):

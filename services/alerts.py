@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.alerts.grammar import parse_alert
 from core.alerts.history import History, backtest_timeframe, history, span_needed
 from core.alerts.news import Point, news_history, preview_span
-from core.alerts.spec import AlertSpec, NewsBurst, SentimentLevel
+from core.alerts.spec import AlertSpec, NewsBurst, PredictionLevel, SentimentLevel
 from core.alerts.storage import columns_of, spec_of
 from core.people import ChatSeen, PersonSeen
 from core.refusal import BadArgument, Refusal
@@ -29,6 +29,7 @@ from core.series_choice import Origin
 from db.cache import Cache
 from db.repos import alert_news, people, watchlist
 from db.repos import alerts as alert_rows
+from services import prediction_alerts
 from services.coins import follow, market_names, resolve_coins
 from services.deps import Deps
 from services.prices import quotes
@@ -133,13 +134,15 @@ async def set_alert(
         followed = await follow(deps, session, [symbol])
         if isinstance(spec.condition, SentimentLevel | NewsBurst):
             said = await _news_history(session, asset_id, spec, now)
+        elif isinstance(spec.condition, PredictionLevel):
+            said = await prediction_alerts.preview(session, asset_id, spec, now)
         else:
             timeframe, span = backtest_timeframe(spec.condition), span_needed(spec)
             series = await load_series(deps, session, symbol, timeframe, span=span)
     await alerts_changed(deps.cache)
     if followed:
         await deps.assets_changed()
-    if isinstance(spec.condition, SentimentLevel | NewsBurst):
+    if isinstance(spec.condition, SentimentLevel | NewsBurst | PredictionLevel):
         return AlertSet(alert_id, spec, said, zone)
     candles = series.candles if series is not None else []
     origin = series.origin if series is not None else None

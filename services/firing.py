@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.alerts.news import CoinStory, shown_stories, story_span
 from core.alerts.storage import condition_of
 from core.alerts.watched import readable_spec
-from core.notices import AlertFired, Headline, to_payload
+from core.notices import AlertFired, ForecastRecord, Headline, to_payload
 from core.quiet_hours import quiet_until
 from db import outbox
 from db.repos import alert_news
@@ -57,6 +57,7 @@ class Candidate:
     change_window: timedelta | None = DAY  # what change_pct is measured over
     value: Decimal | None = None  # a news alert's: the sentiment index, or the stories counted
     stories: tuple[int, ...] = ()  # a burst's stories
+    record: ForecastRecord | None = None  # a forecast alert's: the served forecasts' record
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,7 @@ async def _fire_one(
         quiet=quiet is not None,
         headlines=tuple(_headline(story) for story in shown),
         value=candidate.value,
+        record=candidate.record,
     )
     key = dedupe_key(row.id, candidate.trigger)
     outbox_id = await outbox.enqueue(

@@ -81,10 +81,11 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
 
 def alert_jobs(settings: Settings, matcher: AlertMatcher) -> list[JobSpec]:
     """Candle-close alerts soon after the candle job stores a closed candle; news alerts as
-    often as the news is scored; expiry."""
+    often as the news is scored; forecast alerts every minute (predictions are hourly); expiry."""
     return [
         JobSpec("alerts_candles", matcher.on_candles, market_every(settings, 15, 1)),
         JobSpec("alerts_news", matcher.on_news, market_every(settings, 30, 5)),
+        JobSpec("alerts_predictions", matcher.on_predictions, market_every(settings, 60, 5)),
         JobSpec("alerts_expiry", alerts_expiry.run, market_every(settings, 60, 5)),
     ]
 

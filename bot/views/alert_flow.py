@@ -26,6 +26,7 @@ KIND_BUTTONS = {
     "volume": ("📊", N_("Volume spike")),
     "sentiment": ("🧭", N_("News sentiment")),
     "news": ("📰", N_("News burst")),
+    "predict": ("🔮", N_("Forecast")),
 }
 QUESTIONS = {
     "above": N_("<b>{symbol}</b> rises above which price?"),
@@ -38,6 +39,10 @@ QUESTIONS = {
         "A level below zero watches it fall, above zero rise."
     ),
     "news": N_("<b>{symbol}</b>: how many stories about it within an hour?"),
+    "predict": N_(
+        "<b>{symbol}</b>: when a model's 24h forecast gives which chance? A number is the chance "
+        "of up rising above it; or write it out, like <code>down &gt; 60% 4h</code>."
+    ),
 }
 
 
@@ -97,6 +102,11 @@ def offer_label(t: Texts, offer: Offer) -> str:
             return t._("below {level}", level=level)
         return t._("above {level}", level=level)
     value = offer.value or 0
+    if offer.kind == "predict":
+        pct = t.pct(Decimal(value), places=0, signed=False)
+        if offer.side == "down":
+            return t._("down above {pct}", pct=pct)
+        return t._("up above {pct}", pct=pct)
     if offer.kind == "news":
         return t.ngettext(
             "{count} in {window}",

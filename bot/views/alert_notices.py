@@ -5,16 +5,17 @@ fired during their quiet hours. Pure: a notice (`core.notices.AlertFired`) in, H
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import AlertAction, AlertChart, encode
 from bot.i18n import Texts
-from bot.views.alert_specs import condition_line, describe, sentiment_value
+from bot.views.alert_specs import chance_pct, condition_line, describe, sentiment_value
 from bot.views.common import MAX_MESSAGE, e, telegram_length
 from bot.views.quiet_hours import clock
-from core.alerts.spec import AlertSpec, NewsBurst, SentimentLevel
+from core.alerts.spec import AlertSpec, NewsBurst, PredictionLevel, SentimentLevel
 from core.alerts.storage import spec_of
 from core.notices import AlertFired, Headline
 
@@ -35,7 +36,10 @@ def fired_text(t: Texts, notice: AlertFired, zone: str = "UTC") -> str:
     ]
     text = "\n".join(line for line in lines if line)
     news = _headlines(t, spec, notice.headlines)
-    return text if not news or len(text) + len(news) > MAX_TEXT else f"{text}\n\n{news}"
+    text = text if not news or len(text) + len(news) > MAX_TEXT else f"{text}\n\n{news}"
+    if isinstance(spec.condition, PredictionLevel):
+        return f"{text}\n\n<i>{t._('Not financial advice.')}</i>"
+    return text
 
 
 def _value_line(t: Texts, notice: AlertFired, spec: AlertSpec) -> str:
@@ -49,6 +53,8 @@ def _value_line(t: Texts, notice: AlertFired, spec: AlertSpec) -> str:
             symbol=symbol,
             value=sentiment_value(t, float(value)),
         )
+    if isinstance(c, PredictionLevel):
+        return _forecast_lines(t, notice, c)
     if isinstance(c, NewsBurst):
         count = int(value)
         return t.ngettext(
@@ -60,6 +66,37 @@ def _value_line(t: Texts, notice: AlertFired, spec: AlertSpec) -> str:
             window=t.duration(c.window),
         )
     return ""
+
+
+def _forecast_lines(t: Texts, notice: AlertFired, c: PredictionLevel) -> str:
+    """The chance the model gives the alert's side, and how right its forecasts have been."""
+    assert notice.value is not None
+    values = {
+        "symbol": e(notice.condition.symbol),
+        "chance": chance_pct(t, notice.value),
+        "horizon": c.horizon,
+    }
+    if c.side == "up":
+        said = t._(
+            "The model gives {symbol} a {chance} chance of being higher in {horizon}.", **values
+        )
+    else:
+        said = t._(
+            "The model gives {symbol} a {chance} chance of being lower in {horizon}.", **values
+        )
+    record = notice.record
+    if record is None or record.resolved == 0:
+        return f"{said}\n" + t._("Record at {horizon}: none resolved yet.", **values)
+    right = Decimal(record.correct * 100) / record.resolved
+    line = t.ngettext(
+        "Record at {horizon}: right {share} of {count} resolved forecast.",
+        "Record at {horizon}: right {share} of {count} resolved forecasts.",
+        record.resolved,
+        share=t.pct(right, places=0, signed=False),
+        count=t.number(record.resolved),
+        **values,
+    )
+    return f"{said}\n{line}"
 
 
 def fired_keyboard(t: Texts, notice: AlertFired) -> InlineKeyboardMarkup:

@@ -22,7 +22,11 @@ EXAMPLES = {  # what to try instead, by the kind of condition that had words lef
     "volume": "<code>volume x3 1h</code>",
     "sentiment": "<code>sentiment &lt; -0.3</code>",
     "news": "<code>news 5 in 1h</code>",
+    "predict": "<code>predict up &gt; 65% 24h</code>",
 }
+
+FORECAST_UP = "<code>/alert {symbol} predict up &gt; 65% 24h</code>"
+FORECAST_DOWN = "<code>/alert {symbol} predict down &gt; 60% 4h</code>"
 
 
 def _code(words: object) -> str:
@@ -198,7 +202,7 @@ def _leftover(t: Texts, typed: str, example: str) -> str:
 def _unknown_word(t: Texts, typed: str) -> str:
     return t._(
         "I don't know “{typed}”; alerts understand price levels, % moves, RSI, MACD, SMA, EMA, "
-        "volume, news sentiment and news bursts.",
+        "volume, news sentiment, news bursts and forecasts.",
         typed=e(clip(typed)),
     )
 
@@ -335,5 +339,37 @@ def _news_count(t: Texts, typed: str, most: int) -> str:
     return t._(
         "Stories: give a whole number from 1 to {most}, not {typed}.",
         most=t.number(most),
+        typed=e(clip(typed)),
+    )
+
+
+@says("alert.predict_side")
+def _predict_side(t: Texts, symbol: str) -> str:
+    return t._(
+        "Say which way, up or down, and how sure, like {up} or {down}.",
+        up=FORECAST_UP.format(symbol=e(symbol)),
+        down=FORECAST_DOWN.format(symbol=e(symbol)),
+    )
+
+
+@says("alert.predict_level")
+def _predict_level(t: Texts, symbol: str, typed: str) -> str:
+    example = FORECAST_UP.format(symbol=e(symbol))
+    if not typed:
+        return t._(
+            "Give the chance as a percentage from 1% to 99%, like {example}.", example=example
+        )
+    return t._(
+        "Chance: give a percentage from 1% to 99%, like {example}, not {typed}.",
+        example=example,
+        typed=e(clip(typed)),
+    )
+
+
+@says("alert.predict_horizon")
+def _predict_horizon(t: Texts, typed: str, choices: Sequence[str]) -> str:
+    return t._(
+        "Horizon: forecasts are made for {choices} ahead, not {typed}.",
+        choices=t.or_list(choices),
         typed=e(clip(typed)),
     )

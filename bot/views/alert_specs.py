@@ -16,6 +16,7 @@ from core.alerts.spec import (
     Condition,
     MacdCross,
     NewsBurst,
+    PredictionLevel,
     PriceChange,
     PriceLevel,
     RsiLevel,
@@ -43,7 +44,28 @@ def condition_line(t: Texts, spec: AlertSpec) -> str:
         return _change(t, symbol, c)
     if isinstance(c, SentimentLevel | NewsBurst):
         return _on_news(t, symbol, c)
+    if isinstance(c, PredictionLevel):
+        return _on_forecast(t, symbol, c)
     return _on_candles(t, symbol, c)
+
+
+def chance_pct(t: Texts, chance: Decimal | float) -> str:
+    """A forecast's chance (0..1) as a percentage to one place, none when whole: 67% · 65.3%."""
+    value = Decimal(repr(chance)) if isinstance(chance, float) else chance
+    percent = (value * 100).quantize(Decimal("0.1"))
+    places = 0 if percent == percent.to_integral_value() else 1
+    return t.pct(percent, places=places, signed=False)
+
+
+def _on_forecast(t: Texts, symbol: str, c: PredictionLevel) -> str:
+    values = {"symbol": symbol, "horizon": c.horizon, "level": exact_pct(t, c.level)}
+    if c.side == "up" and c.direction == "above":
+        return t._("{symbol} forecast: chance of up in {horizon} rises above {level}", **values)
+    if c.side == "up":
+        return t._("{symbol} forecast: chance of up in {horizon} falls below {level}", **values)
+    if c.direction == "above":
+        return t._("{symbol} forecast: chance of down in {horizon} rises above {level}", **values)
+    return t._("{symbol} forecast: chance of down in {horizon} falls below {level}", **values)
 
 
 def sentiment_value(t: Texts, value: Decimal | float) -> str:
@@ -167,6 +189,26 @@ def history_line(t: Texts, symbol: str, history: History, zone: str = "UTC") -> 
             value=sentiment_value(t, history.reading),
         )
         return f"{now} {said}"
+    if history.source == "predictions":
+        return _forecast_now(t, symbol, history, said)
+    return said
+
+
+def _forecast_now(t: Texts, symbol: str, history: History, said: str) -> str:
+    """The chance the newest prediction gives (or that it found no edge), then the backtest."""
+    if history.no_edge:
+        now = t._(
+            "No edge found for {symbol} now: the model serves the base rate, and the alert "
+            "fires only on a model's forecast.",
+            symbol=e(symbol),
+        )
+        return f"{now} {said}"
+    if history.reading is not None:
+        now = t._(
+            "The forecast's chance is {chance} now.",
+            chance=chance_pct(t, history.reading),
+        )
+        return f"{now} {said}"
     return said
 
 
@@ -176,6 +218,11 @@ def _backtest_line(t: Texts, symbol: str, history: History, zone: str) -> str:
         return t._(
             "I have too little news sentiment of {symbol} stored yet to say how often it would "
             "have fired.",
+            symbol=e(symbol),
+        )
+    if result is None and history.source == "predictions":
+        return t._(
+            "I have too few forecasts of {symbol} stored yet to say how often it would have fired.",
             symbol=e(symbol),
         )
     if result is None and history.source == "news":

@@ -35,6 +35,7 @@ from core.alerts.spec import (
     MacdCross,
     Move,
     NewsBurst,
+    PredictionLevel,
     PriceChange,
     PriceLevel,
     RsiLevel,
@@ -82,6 +83,8 @@ def trigger_times(
         return _price_change(condition, candles, timeframe)
     if isinstance(condition, SentimentLevel | NewsBurst):
         raise ValueError("news alerts are not tested on candles (core.alerts.news)")
+    if isinstance(condition, PredictionLevel):
+        raise ValueError("forecast alerts are not tested on candles (core.alerts.predictions)")
     bars = _closed_candles(candles, timeframe, condition.timeframe)
     data = ind.ohlcv_arrays(bars)
     if isinstance(condition, RsiLevel):

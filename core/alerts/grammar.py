@@ -7,6 +7,7 @@
     BTC volume x3 · BTC vol 3x 1h                   volume over N times its recent average
     BTC sentiment < -0.3 · SOL sentiment above 0.5  the coin's news sentiment index crosses
     ETH news 5 in 1h · ETH news 10 24h              N or more stories within a window
+    BTC predict up > 65% 24h · SOL predict down > 60% 4h   a served forecast's chance crosses
     … once (the default) · every 1h · for 7d · until 2026-12-31
 
 The symbol comes back as typed, upper-cased; resolving it to a listed coin is the caller's job.
@@ -24,6 +25,7 @@ from decimal import Decimal
 from typing import Literal
 
 from core.alerts.news_grammar import NEWS_WORDS, SENTIMENT_WORDS, read_burst, read_sentiment
+from core.alerts.predict_grammar import PREDICT_WORDS, read_prediction
 from core.alerts.spec import (
     ALERT_TIMEFRAMES,
     RSI_PERIOD,
@@ -237,6 +239,8 @@ class _Reader:
             return read_sentiment(self.symbol, tokens[1:], self.number)
         if head in NEWS_WORDS:
             return read_burst(self.symbol, tokens[1:])
+        if head in PREDICT_WORDS:
+            return read_prediction(self.symbol, tokens[1:], self.number)
         if any(t in ("sma", "ema", "ma") for t in tokens):
             return self.average(tokens)
         if any(t.endswith("%") for t in tokens):

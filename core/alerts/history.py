@@ -17,6 +17,7 @@ from core.alerts.spec import (
     Condition,
     MacdCross,
     NewsBurst,
+    PredictionLevel,
     PriceChange,
     PriceLevel,
     RsiLevel,
@@ -31,18 +32,21 @@ LONGEST_WARM_UP = timedelta(days=365)
 @dataclass(frozen=True, slots=True)
 class History:
     """An alert's backtest over stored candles of `timeframe` (or, by `source`, over the stored
-    sentiment index or news: `core.alerts.news`); None when too few are stored. `reading`: the
-    sentiment index now, for a sentiment alert."""
+    sentiment index or news: `core.alerts.news`; or predictions: `core.alerts.predictions`);
+    None when too few are stored. `reading`: the sentiment index now, for a sentiment alert; the
+    chance of its side now, for a forecast alert, whose `no_edge` says the newest prediction was
+    the base rate ("no edge found")."""
 
     timeframe: str
     result: Backtest | None
-    source: Literal["candles", "sentiment", "news"] = "candles"
+    source: Literal["candles", "sentiment", "news", "predictions"] = "candles"
     reading: float | None = None
+    no_edge: bool = False
 
 
 def backtest_timeframe(condition: Condition) -> str:
     """The stored candles a condition is tested on: 1h, or 1m when 1h cannot measure it."""
-    if isinstance(condition, PriceLevel | SentimentLevel | NewsBurst):
+    if isinstance(condition, PriceLevel | SentimentLevel | NewsBurst | PredictionLevel):
         return "1h"
     if isinstance(condition, PriceChange):
         return "1h" if condition.window % TIMEFRAMES["1h"] == timedelta(0) else "1m"
@@ -51,7 +55,7 @@ def backtest_timeframe(condition: Condition) -> str:
 
 def warm_up(condition: Condition) -> tuple[timedelta, timedelta]:
     """(history loaded before the 30 days, the least of it the condition can be read with)."""
-    if isinstance(condition, PriceLevel | SentimentLevel | NewsBurst):
+    if isinstance(condition, PriceLevel | SentimentLevel | NewsBurst | PredictionLevel):
         return timedelta(hours=1), timedelta(0)
     if isinstance(condition, PriceChange):
         return condition.window, condition.window

@@ -93,9 +93,21 @@ class NewsBurst:
     window: timedelta
 
 
+@dataclass(frozen=True, slots=True)
+class PredictionLevel:
+    """The chance a served model gives the coin of going `side` over `horizon` (a key of
+    `core.predict.HORIZONS`) crosses `level` percent: from at or under it to more than it for
+    "above", from at or over it to less than it for "below" (`core.alerts.predictions`)."""
+
+    side: Literal["up", "down"]
+    direction: Direction
+    level: Decimal  # a percentage, from 1 to 99
+    horizon: str
+
+
 CandleCondition = RsiLevel | MacdCross | AverageCross | VolumeSpike  # read on closed candles
 NewsCondition = SentimentLevel | NewsBurst  # read on the stored news and sentiment index
-Condition = PriceLevel | PriceChange | CandleCondition | NewsCondition
+Condition = PriceLevel | PriceChange | CandleCondition | NewsCondition | PredictionLevel
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ moves and crosses); threshold (level, percentage or multiple); timeframe; window
 params hold the rest and the symbol, so a row alone gives back its spec. The news kinds are
 kept as indicators (what the table's check allows), `params["indicator"]` saying which: a
 sentiment level in direction and threshold; a burst's story count in threshold, its window in
-window_seconds. A fired alert's notice
+window_seconds; a forecast level in direction and threshold (percent), its side and horizon in
+params. A fired alert's notice
 carries the same columns (`core.notices.AlertCondition`), so the bot can say what fired.
 """
 
@@ -21,6 +22,7 @@ from core.alerts.spec import (
     Condition,
     MacdCross,
     NewsBurst,
+    PredictionLevel,
     PriceChange,
     PriceLevel,
     RsiLevel,
@@ -28,6 +30,7 @@ from core.alerts.spec import (
     VolumeSpike,
 )
 from core.notices import AlertCondition
+from core.predict import HORIZONS
 
 StoredAlert = Any  # an alerts row, a result row with its columns, or an `AlertCondition`
 
@@ -58,6 +61,9 @@ def columns_of(spec: AlertSpec) -> dict[str, Any]:
     elif isinstance(c, SentimentLevel):
         columns |= {"kind": "indicator", "direction": c.direction, "threshold": c.level}
         params |= {"indicator": "sentiment"}
+    elif isinstance(c, PredictionLevel):
+        columns |= {"kind": "indicator", "direction": c.direction, "threshold": c.level}
+        params |= {"indicator": "predict", "side": c.side, "horizon": c.horizon}
     else:
         columns |= {"kind": "indicator", "threshold": Decimal(c.count)}
         columns["window_seconds"] = int(c.window.total_seconds())
@@ -99,6 +105,8 @@ def spec_of(row: StoredAlert, symbol: str | None = None) -> AlertSpec:
         condition = MacdCross(_move(row.direction), row.timeframe)
     elif params["indicator"] == "sentiment":
         condition = SentimentLevel(_direction(row.direction), row.threshold)
+    elif params["indicator"] == "predict":
+        condition = _prediction(row.direction, row.threshold, params["side"], params["horizon"])
     elif params["indicator"] == "news":
         count, window = int(row.threshold), timedelta(seconds=row.window_seconds or 0)
         if count != row.threshold or count < 1 or window <= timedelta(0):
@@ -112,6 +120,12 @@ def spec_of(row: StoredAlert, symbol: str | None = None) -> AlertSpec:
         raise ValueError(f"no indicator {params['indicator']!r}")
     cooldown = timedelta(seconds=row.cooldown_seconds) if row.recurring else None
     return AlertSpec(symbol or params["symbol"], condition, cooldown, row.expires_at)
+
+
+def _prediction(direction: object, level: Any, side: object, horizon: object) -> PredictionLevel:
+    if side not in ("up", "down") or horizon not in HORIZONS or not 0 < level < 100:
+        raise ValueError(f"prediction {side!r} {level!r} {horizon!r}")
+    return PredictionLevel(_move(side), _direction(direction), level, str(horizon))
 
 
 def _direction(value: object) -> Any:

@@ -110,6 +110,12 @@ def _alert_wrong(rng: random.Random) -> str:
         lambda: f"/alert {coin} sentiment < {rng.choice(('-1', '1', '2', '-7'))}",
         lambda: f"/alert {coin} news {rng.choice(('0', '-5', '101', '1e9', 'NaN'))} in 1h",
         lambda: f"/alert {coin} news 5 in {rng.choice(('1m', '0h', '25h', '99999d'))}",
+        lambda: (
+            f"/alert {coin} predict {rng.choice(('up', 'down'))} > "
+            f"{rng.choice(('0%', '100%', '-5%', '1e9%', 'NaN%', '∞', '0.001'))} 24h"
+        ),
+        lambda: f"/alert {coin} predict up > 65% {rng.choice(('2h', '0h', '7d', '1m', '<b>'))}",
+        lambda: f"/alert {coin} predict {rng.choice(('> 65%', 'up', 'up down > 60%', 'sideways'))}",
     )
     return rng.choice(forms)()
 

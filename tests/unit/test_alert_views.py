@@ -288,6 +288,7 @@ def test_flow_buttons_fit_telegrams_64_bytes_and_speak_the_persons_language() ->
         "📊 Volume spike",
         "🧭 News sentiment",
         "📰 News burst",
+        "🔮 Forecast",
         "✖️ Cancel",
     ]
     assert texts_of(kind_keyboard(RU, OWNER))[-1] == "✖️ Отмена"

@@ -1,6 +1,7 @@
 """The alert matcher of one workers process: active price alerts in an `AlertIndex`, matched
 against each new reference price; change, indicator and volume alerts checked on candle close;
-sentiment and news-burst alerts checked as the news is scored (`workers.alerting.news`).
+sentiment and news-burst alerts checked as the news is scored (`workers.alerting.news`);
+forecast alerts checked against the stored predictions (`workers.alerting.predictions`).
 
 It loads every active alert at start, then stays current cheaply: before each batch of prices
 it reads the `alerts:version` cache key (one GET), and only when that changed loads the alerts
@@ -20,7 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from core.alerts.index import AlertIndex, IndexedAlert
-from core.alerts.spec import NewsBurst, PriceLevel, SentimentLevel
+from core.alerts.spec import NewsBurst, PredictionLevel, PriceLevel, SentimentLevel
 from core.alerts.watched import WatchedAlert
 from core.market import PriceQuote
 from db.cache import PRICE_CHANNEL, Subscription
@@ -28,7 +29,7 @@ from services import matching
 from services.alerts import ALERTS_VERSION
 from services.deps import Deps
 from services.firing import Candidate, Fired, fire
-from workers.alerting import candles, news
+from workers.alerting import candles, news, predictions
 from workers.jobs.base import JobResult
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ class AlertMatcher:
         self.candle_check = candles.CandleCheck()
         self.news_alerts: dict[int, WatchedAlert] = {}  # sentiment and news-burst alerts
         self.news_check = news.NewsCheck()
+        self.prediction_alerts: dict[int, WatchedAlert] = {}  # forecast alerts
+        self.prediction_check = predictions.PredictionCheck()
         self._version: str | None = None
         self._newest_change = EPOCH
         self._busy = asyncio.Lock()  # one sync-and-match at a time
@@ -71,15 +74,17 @@ class AlertMatcher:
             self.index = AlertIndex.build(_indexed(a) for a in priced)
             self.candle_alerts = {a.id: a for a in active if _is_candle(a)}
             self.news_alerts = {a.id: a for a in active if _is_news(a)}
+            self.prediction_alerts = {a.id: a for a in active if _is_prediction(a)}
             self.cooling = {}
             for alert in active:
                 self._cool(alert)
             self.previous.update(await deps.cache.get_prices(sorted({a.symbol for a in priced})))
         log.info(
-            "alert matcher: %d price, %d candle, %d news alerts",
+            "alert matcher: %d price, %d candle, %d news, %d forecast alerts",
             len(priced),
             len(self.candle_alerts),
             len(self.news_alerts),
+            len(self.prediction_alerts),
         )
 
     async def sync(self, deps: Deps) -> int:
@@ -98,6 +103,7 @@ class AlertMatcher:
         self.index.remove(alert.id)
         self.candle_alerts.pop(alert.id, None)
         self.news_alerts.pop(alert.id, None)
+        self.prediction_alerts.pop(alert.id, None)
         self.cooling.pop(alert.id, None)
         if not alert.active:
             if alert.spec is None and alert.status == "active":
@@ -107,6 +113,8 @@ class AlertMatcher:
             self.index.add(*_indexed(alert))
         elif _is_news(alert):
             self.news_alerts[alert.id] = alert
+        elif _is_prediction(alert):
+            self.prediction_alerts[alert.id] = alert
         else:
             self.candle_alerts[alert.id] = alert
         self._cool(alert)
@@ -122,6 +130,7 @@ class AlertMatcher:
                 self.index.remove(alert.alert_id)
                 self.candle_alerts.pop(alert.alert_id, None)
                 self.news_alerts.pop(alert.alert_id, None)
+                self.prediction_alerts.pop(alert.alert_id, None)
             else:
                 self.cooling[alert.alert_id] = alert.waits_until
 
@@ -182,15 +191,21 @@ class AlertMatcher:
         """Check sentiment and news-burst alerts against the stored index and stories (a job)."""
         return await self._check(deps, "news")
 
-    async def _check(self, deps: Deps, kind: Literal["candle", "news"]) -> JobResult:
+    async def on_predictions(self, deps: Deps) -> JobResult:
+        """Check forecast alerts against the predictions stored since the last check (a job)."""
+        return await self._check(deps, "prediction")
+
+    async def _check(self, deps: Deps, kind: Literal["candle", "news", "prediction"]) -> JobResult:
         """Fire the `kind` alerts that came true since the last check."""
         async with self._busy:  # only the sync: prices are matched while the rest is read
             await self.sync(deps)
-        watched, check = (
-            (self.candle_alerts, self.candle_check)
-            if kind == "candle"
-            else (self.news_alerts, self.news_check)
-        )
+        check: candles.CandleCheck | news.NewsCheck | predictions.PredictionCheck
+        if kind == "candle":
+            watched, check = self.candle_alerts, self.candle_check
+        elif kind == "news":
+            watched, check = self.news_alerts, self.news_check
+        else:
+            watched, check = self.prediction_alerts, self.prediction_check
         alerts = list(watched.values())
         found = await check.newly_true(deps, alerts, self.cooling)
         try:
@@ -271,5 +286,14 @@ def _is_news(alert: WatchedAlert) -> bool:
     return alert.spec is not None and isinstance(alert.spec.condition, SentimentLevel | NewsBurst)
 
 
+def _is_prediction(alert: WatchedAlert) -> bool:
+    return alert.spec is not None and isinstance(alert.spec.condition, PredictionLevel)
+
+
 def _is_candle(alert: WatchedAlert) -> bool:
-    return alert.spec is not None and not _is_price(alert) and not _is_news(alert)
+    return (
+        alert.spec is not None
+        and not _is_price(alert)
+        and not _is_news(alert)
+        and not _is_prediction(alert)
+    )
