@@ -154,6 +154,11 @@ class Settings(BaseSettings):
         description="important stories pushed to a person who follows a coin's news, at most, "
         "in any 24 hours",
     )
+    train_models: bool = Field(
+        default=True,
+        description="the workers retrain the prediction models daily, and at once when none "
+        "exist (the sandbox's first start); off: train with `pythia train`",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="DEBUG, INFO, WARNING or ERROR"
     )

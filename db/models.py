@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -187,46 +186,6 @@ class ModelVersion(Base):
         CheckConstraint(
             "status IN ('candidate', 'champion', 'retired', 'rejected')", name="status"
         ),
-    )
-
-
-class Prediction(Base):
-    """A forecast made public; resolved against the price when its horizon passes.
-
-    One row per asset x horizon per `made_at` (the close of the last hourly candle used).
-    `served` is "model" (a champion's calibrated P(up)) or "base_rate" ("no edge found": `prob_up`
-    is the base rate of the rejected model named by `model_id`). `model_id` becomes NULL only if
-    its registry row is deleted: the live record outlives pruned models. `q10`/`q90` are forward
-    return fractions; `drivers` a list of [feature, value, push]. Resolution sets `outcome_price`,
-    `outcome_return`, `went_up` and `correct` = (prob_up >= 0.5) == went_up.
-    """
-
-    __tablename__ = "predictions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    model_id: Mapped[int | None] = mapped_column(
-        ForeignKey("model_registry.id", ondelete="SET NULL")
-    )
-    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
-    horizon: Mapped[str] = mapped_column(String(8))
-    made_at: Mapped[datetime]
-    target_at: Mapped[datetime] = mapped_column(index=True)
-    reference_price: Mapped[Decimal]
-    prob_up: Mapped[float] = mapped_column(Float)  # a probability, not money
-    predicted_return: Mapped[float | None] = mapped_column(Float)
-    served: Mapped[str] = mapped_column(String(16), default="model", server_default="model")
-    q10: Mapped[float | None] = mapped_column(Float)
-    q90: Mapped[float | None] = mapped_column(Float)
-    drivers: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
-    resolved_at: Mapped[datetime | None]
-    outcome_price: Mapped[Decimal | None]
-    outcome_return: Mapped[float | None] = mapped_column(Float)
-    went_up: Mapped[bool | None] = mapped_column(Boolean)
-    correct: Mapped[bool | None] = mapped_column(Boolean)
-
-    __table_args__ = (
-        UniqueConstraint("asset_id", "horizon", "made_at"),
-        CheckConstraint("served IN ('model', 'base_rate')", name="served"),
     )
 
 
@@ -415,3 +374,4 @@ class NewsPush(Base):
 
 import db.news  # noqa: E402  (their tables are part of the schema wherever this is)
 import db.staging  # noqa: E402, F401
+from db.predictions import Prediction as Prediction  # noqa: E402  (its table is in the schema)

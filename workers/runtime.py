@@ -27,6 +27,9 @@ from workers.jobs import (
     ingest_news,
     ingest_prices,
     notify_news,
+    predict,
+    resolve_predictions,
+    retrain_models,
     score_news,
     snapshots,
     sync_markets,
@@ -71,6 +74,11 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
         JobSpec("score_news", score_news.run, market_every(settings, 60, 15)),
         # as often as stories are scored, so an important one goes out within a minute of it
         JobSpec("notify_news", notify_news.run, market_every(settings, 60, 15)),
+        # every few minutes: each publishes once an hour's candles are in, and writes nothing else
+        JobSpec("predict", predict.run, market_every(settings, 300, 5)),
+        JobSpec("resolve_predictions", resolve_predictions.run, market_every(settings, 300, 5)),
+        # checks often, trains daily (or at once on an empty registry), in a process of its own
+        JobSpec("retrain_models", retrain_models.run, market_every(settings, 600, 10)),
         JobSpec("housekeeping", housekeeping.run, timedelta(hours=1), record=False),
         JobSpec("snapshots", snapshots.run, snapshots.CHECK_EVERY, at_start=True),
         JobSpec(

@@ -99,7 +99,9 @@ async def running_stack(
         ticker_interval=5,
         replay_speed=60,
         candle_timeframes=["1h", "1d"],  # the replay has no minute candles
-        **overrides,
+        # a training process per stack would cost every test a minute of CPU; the prediction
+        # tests put their models in themselves
+        **{"train_models": False, **overrides},
     )
     emu = Emulator(flood_limits=FloodLimits())
     await emu.start()

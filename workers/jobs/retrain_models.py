@@ -1,0 +1,143 @@
+"""Retrain the models: `python -m pythia train --all` in a process of its own, awaited, its
+progress logged line by line. Training never runs on the workers' event loop (which matches
+alerts): the loop only reads the child's output.
+
+Due when the registry is empty (the first start: at once, as soon as every tracked coin's
+hourly candles are in — the sandbox's first minutes) or when the newest model is older than a
+day. The job checks often and trains rarely; it is a singleton, so two workers never train at
+once. After the first models, the predict job runs at once so predictions show without
+waiting for its next turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from core.predict import TIMEFRAME
+from services.model_registry import registry
+from services.predictions import SERVING_KEY, TRAINING_KEY
+from services.series import series_of
+from workers.jobs import predict
+from workers.jobs.base import JobResult, WorkerDeps
+
+log = logging.getLogger(__name__)
+
+RETRAIN_EVERY = timedelta(days=1)
+FRESH = timedelta(hours=3)  # a coin's newest stored candle this recent: its history is in
+MIN_HISTORY = timedelta(days=21)  # the first training waits for this much of every coin
+TIMEOUT = 30 * 60.0  # a training still running after this is stopped
+ROOT = Path(__file__).resolve().parents[2]
+LINES = re.compile(rb"[\r\n]+")
+LOG_EVERY = 2.0  # seconds between progress lines (a progress bar redraws far more often)
+
+
+async def _history_in(deps: WorkerDeps) -> bool:
+    """Every tracked coin has MIN_HISTORY of hourly candles up to the last few hours."""
+    now = deps.clock.now()
+    for asset in (await deps.current_directory()).tracked:
+        series = await series_of(deps, asset, TIMEFRAME, span=MIN_HISTORY)
+        if series is None or not series.candles or series.candles[-1].ts < now - FRESH:
+            return False
+        if series.candles[0].ts > now - MIN_HISTORY + FRESH:
+            return False
+    return True
+
+
+async def due(deps: WorkerDeps) -> str | None:
+    """Why a training is due now ("first", "daily"), or None."""
+    models = await registry(deps)
+    if not models:
+        return "first" if await _history_in(deps) else None
+    newest = max(m.created_at for m in models)
+    return "daily" if deps.clock.now() - newest >= RETRAIN_EVERY else None
+
+
+def command() -> list[str]:
+    return [sys.executable, "-m", "pythia", "train", "--all"]
+
+
+def environment(deps: WorkerDeps) -> dict[str, str]:
+    """The child's settings: this process's environment with the database, cache and coins
+    this process uses (which may have been set in code rather than in the environment)."""
+    settings = deps.settings
+    env = dict(os.environ)
+    env["DATABASE_URL"] = settings.resolved_database_url
+    env["REDIS_URL"] = settings.redis_url or ""
+    env["SYMBOLS"] = ",".join(settings.symbols)
+    env["MARKET_SOURCE"] = settings.market_source
+    env["DATA_DIR"] = str(settings.data_dir)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+async def train(deps: WorkerDeps, argv: list[str] | None = None) -> tuple[int, str]:
+    """Run the training process to its end; its exit code and its last line of output."""
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        *(argv or command()),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=environment(deps),
+        cwd=ROOT,
+    )
+    last, logged_at, pending = "", 0.0, b""
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            assert process.stdout is not None
+            while chunk := await process.stdout.read(4096):
+                *lines, pending = LINES.split(pending + chunk)
+                for raw in lines:
+                    line = raw.decode(errors="replace").strip()
+                    if not line:
+                        continue
+                    last = line
+                    now = time.monotonic()
+                    if now - logged_at >= LOG_EVERY or "%" not in line:
+                        log.info("training: %s", line)
+                        logged_at = now
+            if pending.strip():
+                last = pending.decode(errors="replace").strip()
+                log.info("training: %s", last)
+            code = await process.wait()
+    finally:
+        if process.returncode is None:  # cancelled (shutdown) or timed out: stop the child
+            process.terminate()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(10):
+                    await process.wait()
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    log.info("training ended with code %d in %.0f s", code, time.monotonic() - started)
+    return code, last
+
+
+async def run(deps: WorkerDeps) -> JobResult:
+    if not deps.settings.train_models:
+        return JobResult(summary="training is off (TRAIN_MODELS=false)")
+    why = await due(deps)
+    if why is None:
+        return JobResult(summary="not due")
+    log.info("training all models (%s)", why)
+    await deps.cache.set(TRAINING_KEY, why, ttl=TIMEOUT)
+    try:
+        code, last = await train(deps)
+    finally:
+        await deps.cache.delete(TRAINING_KEY)
+        await deps.cache.delete(SERVING_KEY)  # /predict sees the new models at once
+    if code != 0:
+        return JobResult(
+            ok=False, summary=f"training ({why}) failed with code {code}: {last}"[:500]
+        )
+    summary = f"trained ({why}): {last}"
+    if why == "first":
+        summary += f"; {(await predict.run(deps)).summary}"
+    return JobResult(summary=summary[:500])
