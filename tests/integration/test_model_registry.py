@@ -1,0 +1,239 @@
+"""The model registry on SQLite and Postgres: models trained from the sandbox's real candles
+stored in the database, recorded with versions and statuses; champions retired by better ones;
+a coin with too few candles refused; `pythia train` and `pythia evaluate` from the command line."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core.clock import FixedClock
+from core.market import Candle
+from core.predict.bundle import decode
+from core.settings import Settings
+from db.candles import candle_market, save_candles
+from db.models import ModelVersion
+from pythia.cli import main
+from services.deps import Deps, build_deps, close_deps
+from services.model_registry import (
+    Training,
+    artifact_of,
+    record_training,
+    registry,
+    serving,
+    training_inputs,
+)
+from tests.conftest import outside_loop
+from workers.predict.model import Predictor
+from workers.predict.pool import Trained, train_many
+from workers.predict.train import Refused
+from workers.sources.replay import load_series
+
+END = datetime(2023, 12, 30, 21, 0, tzinfo=UTC)  # the sandbox candles' last close
+NOW = END + timedelta(minutes=30)
+SHORT = 1200  # DOGE gets only these hours: too few to train on
+
+
+@pytest.fixture
+async def deps(db_url: str, engine) -> AsyncIterator[Deps]:  # engine: empties Postgres
+    settings = Settings(database_url=db_url, symbols=["BTC", "ETH", "DOGE"], exchanges=["binance"])
+    made = await build_deps(settings, FixedClock(NOW))
+    series = load_series()
+    async with made.sessions.begin() as session:
+        for coin in ("BTC", "ETH", "DOGE"):
+            market = await candle_market(session, "binance", f"{coin}/USDT", coin, "USDT", NOW)
+            candles: list[Candle] = series[coin].candles
+            await save_candles(
+                session, market, "1h", candles[-SHORT:] if coin == "DOGE" else candles
+            )
+    yield made
+    await close_deps(made)
+
+
+async def count(deps: Deps) -> int:
+    async with deps.read() as session:
+        return int(await session.scalar(select(func.count()).select_from(ModelVersion)) or 0)
+
+
+async def test_training_records_each_coin_and_horizon_and_refuses_too_few_candles(
+    deps: Deps,
+) -> None:
+    outcomes = await train_many(deps, ["BTC", "ETH", "DOGE"], ["1h", "24h"])
+    refused = sorted((o.asset, o.horizon, o.reason) for o in outcomes if isinstance(o, Refused))
+    assert refused == [("DOGE", "1h", "too_little_data"), ("DOGE", "24h", "too_little_data")]
+    trained = [o.model for o in outcomes if isinstance(o, Trained)]
+    assert sorted((m.asset, m.horizon, m.version) for m in trained) == [
+        ("BTC", "1h", 1),
+        ("BTC", "24h", 1),
+        ("ETH", "1h", 1),
+        ("ETH", "24h", 1),
+    ]
+    for m in trained:
+        decision = m.metrics["decision"]
+        assert m.status == ("champion" if decision["serve"] else "rejected")
+        assert decision["reason"] in {"edge", "no_edge", "worse_than_incumbent"}
+        walk = m.metrics["walk_forward"]
+        assert set(walk) == {"model", "logistic", "persistence", "base_rate"}
+        assert walk["model"]["count"] > 500 and walk["base_rate"]["skill"] == 0.0
+        assert 0.4 < m.base_rate < 0.6 and 0.5 < m.metrics["coverage_10_90"] < 1.0
+        last_close = load_series()[m.asset].candles[-1].ts + timedelta(hours=1)
+        assert m.trained_to == last_close - timedelta(hours=int(m.horizon.removesuffix("h")))
+        assert "ret_1h" in m.features and ("btc_ret_1h" in m.features) == (m.asset != "BTC")
+    assert await count(deps) == 4
+
+    served = await serving(deps)
+    assert [(m.asset, m.horizon) for m in served] == [
+        ("BTC", "1h"),
+        ("BTC", "24h"),
+        ("ETH", "1h"),
+        ("ETH", "24h"),
+    ]
+    eth = next(m for m in served if (m.asset, m.horizon) == ("ETH", "1h"))
+    bundle = decode(await artifact_of(deps, eth.id))
+    assert bundle.features == eth.features and bundle.oof
+    inputs = await training_inputs(deps, "ETH")
+    assert inputs is not None and inputs.leader is not None and inputs.sentiment is None
+    raw = Predictor.from_bundle(await artifact_of(deps, eth.id)).forecast(inputs)
+    assert raw.made_at == END and raw.reference_price == float(inputs.candles[-1].close)
+    assert 0.0 < raw.p_up < 1.0 and raw.q10 < 0 < raw.q90 and len(raw.drivers) == 3
+    assert all(d.feature in eth.features and math.isfinite(d.value) for d in raw.drivers)
+
+    again = await train_many(deps, ["ETH"], ["1h"])  # the same data: a second version
+    assert [o.model.version for o in again if isinstance(o, Trained)] == [2]
+    statuses = [(m.version, m.status) for m in await registry(deps, "ETH") if m.horizon == "1h"]
+    if eth.status == "champion":  # equal walk-forward skill: not worse, so it takes over
+        assert statuses == [(2, "champion"), (1, "retired")]
+    else:
+        assert statuses == [(2, "rejected"), (1, "rejected")]
+
+
+async def test_a_better_candidate_retires_the_champion_and_a_worse_one_is_rejected(
+    deps: Deps,
+) -> None:
+    outcomes = await train_many(deps, ["BTC"], ["4h"], processes=1)
+    first = next(o for o in outcomes if isinstance(o, Trained)).model
+    artifact = await artifact_of(deps, first.id)
+
+    def made(serve: bool, reason: str, incumbent: int | None) -> Training:
+        metrics = {**first.metrics, "decision": {"serve": serve, "reason": reason}}
+        return Training(
+            "BTC",
+            "4h",
+            artifact,
+            metrics,
+            first.features,
+            first.trained_from,
+            first.trained_to,
+            incumbent,
+        )
+
+    champion = await record_training(
+        deps, made(True, "edge", None if first.status != "champion" else first.id)
+    )
+    assert (champion.version, champion.status) == (2, "champion")
+    worse = await record_training(deps, made(False, "worse_than_incumbent", champion.id))
+    assert (worse.version, worse.status) == (3, "rejected")
+    stale = await record_training(deps, made(True, "edge", first.id))  # judged against v1
+    assert (stale.status, stale.decision.reason) == ("rejected", "incumbent_changed")
+    better = await record_training(deps, made(True, "edge", champion.id))
+    listed = [(m.version, m.status) for m in await registry(deps, "BTC")]
+    assert listed == [
+        (5, "champion"),
+        (4, "rejected"),
+        (3, "rejected"),
+        (2, "retired"),
+        (1, "rejected" if first.status == "rejected" else "retired"),
+    ]
+    assert [m.id for m in await serving(deps)] == [better.id]  # the champion, not the newest
+    assert await registry(deps, "NOPE") == []
+
+
+async def test_the_newest_row_serves_its_base_rate_when_none_is_champion(deps: Deps) -> None:
+    outcomes = await train_many(deps, ["ETH"], ["24h"], processes=1)
+    model = next(o for o in outcomes if isinstance(o, Trained)).model
+    training = Training(
+        "ETH",
+        "24h",
+        await artifact_of(deps, model.id),
+        {**model.metrics, "decision": {"serve": False, "reason": "no_edge"}},
+        model.features,
+        model.trained_from,
+        model.trained_to,
+        None,
+    )
+    newest = await record_training(deps, training)
+    if model.status == "champion":
+        assert [m.id for m in await serving(deps)] == [model.id]
+    else:
+        assert [m.id for m in await serving(deps)] == [newest.id]
+        assert newest.base_rate == pytest.approx(model.base_rate)
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = outside_loop(main, list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def environment(deps: Deps, db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Deps:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SYMBOLS", "BTC,ETH,DOGE")
+    monkeypatch.setenv("EXCHANGES", "binance")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    return deps
+
+
+async def test_pythia_train_and_evaluate_from_the_command_line(
+    environment: Deps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "train", "eth", "DOGE", "--horizon", "1h")
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("ETH 1h: v1 ") and "validation rows" in lines[0]
+    assert lines[1] == "DOGE 1h: refused, too_little_data (999 labelled hours, needs 1,500)"
+    assert "training" in err  # the progress bar
+    assert await count(environment) == 1
+
+    code, out, err = cli(capsys, "evaluate", "ETH", "DOGE")
+    assert code == 0, err
+    rows = out.strip().splitlines()
+    assert rows[0].split()[:3] == ["coin", "h", "record"]
+    walk = [r for r in rows if "walk-forward" in r]
+    assert [r.split()[:2] for r in walk] == [["ETH", h] for h in ("1h", "4h", "24h")] + [
+        ["DOGE", h] for h in ("1h", "4h", "24h")
+    ]
+    assert "too little data" in walk[-1]
+    assert any(w in walk[0] for w in ("edge", "no_edge"))
+    live = [r for r in rows if " live " in r]
+    assert len(live) == 6
+    assert await count(environment) == 1  # evaluating writes nothing
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["train"], "pythia train: name coins (e.g. BTC ETH) or give --all"),
+        (["train", "BTC", "--all"], "pythia train: give coins or --all, not both"),
+        (["train", "FOO"], "pythia train: FOO: not a coin Pythia knows (known: BTC, DOGE, ETH)"),
+        (["train", "BTC", "--horizon", "2h"], "pythia train: --horizon '2h': expected 1h, 4h, 24h"),
+        (["train", "BTC", "--processes", "0"], "pythia train: --processes 0: expected 1 to 8"),
+        (
+            ["evaluate", "--since", "2023-13-01"],
+            "pythia evaluate: --since '2023-13-01' is not a date; expected YYYY-MM-DD (UTC)",
+        ),
+    ],
+)
+async def test_bad_arguments_are_one_line_and_write_nothing(
+    environment: Deps, capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    code, out, err = cli(capsys, *argv)
+    assert (code, out, err) == (2, "", said + "\n")
+    assert await count(environment) == 0
