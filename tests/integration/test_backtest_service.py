@@ -4,6 +4,7 @@ in-process cache and on Postgres with Redis."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,13 +14,16 @@ import pytest
 from core.clock import FixedClock
 from core.market import Candle
 from core.predict.backtest import FEE_PER_SIDE, run
-from core.predict.bundle import Bundle, encode
+from core.predict.bundle import Bundle, decode, encode
+from core.predict.features import Inputs
 from core.refusal import Refusal
 from core.settings import Settings
 from db.candles import candle_market, save_candles
 from services.backtest import backtest
 from services.deps import Deps, build_deps, close_deps
 from services.model_registry import Training, record_training
+from workers.predict.train import train
+from workers.sources.replay import load_series as load_replay
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -183,3 +187,52 @@ async def test_what_cannot_be_backtested_is_refused(deps: Deps) -> None:
         with pytest.raises(Refusal) as refused:
             await backtest(deps, words.split())
         assert refused.value.code == code, words
+
+
+# ---- a model trained by the workers' own training on the sandbox's real candles ---------------
+
+
+@functools.cache
+def sandbox_training(horizon: str) -> Training:
+    """BTC's 24h (or other) model trained on the 120 days of real hourly candles the sandbox
+    replays (once per test run: about a second of CPU)."""
+    found = train(Inputs(load_replay()["BTC"].candles, None, None), "BTC", horizon)
+    assert isinstance(found, Training), found
+    return found
+
+
+async def test_a_model_trained_on_the_sandbox_candles_is_backtested_on_its_own_oof(
+    db_url: str, backend: str, request: pytest.FixtureRequest, engine
+) -> None:
+    candles = load_replay()["BTC"].candles
+    end = candles[-1].ts + HOUR
+    redis_url = request.getfixturevalue("redis_reachable") if backend == "postgres" else None
+    settings = Settings(database_url=db_url, redis_url=redis_url, symbols=["BTC"])
+    built = await build_deps(settings, FixedClock(end))
+    try:
+        async with built.write() as session:
+            market = await candle_market(session, "binance", "BTC/USDT", "BTC", "USDT", end)
+            await save_candles(session, market, "1h", candles)
+        trained = sandbox_training("24h")
+        model = await record_training(built, trained)
+        oof = decode(trained.artifact).oof
+        result = await backtest(built, ["BTC", "24h"])
+        b = result.backtest
+        assert result.model.id == model.id and result.model.reason == model.decision.reason
+        # the probabilities traded are exactly the bundle's out-of-fold ones, all of them, and
+        # each was made at a close within what the model was trained on
+        assert b.decisions == len(oof) and b.start == oof[0][0]
+        assert (result.window.covered_from, result.window.covered_to) == (oof[0][0], oof[-1][0])
+        assert all(trained.trained_from <= t <= trained.trained_to for t, _ in oof)
+        assert b.end == min(oof[-1][0] + DAY, end)
+        closes = {c.ts + HOUR: float(c.close) for c in candles}
+        ratio = closes[b.end] / closes[b.start]
+        assert b.hold_return == pytest.approx(ratio * (1 - FEE_PER_SIDE) ** 2 - 1)
+        expected = run([(t, closes[t]) for t in b.times], dict(oof), "24h", b.threshold)
+        assert b == expected
+        assert 0 <= b.time_in_market <= 1 and 0 <= b.max_drawdown < 1
+        # a week asked: the last week of the probabilities, not clipped
+        week = await backtest(built, ["BTC", "7d", "0.5"])
+        assert week.backtest.start >= end - 7 * DAY and not week.window.clipped
+    finally:
+        await close_deps(built)
