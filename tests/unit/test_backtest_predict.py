@@ -1,16 +1,21 @@
 """/backtest's strategy, "long when P(up) > threshold, else flat", against buy-and-hold: small
-cases computed by hand, the arguments as people type them, and the window the out-of-sample
-probabilities allow."""
+cases computed by hand, the arguments as people type them, the window the out-of-sample
+probabilities allow, and the words and picture a person gets."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.charts.backtest import render_backtest
+from bot.i18n import texts_for
+from bot.views.backtest import backtest_caption, backtest_labels, backtest_refused, backtest_title
+from bot.views.common import MAX_CAPTION, telegram_length
 from core.periods import Period
 from core.predict.backtest import (
     DEFAULT_THRESHOLD,
@@ -22,7 +27,8 @@ from core.predict.backtest import (
     run,
     window,
 )
-from core.refusal import BadArgument
+from core.refusal import BadArgument, Refusal
+from services.backtest import BacktestResult, ModelUsed
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -302,3 +308,141 @@ def test_a_period_after_the_window_or_too_little_of_it_is_none() -> None:
     assert window(OOF, T0 + 400 * HOUR, "1h", T0 + 99 * HOUR) is None  # one decision
     assert window([], T0, "1h", None) is None
     assert window(OOF, T0 - HOUR, "1h", None) is None  # the closes end before it starts
+
+
+# ---- what a person reads -----------------------------------------------------------------------
+
+
+def a_result(
+    *,
+    period: Period | None = None,
+    since: datetime | None = None,
+    status: str = "champion",
+    reason: str = "edge",
+    said: Sequence[float | None] = (0.7, 0.7, 0.2, 0.7, 0.2, 0.2, 0.7, 0.3),
+) -> BacktestResult:
+    closes = hourly([100, 104, 103, 101, 99, 100, 102, 105, 104, 103])
+    probabilities = probs(said)
+    cut = window(sorted(probabilities), closes[-1][0], "1h", since)
+    assert cut is not None
+    model = ModelUsed(7, 3, status, reason, T0, T0 - 2 * HOUR)
+    inside = [(t, p) for t, p in closes if cut.start <= t <= cut.end]
+    return BacktestResult("BTC", "Bitcoin", period, cut, model, run(inside, probabilities, "1h"))
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ru"])
+def test_the_caption_fits_and_ends_saying_it_is_not_advice(language: str) -> None:
+    t = texts_for(language)
+    caption = backtest_caption(t, a_result())
+    assert telegram_length(caption) <= MAX_CAPTION
+    assert len(caption.split("\n")) == 7
+    assert caption.endswith(t._("Not financial advice."))
+    assert "&gt;" in caption.split("\n")[0] and " > " not in caption
+    assert "<b>" in caption and caption.count("<b>") == caption.count("</b>")
+
+
+def test_the_caption_in_english() -> None:
+    t = texts_for("en")
+    found = a_result()
+    b = found.backtest
+    lines = backtest_caption(t, found).split("\n")
+    assert lines[0] == "<b>BTC backtest</b> · 1h · long when P(up) &gt; 55%, else flat"
+    assert len(b.trades) == 3 and b.won == 2
+    assert lines[1] == (
+        f"Strategy: <b>{t.pct(Decimal(f'{b.strategy_return * 100:.2f}'))}</b> · max drawdown "
+        f"{t.pct(Decimal(f'{-b.max_drawdown * 100:.2f}'))} · 3 trades, 2 won · in the market "
+        f"{round(b.time_in_market * 100)}%"
+    )
+    assert lines[2].startswith("Buy and hold: <b>+3.79%</b> · max drawdown −")  # 104/100 − fees
+    assert lines[3].startswith("Mar 1, 2026 – Mar 1, 2026: the model's whole out-of-sample")
+    assert lines[4] == "Model v3, trained Feb 28, 2026; it serves /predict."
+    assert lines[5].startswith("Bought at the close a prediction is made on, held 1 hour,")
+    assert "fees 0.1% per side" in lines[5]
+
+
+def test_a_model_that_does_not_serve_says_why() -> None:
+    t = texts_for("en")
+    for reason, why in [
+        ("no_edge", "no edge found"),
+        ("too_little_data", "too little data to tell"),
+        ("worse_than_incumbent", "not better than the model it would replace"),
+        ("something_new", "no edge found"),
+    ]:
+        line = backtest_caption(t, a_result(status="rejected", reason=reason)).split("\n")[4]
+        assert line == f"Model v3, trained Feb 28, 2026; it does not serve /predict: {why}.", line
+
+
+def test_the_window_says_what_was_asked_and_what_was_used() -> None:
+    t = texts_for("en")
+    asked = Period(timedelta(days=90), "3m")
+    clipped = a_result(period=asked, since=T0 - 90 * 24 * HOUR)
+    line = backtest_caption(t, clipped).split("\n")[3]
+    assert line.startswith("Mar 1, 2026 – Mar 1, 2026: you asked for 3m, but the model's")
+    assert "covers Mar 1, 2026 – Mar 1, 2026" in line
+    inside = a_result(period=Period(timedelta(hours=9), "9h"), since=T0)
+    assert not inside.window.clipped
+    assert "(9h): the model's out-of-sample predictions" in backtest_caption(t, inside)
+
+
+def test_no_trades_and_trade_counts_in_every_language() -> None:
+    flat = a_result(said=(0.1, 0.1, 0.1))
+    assert "· no trades ·" in backtest_caption(texts_for("en"), flat)
+    assert "· сделок нет ·" in backtest_caption(texts_for("ru"), flat)
+    assert "· ninguna operación ·" in backtest_caption(texts_for("es"), flat)
+    assert "3 сделки, в плюсе 2" in backtest_caption(texts_for("ru"), a_result())
+
+
+def test_the_title_and_legend_are_plain_text() -> None:
+    t, found = texts_for("en"), a_result()
+    assert backtest_title(t, found) == "BTC · 1h · long when P(up) > 55%"
+    strategy, hold, shading = backtest_labels(t, found)
+    assert strategy.startswith("Strategy ") and hold == "Buy and hold +3.79%"
+    assert shading == "in the market"
+
+
+REFUSALS = [
+    Refusal("backtest.one_coin", count=0),
+    Refusal("backtest.horizon_unknown", typed="<b>2h", allowed=("1h", "4h", "24h")),
+    Refusal("backtest.horizon_twice"),
+    Refusal("backtest.threshold_range", typed="<i>0.99", low=0.5, high=0.95),
+    Refusal("backtest.threshold_twice"),
+    Refusal("backtest.no_model", coin="BTC", horizon="4h"),
+    Refusal("backtest.no_probabilities", coin="BTC", horizon="4h", version=2),
+    Refusal("backtest.no_candles", coin="SOL"),
+    Refusal(
+        "backtest.outside_window",
+        coin="BTC",
+        horizon="1h",
+        period="3d",
+        covered_from=T0,
+        covered_to=T0 + 24 * HOUR,
+    ),
+    Refusal("period.unreadable", typed="3x"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ru"])
+@pytest.mark.parametrize("refusal", REFUSALS, ids=lambda r: r.code)
+def test_every_refusal_is_one_escaped_line(language: str, refusal: Refusal) -> None:
+    text = backtest_refused(texts_for(language), refusal)
+    assert "\n" not in text and "<b>2h" not in text and "<i>" not in text
+    assert text != backtest_refused(texts_for("en"), refusal) or language == "en"
+    what_was_typed = refusal.code.startswith(("backtest.one", "backtest.h", "backtest.t", "period"))
+    assert ("/backtest BTC 24h 3m 0.6" in text) == what_was_typed
+
+
+def test_the_outside_window_refusal_says_the_window_and_what_to_send() -> None:
+    text = backtest_refused(texts_for("en"), REFUSALS[8])
+    assert text == (
+        "The 1h model of BTC has out-of-sample predictions for Mar 1, 2026 – Mar 2, 2026 only, "
+        "outside the last 3d — send <code>/backtest BTC 1h</code> for all of them."
+    )
+
+
+def test_the_picture_is_a_png_and_refuses_mismatched_curves() -> None:
+    b = a_result().backtest
+    labels = ("Strategy", "Buy and hold", "in the market")
+    drawn = render_backtest(b.times, b.strategy, b.hold, b.in_market, title="BTC", labels=labels)
+    assert drawn.startswith(b"\x89PNG")
+    with pytest.raises(ValueError):
+        render_backtest(b.times, b.strategy[:-1], b.hold, b.in_market, title="", labels=labels)
