@@ -204,6 +204,31 @@ COMMANDS: tuple[CommandHelp, ...] = (
         ),
     ),
     CommandHelp(
+        "predict",
+        N_("Chance a coin is higher in 1h, 4h or 24h"),
+        N_(
+            "<b>/predict</b> SYMBOL [1h|4h|24h]\n"
+            "The chance my model gives the coin of being higher after the horizon (24h if left "
+            "out), the 10–90% range of the move, how confident it is, the three things that "
+            "pushed it most, the model's age and its record. Where no model beat the base rate "
+            'I say so — "no edge found" — and give the base rate.\n'
+            "Examples: <code>/predict BTC</code> · <code>/predict ETH 4h</code>\n"
+            "Not financial advice."
+        ),
+    ),
+    CommandHelp(
+        "accuracy",
+        N_("How right the predictions have been"),
+        N_(
+            "<b>/accuracy</b> [SYMBOL]\n"
+            "The live record of every prediction once its horizon passed, per coin and "
+            "horizon: how many, how often right, Brier skill against the base rate, calibration "
+            "error (ECE), the walk-forward skill of the model serving now — and a picture of "
+            "chance given against what happened.\n"
+            "Examples: <code>/accuracy</code> · <code>/accuracy BTC</code>"
+        ),
+    ),
+    CommandHelp(
         "backtest",
         N_("Trade a coin's forecasts on past candles"),
         N_(

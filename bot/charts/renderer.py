@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import partial
 
 from bot.charts.backtest import render_backtest
+from bot.charts.calibration import render_calibration
 from bot.charts.candles import Bands, render_candles
 from bot.charts.compare import render_compare
 from bot.charts.correlation import render_correlation
@@ -90,6 +91,19 @@ class ChartRenderer:
     ) -> bytes:
         return await self._run(
             render_backtest, times, strategy, hold, in_market, t=t, title=title, labels=labels
+        )
+
+    async def calibration(
+        self,
+        series: Mapping[str, Sequence[tuple[float, float, int]]],
+        *,
+        t: Texts,
+        title: str,
+        x_label: str,
+        y_label: str,
+    ) -> bytes:
+        return await self._run(
+            render_calibration, series, t=t, title=title, x_label=x_label, y_label=y_label
         )
 
     def close(self) -> None:

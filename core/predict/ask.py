@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from core.predict import DEFAULT_HORIZON, HORIZONS
 from core.refusal import BadArgument
 
-ALIASES = {"1d": "24h", "24": "24h", "1": "1h", "4": "4h", "60m": "1h", "240m": "4h"}
-UNITS = (
-    "h|hr|hrs|hour|hours|d|day|days|m|min|mins|w|wk|week|weeks"
-    "|ч|час|часа|часов|д|дн|день|дня|дней|horas?|días?"
-)
+ALIASES = {"1d": "24h", "24": "24h", "1": "1h", "4": "4h", "1ч": "1h", "4ч": "4h", "24ч": "24h"}
+# hours, days, minutes, weeks in English and Spanish, or any unit in another script ("2ч")
+UNITS = r"h|hr|hrs|hours?|d|days?|m|mins?|w|wks?|weeks?|horas?|días?|[^\x00-\x7f]{1,6}"
 LOOKS_LIKE_A_HORIZON = re.compile(rf"^\d+([.,]\d+)?\s*({UNITS})?$", re.IGNORECASE)
 MAX_WORD = 32  # a word longer than this is said back clipped
 
