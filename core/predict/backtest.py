@@ -45,7 +45,8 @@ HIGHEST_THRESHOLD = 0.95  # beyond it a calibrated model hardly ever speaks
 MIN_DECISIONS = 2  # closes with a probability a backtest needs
 CLIPPED_SHARE = 0.1  # a window this much shorter than the period asked says so
 
-_THRESHOLD = re.compile(r"^(?:p\s*>\s*)?(\d{0,2}(?:[.,]\d+)?|\d{1,3})\s*(%?)$")
+_THRESHOLD = re.compile(r"^(?:(?:p(?:\(up\))?)?\s*>=?\s*)?(\d{0,2}(?:[.,]\d+)?|\d{1,3})\s*(%?)$")
+_SAYING_ABOVE = (">", "p>", "p(up)>", "p", "p(up)")  # "P(up) > 0.6" typed apart
 _HOURS = re.compile(r"^\d+\s*h$")
 
 
@@ -64,14 +65,14 @@ def parse_args(args: Sequence[str]) -> BacktestArgs:
     """`BTC`, `BTC 24h 3m`, `BTC 4h 1y 0.6`, `eth 60% 1h`: the coin, then horizon, period and
     threshold in any order. A token in hours is a horizon (an hours-long backtest is too short
     to say anything); one with days, weeks, months or years a period; a number a threshold
-    (0.6, 0,6, 60%, or 60 for 60 %), from 0.5 to 0.95."""
+    (0.6, 0,6, 60%, or 60 for 60 %; `P(up) > 0.6` and `>0.6` too), from 0.5 to 0.95."""
     symbols: list[str] = []
     horizon: str | None = None
     period: Period | None = None
     threshold: float | None = None
     for arg in args:
         token = arg.strip().lower()
-        if not token:
+        if not token or token in _SAYING_ABOVE:
             continue
         if token in HORIZONS or _HOURS.match(token):
             if token not in HORIZONS:
@@ -102,8 +103,8 @@ def parse_args(args: Sequence[str]) -> BacktestArgs:
 
 
 def parse_threshold(text: str) -> float:
-    """0.6 · 0,6 · .6 · 60% · 60 · p>0.6 → 0.6; BadArgument backtest.threshold_range outside
-    0.5–0.95."""
+    """0.6 · 0,6 · .6 · 60% · 60 · p>0.6 · >0.6 · P(up)>60% → 0.6; BadArgument
+    backtest.threshold_range outside 0.5–0.95."""
     match = _THRESHOLD.match(text.strip().lower())
     refused = BadArgument(
         "backtest.threshold_range",

@@ -225,6 +225,10 @@ def test_every_trade_is_a_round_trip_within_the_window(prices, said) -> None:
         ("SOL 65", BacktestArgs(("SOL",), "24h", None, 0.65)),
         ("SOL .5", BacktestArgs(("SOL",), "24h", None, 0.5)),
         ("SOL 2w 0.95", BacktestArgs(("SOL",), "24h", Period(timedelta(days=14), "2w"), 0.95)),
+        ("BTC 4h P(up) > 0.6", BacktestArgs(("BTC",), "4h", None, 0.6)),
+        ("BTC >0.6 4h", BacktestArgs(("BTC",), "4h", None, 0.6)),
+        ("BTC p>60%", BacktestArgs(("BTC",), "24h", None, 0.6)),
+        ("BTC P(up)>=0.7", BacktestArgs(("BTC",), "24h", None, 0.7)),
     ],
 )
 def test_arguments_in_any_order(typed: str, expected: BacktestArgs) -> None:
