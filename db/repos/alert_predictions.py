@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.alerts.predictions import StoredPrediction
 from db.models import Prediction
 
-MAX_PREDICTIONS = 20_000  # rows read per call: 30 days of hourly ones for a coin's 3 horizons fit
+MAX_PREDICTIONS = 20_000  # rows read per call: 2 days of hourly ones for 100 coins x 3 horizons fit
 
 Pair = tuple[int, str]  # (asset id, horizon)
 
@@ -44,13 +44,13 @@ async def made_between(
             Prediction.served,
         )
         .where(_pairs(pairs), Prediction.made_at >= since, Prediction.made_at <= until)
-        .order_by(Prediction.made_at, Prediction.id)
-        .limit(MAX_PREDICTIONS)
+        .order_by(Prediction.made_at.desc(), Prediction.id.desc())
+        .limit(MAX_PREDICTIONS)  # past it, the oldest are left out, never the newest
     )
-    rows = (await session.execute(query)).tuples()
+    rows = list((await session.execute(query)).tuples())
     return [
         (asset_id, horizon, StoredPrediction(id_, made_at, p_up, served))
-        for asset_id, horizon, id_, made_at, p_up, served in rows
+        for asset_id, horizon, id_, made_at, p_up, served in reversed(rows)
     ]
 
 

@@ -222,3 +222,20 @@ async def test_setting_a_forecast_alert_previews_it_over_the_stored_predictions(
     assert done.history.result is None and done.history.reading == pytest.approx(0.7)
     done = await set_alert(deps, person, chat, "ETH predict up > 65% 1h")
     assert done.history.result is None and done.history.reading is None
+
+
+async def test_past_the_read_limit_the_oldest_predictions_are_left_out_not_the_newest(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db.repos import alert_predictions
+
+    monkeypatch.setattr(alert_predictions, "MAX_PREDICTIONS", 3)
+    for hours in range(6, 0, -1):  # six served predictions under the level, made before it
+        await predict(deps, "BTC", "1h", T0 - hours * H, 0.5)
+    alert_id = await add_alert(deps, "BTC predict up > 65% 1h")
+    matcher = await started(deps)
+    clock(deps).advance(H + M)
+    crossing = await predict(deps, "BTC", "1h", T0 + H, 0.7)
+    assert await summary(deps, matcher) == "1 prediction alerts checked, 1 fired"
+    (row,) = await outbox(deps)
+    assert row.dedupe_key == f"alert:{alert_id}:prediction:{crossing}"
