@@ -17,7 +17,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from core.alerts.predictions import PredictionCrossing, prediction_crossings
+from core.alerts.predictions import PredictionCrossing, StoredPrediction, prediction_crossings
 from core.alerts.spec import PredictionLevel
 from core.alerts.watched import WatchedAlert
 from core.market import PriceQuote
@@ -56,6 +56,7 @@ class PredictionCheck:
             return []  # no prediction stored since, the same alerts, nothing failed to fire
         wanted = {(a.symbol, _condition(a).horizon) for a in alerts}
         found = await prediction_alerts.predictions_of(deps, wanted, since - PREVIOUS_WITHIN)
+        recent = {pair: _recent(predictions, since) for pair, predictions in found.items()}
         fresh: list[tuple[WatchedAlert, PredictionCrossing]] = []
         for alert in alerts:
             condition = _condition(alert)
@@ -63,7 +64,7 @@ class PredictionCheck:
             crossed = [
                 c
                 for c in prediction_crossings(
-                    condition, found.get((alert.symbol, condition.horizon), [])
+                    condition, recent.get((alert.symbol, condition.horizon), [])
                 )
                 if since <= c.at <= now and c.at > alert.created_at and c.at >= waits
             ]
@@ -85,6 +86,14 @@ class PredictionCheck:
             )
             for alert, crossing in fresh
         ]
+
+
+def _recent(predictions: Sequence[StoredPrediction], since: datetime) -> list[StoredPrediction]:
+    """The served predictions made since `since` and the served one before them: all that a
+    crossing since then is judged on (oldest first, as read)."""
+    served = [p for p in predictions if p.served == "model"]
+    first = next((i for i, p in enumerate(served) if p.made_at >= since), len(served))
+    return served[max(first - 1, 0) :]
 
 
 def _condition(alert: WatchedAlert) -> PredictionLevel:
