@@ -104,6 +104,8 @@ async def test_a_forecast_alert_fires_once_on_the_prediction_that_crosses(deps: 
     other_horizon = await add_alert(deps, "BTC predict up > 65% 1h")
     matcher = await started(deps)
     assert await summary(deps, matcher) == "4 prediction alerts checked, 0 fired"
+    assert (await matcher.on_candles(deps)).summary.startswith("0 candle alerts checked")
+    assert (await matcher.on_news(deps)).summary.startswith("0 news alerts checked")
 
     clock(deps).advance(H + 5 * M)
     crossing = await predict(deps, "BTC", "24h", T0 + H, 0.7)

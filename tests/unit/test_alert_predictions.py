@@ -420,3 +420,10 @@ def test_the_guided_alert_offers_forecasts_the_grammar_reads() -> None:
     assert ask_level(EN, "BTC", "predict", True).startswith(
         "<b>BTC</b>: when a model's 24h forecast gives which chance?"
     )
+
+
+def test_a_level_is_read_in_the_persons_decimal_notation() -> None:
+    spec = parse_alert("BTC predict up > 62,5%", NOW, decimal_comma=True)
+    assert spec.condition == PredictionLevel("up", "above", D("62.5"), "24h")
+    spec = parse_alert("BTC predict down < 0,4 4h", NOW, decimal_comma=True)
+    assert spec.condition == PredictionLevel("down", "below", D(40), "4h")
