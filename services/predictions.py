@@ -173,8 +173,17 @@ async def publish_forecasts(deps: Deps, forecasts: Sequence[Forecast]) -> int:
                 ),
             )
             published.append(f)
-    for f in published:  # after the commit: the cache never holds what was rolled back
-        await deps.cache.set(forecast_key(f.asset, f.horizon), forecast_to_json(f), FORECAST_TTL)
+    newest: dict[tuple[str, str], Forecast] = {}
+    for f in published:
+        held = newest.get((f.asset, f.horizon))
+        if held is None or f.made_at > held.made_at:
+            newest[(f.asset, f.horizon)] = f
+    for f in newest.values():  # after the commit: the cache never holds what was rolled back
+        key = forecast_key(f.asset, f.horizon)
+        cached = await deps.cache.get(key)
+        if cached not in (None, NOTHING) and forecast_from_json(cached).made_at > f.made_at:
+            continue  # a late publication of an older hour leaves the latest in place
+        await deps.cache.set(key, forecast_to_json(f), FORECAST_TTL)
     return written
 
 

@@ -260,3 +260,14 @@ async def test_the_scorecard(deps: Deps) -> None:
     assert refused.value.code == "predict.one_coin"
     async with deps.read() as session:
         assert await session.scalar(select(func.count()).select_from(Prediction)) == 5
+
+
+async def test_an_older_hour_published_late_leaves_the_latest_in_the_cache(deps: Deps) -> None:
+    await register(deps, "BTC", "1h", serve=True)
+    await publish_forecasts(deps, [forecast(H0 + 5 * HOUR, 0.6)])
+    late = [forecast(H0 + 2 * HOUR, 0.3), forecast(H0 + 3 * HOUR, 0.4)]
+    assert await publish_forecasts(deps, late) == 2
+    latest = await latest_forecast(deps, "BTC", "1h")
+    assert latest is not None and (latest.made_at, latest.p_up) == (H0 + 5 * HOUR, 0.6)
+    await deps.cache.delete(forecast_key("BTC", "1h"))
+    assert await latest_forecast(deps, "BTC", "1h") == latest  # as the database has it
