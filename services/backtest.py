@@ -3,9 +3,10 @@ model's out-of-sample probabilities (its walk-forward out-of-fold predictions, k
 bundle) — never on probabilities of a model that had seen the outcome.
 
 One read transaction finds the coin, the model that serves its horizon (the champion, else the
-newest trained: the rule of `services.model_registry.serving`), its file and the coin's 1h
-candles over the training window (the series rule: `services.series`); the bundle is decoded and
-the strategy run off the event loop, since a bundle can be megabytes.
+newest trained: the rule of `services.model_registry.serving`), its file — decoded on a worker
+thread, since a bundle can be megabytes — and the coin's 1h candles over what its out-of-fold
+probabilities reach (the series rule: `services.series`); the strategy runs on a worker thread
+too.
 
 Refusals, besides the arguments' own (`core.predict.backtest.parse_args`) and `coins.unknown`:
 `backtest.no_model` (coin, horizon): nothing trained for it yet;
@@ -81,31 +82,39 @@ async def backtest(deps: Deps, typed: Sequence[str]) -> BacktestResult:
         (coin,) = await coins_or_refuse(deps, session, args.symbols)
         asset_id = deps.directory.ids.get(coin)
         rows = await registry.rows(session, asset_id=asset_id, horizon=args.horizon)
-        if asset_id is None or not rows:
+        data = await registry.artifact(session, _serving(rows).id) if rows else None
+        if asset_id is None or data is None:
             raise Refusal("backtest.no_model", coin=coin, horizon=args.horizon)
-        model = _serving(rows)
-        data = await registry.artifact(session, model.id)
+        model = _used(_serving(rows))
+        oof = await asyncio.to_thread(_probabilities, data)  # a bundle can be megabytes
+        if not oof:
+            raise Refusal(
+                "backtest.no_probabilities", coin=coin, horizon=args.horizon, version=model.version
+            )
+        # only the candles the probabilities reach (the period counts back from the last
+        # close, which is at or after the last probability)
+        first = oof[0][0]
+        if args.period is not None:
+            first = max(first, oof[-1][0] - args.period.span - CANDLE)
         now = deps.clock.now()
-        since = now - args.period.span if args.period is not None else None
-        # the out-of-fold rows lie within the training window: no candle before it is needed
-        start = model.trained_from - CANDLE if since is None else max(model.trained_from, since)
-        series = await load_series(deps, session, coin, TIMEFRAME, span=now - start + CANDLE)
-    if data is None:
-        raise Refusal("backtest.no_model", coin=coin, horizon=args.horizon)
+        series = await load_series(deps, session, coin, TIMEFRAME, span=now - first + CANDLE)
     if series is None:
         raise Refusal("backtest.no_candles", coin=coin)
     # closes that happened: the hour still trading has no close yet
     closes = [(c.ts + CANDLE, float(c.close)) for c in series.candles if c.ts + CANDLE <= now]
     if len(closes) < 2:
         raise Refusal("backtest.no_candles", coin=coin)
-    used = _used(model)
-    return await asyncio.to_thread(
-        _run, data, closes, coin, deps.directory.display.get(coin, coin), args, used, series.end
-    )
+    name = deps.directory.display.get(coin, coin)
+    return await asyncio.to_thread(_run, oof, closes, coin, name, args, model, series.end)
+
+
+def _probabilities(data: bytes) -> list[tuple[datetime, float]]:
+    """The bundle's out-of-fold probabilities, oldest first."""
+    return sorted(decode(data).oof)
 
 
 def _run(
-    data: bytes,
+    oof: list[tuple[datetime, float]],
     closes: list[tuple[datetime, float]],
     coin: str,
     name: str,
@@ -113,12 +122,7 @@ def _run(
     model: ModelUsed,
     end: datetime,
 ) -> BacktestResult:
-    """Off the event loop: the bundle decoded, the window cut, the strategy run."""
-    oof = sorted(decode(data).oof)
-    if not oof:
-        raise Refusal(
-            "backtest.no_probabilities", coin=coin, horizon=args.horizon, version=model.version
-        )
+    """Off the event loop: the window cut, the strategy run."""
     times = [t for t, _ in oof]
     since = end - args.period.span if args.period is not None else None
     cut = window(times, closes[-1][0], args.horizon, since)
