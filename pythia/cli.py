@@ -349,8 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         args.command == "run" and settings.sandbox and not args.no_chat and sys.stdin.isatty()
     )
     _setup_logging(settings, settings.data_dir / "pythia.log" if interactive else None)
-    if args.command in predict_cli.COMMANDS:
-        _quiet_alembic()
+    if args.command in predict_cli.COMMANDS:  # a pool of processes and a progress bar
         return predict_cli.run(settings, args)
     try:
         if args.command == "migrate":

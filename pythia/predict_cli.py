@@ -52,6 +52,9 @@ def register(sub: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    import logging
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the output is for a person
     try:
         if args.command == "train":
             horizons, since = _horizons(args.horizon), None

@@ -31,6 +31,7 @@ from core.market import Candle
 
 HOUR = timedelta(hours=1)
 LAGS = (1, 2, 4, 8, 24, 72, 168)  # hours of the coin's log returns
+Z_LAGS = (1, 4, 24)  # returns also in units of the 168 h volatility
 LEADER_LAGS = (1, 4, 24)  # hours of the leader's returns, and the coin's relative to it
 SENTIMENT_STALE = timedelta(hours=3)  # a sentiment point older than this is "none"
 STALE_NS = SENTIMENT_STALE // timedelta(microseconds=1) * 1000
@@ -48,6 +49,10 @@ NAMES: dict[str, str] = {
     "vol_ratio": "24 h volatility / 168 h volatility",
     "volume_z": "mean log volume of 24 h against 168 h, in 168 h standard deviations",
     "range_pos_168h": "close within the 168 h high-low range (0 low, 1 high)",
+    **{f"z_ret_{k}h": f"return over {k} h in 168 h volatility units" for k in Z_LAGS},
+    "bar_pos": "close within the last candle's high-low range (0 low, 1 high)",
+    "sma_gap_24h": "log close minus the log of its 24 h mean",
+    "volume_1h_z": "last hour's log volume against 168 h, in standard deviations",
     "hour_sin": "hour of day (sine)",
     "hour_cos": "hour of day (cosine)",
     "dow_sin": "day of week (sine)",
@@ -73,13 +78,46 @@ def close_times(candles: Sequence[Candle]) -> pd.DatetimeIndex:
     return pd.DatetimeIndex([c.ts + HOUR for c in candles], tz="UTC", name="close_time")
 
 
-def _ohlcv(candles: Sequence[Candle]) -> tuple[pd.DatetimeIndex, Ohlcv]:
-    """Close times and arrays of `candles`, duplicates (same open time) dropped, oldest first."""
+@dataclass(frozen=True)
+class Table:
+    """Candles as arrays: close times and OHLCV, one per hour, oldest first. What crosses to a
+    training process (Decimal candles pickle ~20 times slower)."""
+
+    close_time: pd.DatetimeIndex
+    ohlcv: Ohlcv
+
+
+@dataclass(frozen=True)
+class Packed:
+    """`Inputs` with the candles as tables; `frame` and the labels take either."""
+
+    candles: Table
+    leader: Table | None = None
+    sentiment: Sequence[tuple[datetime, float]] | None = None
+
+
+def table_of(candles: Sequence[Candle] | Table) -> Table:
+    """`candles` as a table, duplicates (same open time: the last wins) dropped, oldest first."""
+    if isinstance(candles, Table):
+        return candles
     seen: dict[datetime, Candle] = {}
     for c in candles:
-        seen[c.ts] = c  # the last one stored for an hour wins
+        seen[c.ts] = c
     ordered = [seen[ts] for ts in sorted(seen)]
-    return close_times(ordered), ohlcv_arrays(ordered) if ordered else Ohlcv(*[np.empty(0)] * 5)
+    arrays = ohlcv_arrays(ordered) if ordered else Ohlcv(*[np.empty(0)] * 5)
+    return Table(close_times(ordered), arrays)
+
+
+def pack(inputs: Inputs | Packed) -> Packed:
+    if isinstance(inputs, Packed):
+        return inputs
+    leader = None if inputs.leader is None else table_of(inputs.leader)
+    return Packed(table_of(inputs.candles), leader, inputs.sentiment)
+
+
+def _ohlcv(candles: Sequence[Candle] | Table) -> tuple[pd.DatetimeIndex, Ohlcv]:
+    table = table_of(candles)
+    return table.close_time, table.ohlcv
 
 
 def _grid(index: pd.DatetimeIndex, values: np.ndarray) -> pd.Series:
@@ -95,7 +133,7 @@ def _returns(log_close: pd.Series, lags: Sequence[int], prefix: str) -> dict[str
     return {f"{prefix}{k}h": log_close - log_close.shift(k) for k in lags}
 
 
-def frame(inputs: Inputs) -> pd.DataFrame:
+def frame(inputs: Inputs | Packed) -> pd.DataFrame:
     """One row per candle (index: its close time), columns: the codes of NAMES, in that order."""
     index, ohlcv = _ohlcv(inputs.candles)
     n = len(index)
@@ -119,7 +157,12 @@ def frame(inputs: Inputs) -> pd.DataFrame:
         grid["volume_z"] = (mean24 - mean168) / std168
         high168 = _grid(index, high).rolling(168, min_periods=140).max()
         low168 = _grid(index, low).rolling(168, min_periods=140).min()
-        grid["range_pos_168h"] = (grid_close.map(np.exp) - low168) / (high168 - low168)
+        grid_price = grid_close.map(np.exp)
+        grid["range_pos_168h"] = (grid_price - low168) / (high168 - low168)
+        for k in Z_LAGS:
+            grid[f"z_ret_{k}h"] = grid[f"ret_{k}h"] / (vol168 * np.sqrt(k))
+        grid["sma_gap_24h"] = grid_close - np.log(grid_price.rolling(24, min_periods=20).mean())
+        grid["volume_1h_z"] = (log_volume - mean168) / std168
         for code, series in grid.items():
             out[code] = series.reindex(index).to_numpy()
 
@@ -132,6 +175,8 @@ def frame(inputs: Inputs) -> pd.DataFrame:
         out["bb_pctb"] = np.where(width > 0, (close - lower) / width, np.nan)
         out["atr_pct"] = talib.ATR(high, low, close, timeperiod=14) / close
         out["adx_14"] = talib.ADX(high, low, close, timeperiod=14)
+        span = high - low
+        out["bar_pos"] = np.where(span > 0, (close - low) / span, np.nan)
 
     # the hour a row is known at (its close), cyclic
     hours = index.hour.to_numpy() + index.minute.to_numpy() / 60.0

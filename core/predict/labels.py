@@ -15,19 +15,18 @@ import pandas as pd
 
 from core.market import Candle
 from core.predict import HORIZONS
-from core.predict.features import HOUR, close_times
+from core.predict.features import HOUR, Table, table_of
 
 
-def _log_closes(candles: Sequence[Candle]) -> pd.Series:
-    seen = {c.ts: c for c in candles}
-    ordered = [seen[ts] for ts in sorted(seen)]
-    closes = np.array([float(c.close) for c in ordered], dtype=np.float64)
+def _log_closes(candles: Sequence[Candle] | Table) -> pd.Series:
+    table = table_of(candles)
+    closes = table.ohlcv.close
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log(np.where(closes > 0, closes, np.nan))
-    return pd.Series(logs, index=close_times(ordered))
+    return pd.Series(logs, index=table.close_time)
 
 
-def forward_returns(candles: Sequence[Candle], horizon: str) -> pd.Series:
+def forward_returns(candles: Sequence[Candle] | Table, horizon: str) -> pd.Series:
     """log(close(t + h) / close(t)) per candle (index: its close time), NaN where unknown."""
     logs = _log_closes(candles)
     later = logs.reindex(logs.index + HORIZONS[horizon] * HOUR).to_numpy()
@@ -44,7 +43,7 @@ def direction(forward: pd.Series) -> pd.Series:
     )
 
 
-def labels(candles: Sequence[Candle], horizon: str) -> pd.DataFrame:
+def labels(candles: Sequence[Candle] | Table, horizon: str) -> pd.DataFrame:
     """Columns `ret` (forward log return) and `up` (1.0/0.0, NaN unknown), index: close time."""
     ret = forward_returns(candles, horizon)
     return pd.DataFrame({"ret": ret.to_numpy(), "up": direction(ret).to_numpy()}, index=ret.index)

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from core.predict import HORIZONS
+from core.predict.features import pack
 from services.deps import Deps
 from services.model_registry import RegisteredModel, champion, record_training, training_inputs
 from workers.predict.train import Champion, Refused, train
@@ -27,6 +28,13 @@ class Trained:
 
 
 Outcome = Trained | Refused
+
+
+def _one_thread() -> None:
+    """A training process uses one core (BLAS and OpenMP too): PROCESSES of them share a host."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    threadpool_limits(1)
 
 
 async def _incumbent(deps: Deps, asset: str, horizon: str) -> Champion | None:
@@ -59,14 +67,17 @@ async def train_many(
             done(outcome)
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=processes, mp_context=context, initializer=_one_thread
+    ) as pool:
         running = []
         for asset in assets:
-            inputs = await training_inputs(deps, asset)
-            if inputs is None:
+            found = await training_inputs(deps, asset)
+            if found is None:
                 for horizon in horizons:
                     finish(Refused(asset, horizon, "no_candles", 0))
                 continue
+            inputs = pack(found)  # arrays: pickled to the process in milliseconds
             for horizon in horizons:
                 incumbent = await _incumbent(deps, asset, horizon)
                 running.append(loop.run_in_executor(pool, train, inputs, asset, horizon, incumbent))

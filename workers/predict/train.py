@@ -36,7 +36,7 @@ from sklearn.preprocessing import StandardScaler
 
 from core.predict import HORIZONS, Metrics
 from core.predict.bundle import Bundle, calibrate, decode, encode
-from core.predict.features import Inputs, frame
+from core.predict.features import Inputs, Packed, frame
 from core.predict.labels import labels
 from core.predict.metrics import brier, score
 from core.predict.promotion import Decision, Incumbent, decide, enough_rows
@@ -46,7 +46,14 @@ from services.model_registry import Training
 WARMUP_ROWS = 200
 N_FOLDS = 5
 SEED = 13
+DATASET: dict[str, Any] = {
+    "max_bin": 63,
+    "bin_construct_sample_cnt": 20000,
+    "verbose": -1,
+    "seed": SEED,
+}
 CLASSIFIER: dict[str, Any] = {
+    **DATASET,
     "objective": "binary",
     "learning_rate": 0.04,
     "num_leaves": 7,
@@ -92,7 +99,7 @@ class Champion:
     trained_to: datetime
 
 
-def dataset(inputs: Inputs, horizon: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def dataset(inputs: Inputs | Packed, horizon: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Features and labels of every labelled row after the warm-up, by close time."""
     table = frame(inputs)
     target = labels(inputs.candles, horizon)
@@ -101,8 +108,19 @@ def dataset(inputs: Inputs, horizon: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return table[keep], target[keep]
 
 
-def _fit(params: dict[str, Any], x: np.ndarray, y: np.ndarray, trees: int) -> lgb.Booster:
-    return lgb.train(params, lgb.Dataset(x, y, free_raw_data=True), num_boost_round=trees)
+def _datasets(x: np.ndarray, y: np.ndarray, ret: np.ndarray) -> tuple[lgb.Dataset, lgb.Dataset]:
+    """The rows binned once (direction, and forward return on the same bins); folds take
+    subsets of them instead of binning again."""
+    up = lgb.Dataset(x, y, params=DATASET, free_raw_data=False).construct()
+    forward = lgb.Dataset(x, ret, params=DATASET, reference=up, free_raw_data=False).construct()
+    return up, forward
+
+
+def _fit(
+    params: dict[str, Any], data: lgb.Dataset, trees: int, rows: np.ndarray | None = None
+) -> lgb.Booster:
+    used = data if rows is None else data.subset(rows.tolist(), params=DATASET)
+    return lgb.train(params, used, num_boost_round=trees)
 
 
 def _predict(booster: lgb.Booster, x: np.ndarray) -> np.ndarray:
@@ -173,8 +191,11 @@ def walk_forward(x_frame: pd.DataFrame, target: pd.DataFrame, horizon: str) -> W
     if len(y) < 2 or len(split) < 2:
         return None
     move = x_frame[f"ret_{hours}h"].to_numpy()
+    up, forward = _datasets(x, y, ret)
     logistic = make_pipeline(
-        SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(C=0.05)
+        SimpleImputer(strategy="median"),
+        StandardScaler(),
+        LogisticRegression(C=0.05, solver="newton-cholesky"),
     )
     raw_oof: list[np.ndarray] = []
     scored: dict[str, list[np.ndarray]] = {
@@ -183,7 +204,7 @@ def walk_forward(x_frame: pd.DataFrame, target: pd.DataFrame, horizon: str) -> W
     coverage = math.nan
     for k, fold in enumerate(split):
         tr, va = fold.train, fold.valid
-        raw = _predict(_fit(CLASSIFIER, x[tr], y[tr], TREES), x[va])
+        raw = _predict(_fit(CLASSIFIER, up, TREES, tr), x[va])
         if k > 0:  # calibrated by the folds before it only
             before = np.concatenate([f.valid for f in split[:k]])
             table = _persistence(move, y, tr)
@@ -195,7 +216,7 @@ def walk_forward(x_frame: pd.DataFrame, target: pd.DataFrame, horizon: str) -> W
             scored["base_rate"].append(np.full(len(va), float(y[tr].mean())))
         if k == len(split) - 1:  # the 10–90 % range's coverage, on the last fold
             lo, hi = (
-                _predict(_fit({**QUANTILE, "alpha": a}, x[tr], ret[tr], QUANTILE_TREES), x[va])
+                _predict(_fit({**QUANTILE, "alpha": a}, forward, QUANTILE_TREES, tr), x[va])
                 for a in (0.1, 0.9)
             )
             inside = (ret[va] >= np.minimum(lo, hi)) & (ret[va] <= np.maximum(lo, hi))
@@ -216,7 +237,7 @@ def walk_forward(x_frame: pd.DataFrame, target: pd.DataFrame, horizon: str) -> W
 
 
 def train(
-    inputs: Inputs, asset: str, horizon: str, incumbent: Champion | None = None
+    inputs: Inputs | Packed, asset: str, horizon: str, incumbent: Champion | None = None
 ) -> Training | Refused:
     """Walk-forward, decide, fit what serves; Refused('too_little_data') below MIN_ROWS rows."""
     began = time.perf_counter()
@@ -239,14 +260,15 @@ def train(
     usable = [c for c in x_frame.columns if x_frame[c].notna().any()]
     x = x_frame[usable].to_numpy(dtype=np.float64)
     y, ret = target["up"].to_numpy(), target["ret"].to_numpy()
+    up, forward = _datasets(x, y, ret)
     quantiles = {
-        name: _fit({**QUANTILE, "alpha": alpha}, x, ret, QUANTILE_TREES).model_to_string()
+        name: _fit({**QUANTILE, "alpha": alpha}, forward, QUANTILE_TREES).model_to_string()
         for name, alpha in (("q10", 0.1), ("q90", 0.9))
     }
     rate = float(y.mean())
     bundle = Bundle(
         features=usable,
-        classifier=_fit(CLASSIFIER, x, y, TREES).model_to_string(),
+        classifier=_fit(CLASSIFIER, up, TREES).model_to_string(),
         quantiles=quantiles,
         calibration=_isotonic(walk.raw_all, walk.y_all),
         base_rate=rate,
