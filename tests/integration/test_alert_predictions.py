@@ -19,12 +19,15 @@ from core.clock import FixedClock
 from core.notices import ForecastRecord
 from core.people import ChatSeen, PersonSeen
 from core.settings import Settings
+from db.candles import candle_market, save_candles
 from db.models import Prediction
 from db.repos.people import register
 from services.alerts import pause, set_alert
 from services.deps import Deps, build_deps, close_deps
 from tests.integration.test_alert_firing import alert_row, notice_of, outbox, started
 from tests.integration.test_alert_news import Statements
+from workers.jobs.base import WorkerDeps
+from workers.sources.replay import load_series
 
 T0 = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 ANN, BOB = 101, 202
@@ -241,3 +244,67 @@ async def test_past_the_read_limit_the_oldest_predictions_are_left_out_not_the_n
     assert await summary(deps, matcher) == "1 prediction alerts checked, 1 fired"
     (row,) = await outbox(deps)
     assert row.dedupe_key == f"alert:{alert_id}:prediction:{crossing}"
+
+
+# ---- on what the predict job publishes -----------------------------------------------------------
+
+
+@pytest.fixture
+async def job_deps(
+    db_url: str, backend: str, request: pytest.FixtureRequest, engine
+) -> AsyncIterator[WorkerDeps]:  # engine: empties Postgres
+    """What the prediction jobs' tests run on (tests.integration.test_prediction_jobs): the
+    sandbox's real BTC and ETH candles stored, the clock ten minutes before the 20:00 close."""
+    from tests.integration.test_prediction_jobs import COINS, FORMING, LAST_OPEN
+    from workers.jobs import predict as predict_job
+
+    redis_url = request.getfixturevalue("redis_reachable") if backend == "postgres" else None
+    if redis_url is not None:
+        import redis.asyncio as redis
+
+        client = redis.Redis.from_url(redis_url)
+        await client.flushdb()
+        await client.aclose()
+    settings = Settings(
+        database_url=db_url, redis_url=redis_url, symbols=list(COINS), exchanges=["binance"]
+    )
+    now = LAST_OPEN - 10 * M
+    base = await build_deps(settings, FixedClock(now))
+    series = load_series()
+    async with base.write() as session:
+        for coin in COINS:
+            market = await candle_market(session, "binance", f"{coin}/USDT", coin, "USDT", now)
+            extra = [FORMING] if coin == "BTC" else []
+            await save_candles(session, market, "1h", [*series[coin].candles, *extra])
+        for person in (ANN, BOB):
+            await register(session, PersonSeen(person, "P"), ChatSeen(person, "private"), now)
+    predict_job.LOADED.models.clear()
+    yield WorkerDeps.of(base)
+    await close_deps(base)
+
+
+async def test_the_predict_jobs_served_forecast_fires_and_its_base_rate_does_not(
+    job_deps: WorkerDeps,
+) -> None:
+    from services.model_registry import record_training
+    from tests.integration.test_prediction_jobs import LAST_OPEN, trained
+    from workers.jobs import predict as predict_job
+
+    deps = job_deps
+    await record_training(deps, await trained(deps, "BTC", serve=True))
+    await record_training(deps, await trained(deps, "ETH", serve=False))
+    for coin in ("BTC", "ETH"):  # the hour before: served, under 1%
+        await predict(deps, coin, "1h", LAST_OPEN - H, 0.005)
+    btc = await add_alert(deps, "BTC predict up > 1% 1h")
+    eth = await add_alert(deps, "ETH predict up > 1% 1h", user=BOB)
+    matcher = await started(deps)
+    clock(deps).advance(40 * M)  # 20:30: the 20:00 candle has closed
+    result = await predict_job.run(deps)
+    assert result.summary.startswith("2 of 2 forecasts published for 20:00"), result.summary
+    assert await summary(deps, matcher) == "2 prediction alerts checked, 1 fired"
+    (row,) = await outbox(deps)
+    notice = notice_of(row)
+    assert notice.alert_id == btc and notice.at == LAST_OPEN
+    assert notice.value is not None and D("0.01") < notice.value < 1
+    assert (await alert_row(deps, eth)).status == "active"  # the base rate: no edge, no alert
+    assert await summary(deps, matcher) == "1 prediction alerts checked, 0 fired"
