@@ -4,6 +4,8 @@ held meanwhile.
     .venv/bin/python bench/bench_backtest.py                   # SQLite, then Postgres + Redis
     .venv/bin/python bench/bench_backtest.py --stack sqlite
 
+Postgres: its own database `pythia_bench_backtest` (created and dropped) and Redis db 12.
+
 The sandbox's 120 days of real BTC hourly candles are stored at their own times, and BTC's 1h
 and 24h models trained on them by the workers' training (workers.predict.train, in this
 process: a second each) are recorded in the registry. Then, per ask, what the handler does but
@@ -56,6 +58,8 @@ from workers.predict.train import train
 from workers.sources.replay import load_series
 
 WARM_UPS, RUNS = 3, 60
+DATABASE = POSTGRES_URL.rsplit("/", 1)[0] + "/pythia_bench_backtest"  # its own, dropped after
+REDIS = REDIS_URL.rsplit("/", 1)[0] + "/12"
 ASKS = (["BTC"], ["BTC", "1h"], ["BTC", "24h", "7d", "0.6"])
 HOUR = timedelta(hours=1)
 
@@ -151,14 +155,15 @@ async def main() -> None:
                 await asyncio.to_thread(upgrade, url)
                 await in_process("SQLite + in-process cache", Settings(database_url=url))
         else:
-            await reset_postgres()
-            await flush_redis()
+            await reset_postgres(DATABASE)
+            await flush_redis(REDIS)
             try:
-                await asyncio.to_thread(upgrade, POSTGRES_URL)
-                settings = Settings(database_url=POSTGRES_URL, redis_url=REDIS_URL)
+                await asyncio.to_thread(upgrade, DATABASE)
+                settings = Settings(database_url=DATABASE, redis_url=REDIS)
                 await in_process("Postgres + Redis", settings)
             finally:
-                await drop_postgres()
+                await drop_postgres(DATABASE)
+                await flush_redis(REDIS)
     two_years()
 
 
