@@ -42,14 +42,14 @@ def backtest_caption(t: Texts, found: BacktestResult) -> str:
             "Strategy: <b>{result}</b> · max drawdown {drawdown} · {trades} · in the market "
             "{share}",
             result=_pct(t, b.strategy_return),
-            drawdown=_pct(t, -b.max_drawdown),
+            drawdown=_drawdown(t, b.max_drawdown),
             trades=_trades(t, len(b.trades), b.won),
             share=t.pct(Decimal(f"{b.time_in_market * 100:.0f}"), 0, signed=False),
         ),
         t._(
             "Buy and hold: <b>{result}</b> · max drawdown {drawdown}",
             result=_pct(t, b.hold_return),
-            drawdown=_pct(t, -b.hold_drawdown),
+            drawdown=_drawdown(t, b.hold_drawdown),
         ),
         _window_line(t, found),
         _model_line(t, found.model),
@@ -136,6 +136,11 @@ def _days(t: Texts, start: datetime, end: datetime) -> str:
 
 def _pct(t: Texts, fraction: float) -> str:
     return t.pct(Decimal(f"{fraction * 100:.2f}"))
+
+
+def _drawdown(t: Texts, fall: float) -> str:
+    """A fall as a loss: −11.23%, or 0.00% when there was none."""
+    return t.pct(Decimal(f"{-fall * 100:.2f}"), signed=False)
 
 
 def _probability(t: Texts, p: float) -> str:

@@ -392,6 +392,9 @@ def test_no_trades_and_trade_counts_in_every_language() -> None:
     flat = a_result(said=(0.1, 0.1, 0.1))
     assert "· no trades ·" in backtest_caption(texts_for("en"), flat)
     assert "· сделок нет ·" in backtest_caption(texts_for("ru"), flat)
+    assert "Strategy: <b>±0.00%</b> · max drawdown 0.00% · no trades" in backtest_caption(
+        texts_for("en"), flat
+    )
     assert "· ninguna operación ·" in backtest_caption(texts_for("es"), flat)
     assert "3 сделки, в плюсе 2" in backtest_caption(texts_for("ru"), a_result())
 
