@@ -427,3 +427,14 @@ def test_a_level_is_read_in_the_persons_decimal_notation() -> None:
     assert spec.condition == PredictionLevel("up", "above", D("62.5"), "24h")
     spec = parse_alert("BTC predict down < 0,4 4h", NOW, decimal_comma=True)
     assert spec.condition == PredictionLevel("down", "below", D(40), "4h")
+
+
+def test_the_job_judges_recent_crossings_on_the_served_one_before_them_and_after() -> None:
+    from workers.alerting.predictions import _recent
+
+    stored = served(0.6, 0.7, None, 0.62, None, 0.68, 0.7)  # made at NOW + 0..6 h
+    kept = _recent(stored, NOW + 4 * H)
+    assert [p.id for p in kept] == [4, 6, 7]  # 0.62 (the served one before), then since
+    assert prediction_crossings(UP_65, kept) == prediction_crossings(UP_65, stored)[-1:]
+    assert _recent(stored, NOW + 9 * H) == [stored[-1]]
+    assert _recent(served(None, None), NOW) == []
