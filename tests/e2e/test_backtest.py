@@ -100,11 +100,11 @@ async def test_backtest_sends_the_equity_picture_with_its_figures(
     lines = caption.split("\n")
     assert lines[0] == "BTC backtest · 24h · long when P(up) > 55%, else flat"
     assert re.fullmatch(
-        r"Strategy: [+−±][\d.,]+% · max drawdown [−±][\d.,]+% · (\d+ trades?, \d+ won|no trades)"
+        r"Strategy: [+−±][\d.,]+% · max drawdown −?[\d.,]+% · (\d+ trades?, \d+ won|no trades)"
         r" · in the market \d+%",
         lines[1],
     ), lines[1]
-    assert re.fullmatch(r"Buy and hold: [+−±][\d.,]+% · max drawdown [−±][\d.,]+%", lines[2])
+    assert re.fullmatch(r"Buy and hold: [+−±][\d.,]+% · max drawdown −?[\d.,]+%", lines[2])
     assert "the model's whole out-of-sample window" in lines[3]
     assert lines[4].startswith("Model v1, trained ") and lines[4].endswith("it serves /predict.")
     assert "fees 0.1% per side" in lines[5]
