@@ -62,6 +62,7 @@ class BacktestResult:
     window: Window
     model: ModelUsed
     backtest: Backtest
+    market: str  # where the closes came from: "binance BTC/USDT spot"
 
     @property
     def horizon(self) -> str:
@@ -72,7 +73,8 @@ class BacktestResult:
         """What the picture shows, to find it again: the model, the rule and the closes."""
         b = self.backtest
         span = f"{b.start.timestamp():.0f}-{b.end.timestamp():.0f}"
-        return f"backtest:{self.coin}:{b.horizon}:{self.model.id}:{b.threshold}:{b.fee}:{span}"
+        rule = f"{b.horizon}:{b.threshold}:{b.fee}"
+        return f"backtest:{self.coin}:{self.market}:{self.model.id}:{rule}:{span}"
 
 
 async def backtest(deps: Deps, typed: Sequence[str]) -> BacktestResult:
@@ -105,7 +107,9 @@ async def backtest(deps: Deps, typed: Sequence[str]) -> BacktestResult:
     if len(closes) < 2:
         raise Refusal("backtest.no_candles", coin=coin)
     name = deps.directory.display.get(coin, coin)
-    return await asyncio.to_thread(_run, oof, closes, coin, name, args, model, series.end)
+    market = f"{series.origin.exchange} {series.origin.pair} {series.origin.kind}"
+    found = await asyncio.to_thread(_run, oof, closes, coin, args, series.end)
+    return BacktestResult(coin, name, args.period, found[0], model, found[1], market)
 
 
 def _probabilities(data: bytes) -> list[tuple[datetime, float]]:
@@ -117,11 +121,9 @@ def _run(
     oof: list[tuple[datetime, float]],
     closes: list[tuple[datetime, float]],
     coin: str,
-    name: str,
     args: BacktestArgs,
-    model: ModelUsed,
     end: datetime,
-) -> BacktestResult:
+) -> tuple[Window, Backtest]:
     """Off the event loop: the window cut, the strategy run."""
     times = [t for t, _ in oof]
     since = end - args.period.span if args.period is not None else None
@@ -143,7 +145,7 @@ def _run(
         result = run(inside, said, args.horizon, args.threshold)
     except ValueError:  # the candles at the probabilities' times are missing
         raise Refusal("backtest.no_candles", coin=coin) from None
-    return BacktestResult(coin, name, args.period, cut, model, result)
+    return cut, result
 
 
 def _serving(rows: Sequence[Any]) -> Any:

@@ -96,6 +96,7 @@ async def test_the_strategy_trades_the_models_out_of_sample_probabilities(deps: 
     assert (result.coin, result.name, result.horizon) == ("BTC", "Bitcoin", "24h")
     assert result.model.id == model.id and result.model.serves
     assert result.period is None and not result.window.clipped
+    assert result.market == "binance BTC/USDT spot"
     b = result.backtest
     # from the first out-of-fold probability to a day after the last, at every hourly close
     assert (b.start, b.end) == (OOF_FROM, OOF_TO + DAY)

@@ -331,7 +331,8 @@ def a_result(
     assert cut is not None
     model = ModelUsed(7, 3, status, reason, T0, T0 - 2 * HOUR)
     inside = [(t, p) for t, p in closes if cut.start <= t <= cut.end]
-    return BacktestResult("BTC", "Bitcoin", period, cut, model, run(inside, probabilities, "1h"))
+    result = run(inside, probabilities, "1h")
+    return BacktestResult("BTC", "Bitcoin", period, cut, model, result, "binance BTC/USDT spot")
 
 
 @pytest.mark.parametrize("language", ["en", "es", "ru"])
