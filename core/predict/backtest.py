@@ -14,6 +14,11 @@ How a position is held (no look-ahead; the rule the views say in one line):
 - At the end of the window a position still held is sold at the last close (fees paid), as
   buy-and-hold is: bought at the first close, sold at the last, a fee on each side.
 
+What it is not: the probabilities are out of sample (each made by a model fitted on earlier
+candles only), but the model that serves was chosen by how those same predictions scored, and
+the threshold is the person's choice after seeing the past: a backtest flatters. Slippage and
+funding are not counted; a position is sold at the next decision's close, not at a stop.
+
 Fees are a fraction of what is traded, taken on each side: FEE_PER_SIDE (0.1 %, a taker's fee
 on the big exchanges; a constant, said in every answer). Equity is a growth factor (1.0 at the
 start), not money: floats throughout.
