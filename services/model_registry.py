@@ -7,7 +7,7 @@ Statuses: 'champion' serves its predictions; 'rejected' was trained but did not 
 champion until a better one came. The metrics JSON of a row:
 `{"walk_forward": {"model": {...Metrics...}, "logistic": {...}, "persistence": {...},
 "base_rate": {...}}, "decision": {"serve": bool, "reason": str}, "coverage_10_90": float,
-"rows": int, "seconds": float, "base_rate": float}`.
+"rows": int, "seconds": float, "cpu_seconds": float, "base_rate": float}`.
 """
 
 from __future__ import annotations

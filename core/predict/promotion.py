@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MARGIN = 0.001  # the skill's lower bound must clear this
-MIN_ROWS = 1500  # labelled rows a model needs to be trained at all (about two months of hours)
-MIN_VALIDATION = 500  # walk-forward validation rows needed for its skill to mean something
+MIN_ROWS = 1000  # labelled rows a model needs to be trained at all (about six weeks of hours)
+MIN_VALIDATION = 400  # walk-forward validation rows needed for its skill to mean something
 HEAD_TO_HEAD_ROWS = 300  # unseen rows needed to compare with the incumbent directly
 
 

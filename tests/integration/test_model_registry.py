@@ -198,7 +198,7 @@ async def test_pythia_train_and_evaluate_from_the_command_line(
     lines = out.strip().splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("ETH 1h: v1 ") and "validation rows" in lines[0]
-    assert lines[1] == "DOGE 1h: refused, too_little_data (999 labelled hours, needs 1,500)"
+    assert lines[1] == "DOGE 1h: refused, too_little_data (999 labelled hours, needs 1,000)"
     assert "training" in err  # the progress bar
     assert await count(environment) == 1
 

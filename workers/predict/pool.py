@@ -5,7 +5,9 @@ each result is recorded (services.model_registry.record_training) as it comes ba
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -30,10 +32,16 @@ class Trained:
 Outcome = Trained | Refused
 
 
-def _one_thread() -> None:
-    """A training process uses one core (BLAS and OpenMP too): PROCESSES of them share a host."""
+NICE = 19  # training yields the CPU to whatever serves people (alert matching, replies)
+
+
+def _background() -> None:
+    """A training process runs at the lowest CPU priority, on one thread (BLAS and OpenMP too):
+    on a shared host the alert matcher and the bot take the cores first when they need them."""
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+    with contextlib.suppress(OSError):
+        os.nice(NICE)
     threadpool_limits(1)
 
 
@@ -68,7 +76,7 @@ async def train_many(
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=processes, mp_context=context, initializer=_one_thread
+        max_workers=processes, mp_context=context, initializer=_background
     ) as pool:
         running = []
         for asset in assets:

@@ -240,7 +240,7 @@ def train(
     inputs: Inputs | Packed, asset: str, horizon: str, incumbent: Champion | None = None
 ) -> Training | Refused:
     """Walk-forward, decide, fit what serves; Refused('too_little_data') below MIN_ROWS rows."""
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     x_frame, target = dataset(inputs, horizon)
     if not enough_rows(len(target)):
         return Refused(asset, horizon, "too_little_data", len(target))
@@ -290,6 +290,7 @@ def train(
         "coverage_10_90": _finite(walk.coverage),
         "rows": len(y),
         "seconds": round(time.perf_counter() - began, 3),
+        "cpu_seconds": round(time.process_time() - cpu, 3),
         "base_rate": rate,
     }
     return Training(
