@@ -15,8 +15,9 @@ aims: skill ≥ 0 for every SERVED coin × horizon (a rejected one serves the ba
 Part 2. Alert latency, tick to sendMessage (bench_alert_latency's machinery: emulator, `pythia
 workers`, `pythia bot`, SQLite shared file + Redis), p50/p99 without training, then with
 `pythia train --all` running over part 1's database in a separate process the whole time
-(restarted when it ends): training never runs on the event loop that matches alerts, and its
-processes run at nice 19, so on a busy host the matcher gets the cores first.
+(restarted when it ends): training never runs on the event loop that matches alerts, and it
+runs at nice 19 (the command and its 2 processes), so on a busy host the matcher gets the
+cores first.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
+import os
 import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -32,7 +34,8 @@ def register(sub: Any) -> None:
         help="train the prediction models of coins from the candles in the database",
         description="Per coin and horizon: walk-forward validated LightGBM, calibrated, promoted "
         "to serve only when its skill's lower bound beats the base rate and it beats the "
-        "incumbent; recorded in the model registry either way.",
+        "incumbent; recorded in the model registry either way. Runs at the lowest CPU "
+        "priority (nice 19), in 2 processes of its own.",
     )
     train.add_argument("coins", nargs="*", metavar="COIN", help="coins, e.g. BTC ETH")
     train.add_argument(
@@ -148,7 +151,10 @@ async def _coins(deps: Deps, given: list[str], every: bool) -> list[str]:
 async def _train(deps: Deps, coins: list[str], horizons: list[str], processes: int) -> None:
     from tqdm import tqdm
 
-    from workers.predict.pool import Trained, train_many
+    from workers.predict.pool import NICE, Trained, train_many
+
+    with contextlib.suppress(OSError):  # background work: reading and recording yield too
+        os.nice(NICE)
 
     bar = tqdm(total=len(coins) * len(horizons), desc="training", unit=" models", file=sys.stderr)
     lines: list[tuple[tuple[str, str], str]] = []

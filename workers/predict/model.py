@@ -57,7 +57,8 @@ class Predictor:
         since = candles[0].ts
         leader = None if inputs.leader is None else [c for c in inputs.leader if c.ts >= since]
         table = frame(Inputs(candles, leader, inputs.sentiment))
-        row = table.iloc[[-1]][self.features].to_numpy(dtype=np.float64)
+        # a feature this code no longer computes (an older model) is missing, as LightGBM allows
+        row = table.iloc[[-1]].reindex(columns=self.features).to_numpy(dtype=np.float64)
         raw = float(self.classifier.predict(row)[0])
         contrib = np.asarray(self.classifier.predict(row, pred_contrib=True))[0][:-1]
         # the largest pushes among the features the row has (a missing one has no value to say)
