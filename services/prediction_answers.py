@@ -182,11 +182,13 @@ async def predict_answer(deps: Deps, typed: Sequence[str]) -> PredictAnswer:
     served = next((m for m in models if (m.asset, m.horizon) == (asset, ask.horizon)), None)
     state: State = "ready"
     if forecast is None:
-        if not models:
-            training = deps.settings.sandbox or await deps.cache.get(TRAINING_KEY) is not None
-            state = "training" if training else "untrained"
+        training = await deps.cache.get(TRAINING_KEY) is not None  # a training is running
+        if served is not None:
+            state = "waiting"
+        elif training or (not models and deps.settings.sandbox):
+            state = "training"  # (the sandbox trains at first start, once its candles are in)
         else:
-            state = "waiting" if served is not None else "not_covered"
+            state = "not_covered" if models else "untrained"
     record, since = (None, None)
     if forecast is not None or served is not None:
         record, since = await _record_of(deps, asset, ask.horizon)

@@ -295,6 +295,13 @@ async def live_record(
     return {key: metrics for key, metrics in found.items() if metrics is not None}
 
 
+async def newest_model_at(deps: Deps) -> datetime | None:
+    """When the newest model was trained (None: none ever was): what the retrain job asks
+    every few minutes, without reading the registry's rows."""
+    async with deps.read() as session:
+        return await repo.newest_model_at(session)
+
+
 def current_hour(deps: Deps) -> datetime:
     """The close time of the newest closed 1h candle: the hour a forecast is made at now."""
     return floor_time(deps.clock.now(), TIMEFRAME)

@@ -255,3 +255,8 @@ async def registry_metrics(session: AsyncSession, model_ids: Sequence[int]) -> d
         select(ModelVersion.id, ModelVersion.metrics).where(ModelVersion.id.in_(set(model_ids)))
     )
     return {model_id: metrics for model_id, metrics in rows.tuples()}
+
+
+async def newest_model_at(session: AsyncSession) -> datetime | None:
+    """When the newest registry row was written (None: the registry is empty)."""
+    return await session.scalar(select(func.max(ModelVersion.created_at)))

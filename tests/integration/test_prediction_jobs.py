@@ -58,6 +58,7 @@ async def deps(
             market = await candle_market(session, "binance", f"{coin}/USDT", coin, "USDT", NOW)
             extra = [FORMING] if coin == "BTC" else []
             await save_candles(session, market, "1h", [*series[coin].candles, *extra])
+    await base.assets_changed()  # the markets are listed now, as sync_markets would say
     predict.LOADED.models.clear()
     yield WorkerDeps.of(base)
     await close_deps(base)
@@ -145,7 +146,7 @@ async def test_when_training_is_due(deps: WorkerDeps) -> None:
     deps.settings.symbols.append("SOL")
     async with deps.write() as session:
         await candle_market(session, "binance", "SOL/USDT", "SOL", "USDT", NOW)
-    deps.directory_version = "stale"  # reload: SOL is tracked now, with no candles
+    await deps.assets_changed()  # SOL is tracked and listed now, with no candles
     assert await retrain_models.due(deps) is None  # the first training waits for every coin
     model = await record_training(deps, await trained(deps, "BTC", serve=False))
     assert await retrain_models.due(deps) is None

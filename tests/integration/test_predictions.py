@@ -25,6 +25,7 @@ from services.model_registry import Training, record_training
 from services.prediction_answers import accuracy_scorecard, predict_answer, record_key
 from services.predictions import (
     SERVING_KEY,
+    TRAINING_KEY,
     forecast_key,
     latest_forecast,
     live_record,
@@ -219,6 +220,9 @@ async def test_what_predict_reads(deps: Deps) -> None:
     await deps.cache.delete(SERVING_KEY)  # what serves is read at most once a minute
     assert (await predict_answer(deps, ["BTC", "1h"])).state == "waiting"
     assert (await predict_answer(deps, ["ETH", "1h"])).state == "not_covered"
+    await deps.cache.set(TRAINING_KEY, "daily")  # while a training runs, ETH may be in it
+    assert (await predict_answer(deps, ["ETH", "1h"])).state == "training"
+    await deps.cache.delete(TRAINING_KEY)
     await publish_forecasts(deps, [forecast(H0 + HOUR, 0.7), forecast(H0 + 2 * HOUR, 0.6)])
     await resolve_due(deps)
     assert (await predict_answer(deps, ["BTC", "1h"])).record is None  # read a minute ago

@@ -22,8 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from core.predict import TIMEFRAME
-from services.model_registry import registry
-from services.predictions import SERVING_KEY, TRAINING_KEY
+from services.predictions import SERVING_KEY, TRAINING_KEY, newest_model_at
 from services.series import series_of
 from workers.jobs import predict
 from workers.jobs.base import JobResult, WorkerDeps
@@ -40,9 +39,14 @@ LOG_EVERY = 2.0  # seconds between progress lines (a progress bar redraws far mo
 
 
 async def _history_in(deps: WorkerDeps) -> bool:
-    """Every tracked coin has MIN_HISTORY of hourly candles up to the last few hours."""
+    """Every tracked coin an exchange lists (the others never get candles) has MIN_HISTORY of
+    hourly candles up to the last few hours."""
     now = deps.clock.now()
-    for asset in (await deps.current_directory()).tracked:
+    directory = await deps.current_directory()
+    coins = [asset for asset in directory.tracked if asset in directory.listed]
+    if not coins:
+        return False
+    for asset in coins:
         series = await series_of(deps, asset, TIMEFRAME, span=MIN_HISTORY)
         if series is None or not series.candles or series.candles[-1].ts < now - FRESH:
             return False
@@ -53,10 +57,9 @@ async def _history_in(deps: WorkerDeps) -> bool:
 
 async def due(deps: WorkerDeps) -> str | None:
     """Why a training is due now ("first", "daily"), or None."""
-    models = await registry(deps)
-    if not models:
+    newest = await newest_model_at(deps)
+    if newest is None:
         return "first" if await _history_in(deps) else None
-    newest = max(m.created_at for m in models)
     return "daily" if deps.clock.now() - newest >= RETRAIN_EVERY else None
 
 
