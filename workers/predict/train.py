@@ -73,9 +73,9 @@ TREES = 150
 QUANTILE: dict[str, Any] = {
     **{k: v for k, v in CLASSIFIER.items() if k != "objective"},
     "objective": "quantile",
-    "learning_rate": 0.05,
+    "learning_rate": 0.08,
 }
-QUANTILE_TREES = 100
+QUANTILE_TREES = 60
 CALIBRATION_BIN = 250  # rows, at least, behind each point of the calibration map
 CALIBRATION_BINS = 40
 
