@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -75,6 +76,15 @@ async def trained(deps: WorkerDeps, coin: str, serve: bool) -> Training:
         "decision": {"serve": serve, "reason": "edge" if serve else "no_edge"},
     }
     return replace(done, metrics=metrics)
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie, ended but not yet reaped, is not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 async def rows(deps: WorkerDeps) -> list[Prediction]:
@@ -164,6 +174,16 @@ async def test_the_training_process_is_awaited_and_its_output_logged(
     assert "training: 1/2" in caplog.text
     failed = await retrain_models.train(deps, [sys.executable, "-c", "raise SystemExit(3)"])
     assert failed == (3, "")
+    # a process the training leaves behind (as a pool's workers once did) ends with it
+    leave = "import subprocess; print(subprocess.Popen(['sleep', '60']).pid)"
+    code, pid = await retrain_models.train(deps, [sys.executable, "-c", leave])
+    assert code == 0
+    for _ in range(50):
+        if not alive(int(pid)):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError(f"process {pid} outlived the training")
     off = WorkerDeps.of(
         replace(deps, settings=deps.settings.model_copy(update={"train_models": False}))
     )

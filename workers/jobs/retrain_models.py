@@ -16,6 +16,7 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import sys
 import time
 from datetime import timedelta
@@ -36,6 +37,8 @@ TIMEOUT = 30 * 60.0  # a training still running after this is stopped
 ROOT = Path(__file__).resolve().parents[2]
 LINES = re.compile(rb"[\r\n]+")
 LOG_EVERY = 2.0  # seconds between progress lines (a progress bar redraws far more often)
+POLL = 0.5  # seconds between looks at whether the training process has ended
+READ_AFTER = 2.0  # seconds its remaining output is read for once the training has ended
 
 
 async def _history_in(deps: WorkerDeps) -> bool:
@@ -81,8 +84,36 @@ def environment(deps: WorkerDeps) -> dict[str, str]:
     return env
 
 
+class _Output:
+    """The training's output, logged line by line (a progress bar's redraws at most every
+    LOG_EVERY seconds); `last` is its last line."""
+
+    def __init__(self) -> None:
+        self.last = ""
+        self._logged_at = 0.0
+
+    def said(self, raw: bytes) -> None:
+        line = raw.decode(errors="replace").strip()
+        if not line:
+            return
+        self.last = line
+        now = time.monotonic()
+        if now - self._logged_at >= LOG_EVERY or "%" not in line:
+            log.info("training: %s", line)
+            self._logged_at = now
+
+    async def follow(self, stream: asyncio.StreamReader) -> None:
+        pending = b""
+        while chunk := await stream.read(4096):
+            *lines, pending = LINES.split(pending + chunk)
+            for raw in lines:
+                self.said(raw)
+        self.said(pending)
+
+
 async def train(deps: WorkerDeps, argv: list[str] | None = None) -> tuple[int, str]:
-    """Run the training process to its end; its exit code and its last line of output."""
+    """Run the training process to its end; its exit code and its last line of output. What
+    it leaves running (holding its output open or not) is stopped when it ends."""
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
         *(argv or command()),
@@ -90,26 +121,22 @@ async def train(deps: WorkerDeps, argv: list[str] | None = None) -> tuple[int, s
         stderr=asyncio.subprocess.STDOUT,
         env=environment(deps),
         cwd=ROOT,
+        start_new_session=True,  # its own process group: what it spawns ends with it (below)
     )
-    last, logged_at, pending = "", 0.0, b""
+    assert process.stdout is not None
+    output = _Output()
+    reader = asyncio.create_task(output.follow(process.stdout))
     try:
         async with asyncio.timeout(TIMEOUT):
-            assert process.stdout is not None
-            while chunk := await process.stdout.read(4096):
-                *lines, pending = LINES.split(pending + chunk)
-                for raw in lines:
-                    line = raw.decode(errors="replace").strip()
-                    if not line:
-                        continue
-                    last = line
-                    now = time.monotonic()
-                    if now - logged_at >= LOG_EVERY or "%" not in line:
-                        log.info("training: %s", line)
-                        logged_at = now
-            if pending.strip():
-                last = pending.decode(errors="replace").strip()
-                log.info("training: %s", last)
-            code = await process.wait()
+            # not process.wait(): it waits for the output to close too, which whatever the
+            # training left running would hold open
+            while (returned := process.returncode) is None:  # noqa: ASYNC110 (no event says it)
+                await asyncio.sleep(POLL)
+        code = returned
+        _end_group(process.pid)  # what it left behind ends
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(READ_AFTER):
+                await reader  # the rest of what it said
     finally:
         if process.returncode is None:  # cancelled (shutdown) or timed out: stop the child
             process.terminate()
@@ -119,8 +146,18 @@ async def train(deps: WorkerDeps, argv: list[str] | None = None) -> tuple[int, s
             if process.returncode is None:
                 process.kill()
                 await process.wait()
+        _end_group(process.pid)
+        reader.cancel()
+        await asyncio.gather(reader, return_exceptions=True)
     log.info("training ended with code %d in %.0f s", code, time.monotonic() - started)
-    return code, last
+    return code, output.last
+
+
+def _end_group(pgid: int) -> None:
+    """Stop whatever the training process left behind in its group (a pool's worker processes
+    outliving it were seen: ~250 MB each)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGTERM)
 
 
 async def run(deps: WorkerDeps) -> JobResult:
