@@ -14,6 +14,7 @@ from bot.views.common import clip, e
 from core.predict import LEADER, Driver
 
 RETURN = re.compile(r"^(btc_|rel_)?ret_(\d+)h$")
+Z_RETURN = re.compile(r"^z_ret_(\d+)h$")
 
 
 def pct_of_fraction(t: Texts, fraction: float, places: int = 1, signed: bool = True) -> str:
@@ -112,6 +113,35 @@ def _volume(t: Texts, value: float) -> str:
     return t._("Volume {z} σ below its weekly normal", z=t.decimal(abs(value), 1))
 
 
+def _z_move(t: Texts, coin: str, value: float, hours: int) -> str:
+    return t._(
+        "{coin}'s move over the last {hours} h: {z} times its usual hourly swing",
+        coin=coin,
+        hours=hours,
+        z=t.signed(Decimal(repr(round(value, 1))), 1),
+    )
+
+
+def _bar(t: Texts, value: float) -> str:
+    return t._(
+        "The last hour closed at {share} of its range (0% the low, 100% the high)",
+        share=pct_of_fraction(t, value, 0, False),
+    )
+
+
+def _average_gap(t: Texts, value: float) -> str:
+    gap = pct_of_fraction(t, abs(math.expm1(value)), 1, False)
+    if value >= 0:
+        return t._("Price {gap} above its 24 h average", gap=gap)
+    return t._("Price {gap} below its 24 h average", gap=gap)
+
+
+def _hour_volume(t: Texts, value: float) -> str:
+    if value >= 0:
+        return t._("Last hour's volume {z} σ above its weekly normal", z=t.decimal(value, 1))
+    return t._("Last hour's volume {z} σ below its weekly normal", z=t.decimal(abs(value), 1))
+
+
 def _range(t: Texts, value: float) -> str:
     return t._(
         "Price at {share} of its 7-day range (0% the low, 100% the high)",
@@ -149,6 +179,9 @@ SAYINGS: dict[str, Callable[[Texts, float], str]] = {
     "vol_ratio": _vol_ratio,
     "volume_z": _volume,
     "range_pos_168h": _range,
+    "bar_pos": _bar,
+    "sma_gap_24h": _average_gap,
+    "volume_1h_z": _hour_volume,
     "hour_sin": _time_of_day,
     "hour_cos": _time_of_day,
     "dow_sin": _day_of_week,
@@ -170,6 +203,9 @@ def driver_words(t: Texts, driver: Driver, coin: str) -> str:
         if prefix == "rel_":
             return _relative(t, e(coin), value, hours)
         return _moved(t, LEADER if prefix == "btc_" else e(coin), value, hours)
+    scaled = Z_RETURN.match(driver.feature)
+    if scaled:
+        return _z_move(t, e(coin), value, int(scaled.group(1)))
     say = SAYINGS.get(driver.feature)
     if say is not None:
         return say(t, value)
