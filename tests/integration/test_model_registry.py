@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 
 from core.clock import FixedClock
 from core.market import Candle
+from core.predict import Forecast
 from core.predict.bundle import decode
+from core.predict.features import Inputs
 from core.settings import Settings
 from db.candles import candle_market, save_candles
 from db.models import ModelVersion
@@ -30,6 +32,7 @@ from services.model_registry import (
     serving,
     training_inputs,
 )
+from services.predictions import publish_forecasts, resolve_due
 from tests.conftest import outside_loop
 from workers.predict.model import Predictor
 from workers.predict.pool import Trained, train_many
@@ -176,6 +179,28 @@ async def test_the_newest_row_serves_its_base_rate_when_none_is_champion(deps: D
         assert newest.base_rate == pytest.approx(model.base_rate)
 
 
+async def forecasts(deps: Deps, asset: str, hours: int) -> list[Forecast]:
+    """What the serving model of `asset` 1h said at each of `hours` closes whose outcome candle
+    is stored closed (a later candle is stored too: the last two closes are left out)."""
+    model = next(m for m in await serving(deps) if (m.asset, m.horizon) == (asset, "1h"))
+    predictor = Predictor.from_bundle(await artifact_of(deps, model.id))
+    inputs = await training_inputs(deps, asset)
+    assert inputs is not None
+    made = []
+    for end in range(len(inputs.candles) - hours - 2, len(inputs.candles) - 2):
+        raw = predictor.forecast(Inputs(inputs.candles[: end + 1], inputs.leader, None))
+        served = model.status == "champion"
+        made.append(
+            Forecast(
+                asset, "1h", raw.made_at, raw.reference_price,
+                raw.p_up if served else model.base_rate, raw.q10, raw.q90,
+                "model" if served else "base_rate", model.version, model.created_at,
+                raw.drivers if served else (),
+            )
+        )  # fmt: skip
+    return made
+
+
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = outside_loop(main, list(argv))
     out, err = capsys.readouterr()
@@ -209,6 +234,11 @@ async def test_pythia_train_and_evaluate_from_the_command_line(
     assert "training" in err  # the progress bar
     assert await count(environment) == 1
 
+    # 30 hourly forecasts served from that model (B's publish), resolved against the candles
+    said = await forecasts(environment, "ETH", 30)
+    assert await publish_forecasts(environment, said) == 30
+    assert await resolve_due(environment) == 30
+
     code, out, err = cli(capsys, "evaluate", "ETH", "DOGE")
     assert code == 0, err
     rows = out.strip().splitlines()
@@ -221,7 +251,16 @@ async def test_pythia_train_and_evaluate_from_the_command_line(
     assert any(w in walk[0] for w in ("edge", "no_edge"))
     live = [r for r in rows if " live " in r]
     assert len(live) == 6
+    eth = next(r for r in live if r.startswith("ETH     1h"))
+    assert eth.split()[-1] == "30" and "no resolved" not in eth  # its count, last
+    assert [r for r in live if "no resolved predictions" in r] == [r for r in live if r is not eth]
     assert await count(environment) == 1  # evaluating writes nothing
+
+    code, out, err = cli(capsys, "evaluate", "--since", "2023-12-30", "ETH")
+    assert code == 0, err
+    eth = next(r for r in out.splitlines() if r.startswith("ETH     1h  live"))
+    since = datetime(2023, 12, 30, tzinfo=UTC)
+    assert eth.split()[-1] == str(sum(f.made_at >= since for f in said))
 
 
 @pytest.mark.parametrize(
