@@ -13,7 +13,7 @@ from core.predict.bundle import BundleError, calibrate, decode
 from core.predict.features import Inputs, frame, pack
 from core.predict.promotion import MIN_ROWS
 from services.model_registry import Training
-from workers.predict.model import NoCandles, Predictor
+from workers.predict.model import Linear, NoCandles, Predictor, blend, probabilities
 from workers.predict.train import Refused, dataset, train, walk_forward
 from workers.sources.replay import load_series
 
@@ -49,8 +49,11 @@ def test_a_forecast_at_the_last_close_with_its_range_and_drivers(
         assert d.value == pytest.approx(row[d.feature])
     bundle = decode(trained.artifact)
     x = frame(inputs)[bundle.features].to_numpy()[-1:]
-    p_raw = predictor.classifier.predict(x)[0]
-    assert raw.p_up == pytest.approx(calibrate(float(p_raw), bundle.calibration))
+    trees = float(predictor.classifier.predict(x)[0])
+    assert predictor.linear is not None and predictor.linear.weight == 0.5
+    blended = 0.5 * trees + 0.5 * float(predictor.linear.p_up(x)[0])
+    assert raw.p_up == pytest.approx(calibrate(blended, bundle.calibration))
+    assert raw.p_up == pytest.approx(probabilities(bundle, predictor.classifier, x)[0])
     # the same forecast from the last 1,000 candles and from a shuffled copy of them
     tail = Inputs(list(reversed(inputs.candles[-1000:])), inputs.leader, None)
     assert predictor.forecast(tail).p_up == pytest.approx(raw.p_up, abs=1e-9)
@@ -100,3 +103,27 @@ def test_too_few_candles_are_refused_and_bad_files_and_no_candles_too(inputs: In
 def test_no_candles_no_forecast(trained: Training) -> None:
     with pytest.raises(NoCandles):
         Predictor.from_bundle(trained.artifact).forecast(Inputs([]))
+
+
+def test_the_linear_part_is_sklearns_logistic_regression_on_imputed_standardised_rows() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from workers.predict.train import _linear_fit
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(600, 3))
+    y = (x[:, 0] + rng.normal(size=600) > 0).astype(float)
+    x[::7, 1] = np.nan  # missing values are the column's median
+    x[:, 2] = np.nan  # a column with no value weighs nothing
+    linear = _linear_fit(x, y)
+    filled = np.where(np.isnan(x), linear.median, x)
+    assert linear.median[1] == pytest.approx(np.nanmedian(x[:, 1])) and linear.median[2] == 0
+    z = (filled - filled.mean(axis=0)) / np.where(filled.std(axis=0) > 0, filled.std(axis=0), 1)
+    theirs = LogisticRegression(C=0.05, solver="newton-cholesky").fit(z, y).predict_proba(z)[:, 1]
+    assert linear.p_up(x) == pytest.approx(theirs)
+    assert linear.coef[2] == 0 and linear.coef[0] > 0
+    again = Linear.from_params(linear.to_params())
+    assert again is not None and again.p_up(x) == pytest.approx(linear.p_up(x))
+    trees = np.full(600, 0.6)
+    assert blend(trees, linear, x) == pytest.approx(0.5 * trees + 0.5 * linear.p_up(x))
+    assert blend(trees, None, x) is trees  # an older bundle: LightGBM alone

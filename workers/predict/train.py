@@ -6,14 +6,17 @@ workers.predict.pool) and hands back a `services.model_registry.Training` to rec
 
 - Rows: one per candle (core.predict.features), labelled h hours on (core.predict.labels); the
   first WARMUP_ROWS rows (indicators settling) and the unlabelled last ones are left out.
+- The model's P(up): the mean of LightGBM's and a logistic regression's (standardised,
+  median-imputed features), calibrated (workers.predict.model.blend). An equal blend, fixed a
+  priori: on the shared candles it adds ~+0.001..0.002 of skill at 1 h over LightGBM alone.
 - Walk-forward (core.predict.walkforward): 5 expanding folds over the later half, purged by
-  the horizon. The classifier is refitted per fold; its raw out-of-fold P(up) of fold k is
+  the horizon. Both models are refitted per fold; the raw out-of-fold P(up) of fold k is
   calibrated by an isotonic map fitted on the out-of-fold rows of folds < k only, so fold 0
   calibrates and folds 1–4 are what the metrics, the bootstrap and the decision see.
 - Baselines on the same folds and rows: the base rate (each fold's training share of ups),
   persistence (P(up | sign of the last h hours' move), estimated on the fold's training rows),
-  a logistic regression (standardised, median-imputed features).
-- Served: the classifier and the 10 % / 90 % quantile models of the forward log return fitted
+  the logistic regression alone.
+- Served: both models and the 10 % / 90 % quantile models of the forward log return fitted
   on every labelled row; the isotonic map fitted on all out-of-fold rows.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,11 +32,8 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.impute import SimpleImputer
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from core.predict import HORIZONS, Metrics
 from core.predict.bundle import Bundle, calibrate, decode, encode
@@ -42,6 +43,7 @@ from core.predict.metrics import brier, score
 from core.predict.promotion import Decision, Incumbent, decide, enough_rows
 from core.predict.walkforward import folds
 from services.model_registry import Training
+from workers.predict.model import Linear, blend, probabilities
 
 WARMUP_ROWS = 200
 N_FOLDS = 5
@@ -76,6 +78,8 @@ QUANTILE: dict[str, Any] = {
     "learning_rate": 0.08,
 }
 QUANTILE_TREES = 60
+LOGISTIC_C = 0.05
+LOGISTIC_WEIGHT = 0.5  # the served P(up) is the mean of LightGBM's and the logistic's, calibrated
 CALIBRATION_BIN = 250  # rows, at least, behind each point of the calibration map
 CALIBRATION_BINS = 40
 
@@ -143,6 +147,22 @@ def _isotonic(p: np.ndarray, y: np.ndarray) -> dict[str, list[float]]:
     return {"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}
 
 
+def _linear_fit(x: np.ndarray, y: np.ndarray) -> Linear:
+    """The logistic regression on standardised, median-imputed features (a column with no value
+    in `x` is 0 after imputation and weighs nothing)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column's median
+        median = np.nan_to_num(np.nanmedian(x, axis=0), nan=0.0)
+    filled = np.where(np.isnan(x), median, x)
+    mean, scale = filled.mean(axis=0), filled.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    fitted = LogisticRegression(C=LOGISTIC_C, solver="newton-cholesky")
+    fitted.fit((filled - mean) / scale, y)
+    return Linear(
+        median, mean, scale, fitted.coef_[0].copy(), float(fitted.intercept_[0]), LOGISTIC_WEIGHT
+    )
+
+
 def _persistence(last_move: np.ndarray, y: np.ndarray, train: np.ndarray) -> dict[bool, float]:
     rate = float(y[train].mean())
     out = {}
@@ -192,11 +212,6 @@ def walk_forward(x_frame: pd.DataFrame, target: pd.DataFrame, horizon: str) -> W
         return None
     move = x_frame[f"ret_{hours}h"].to_numpy()
     up, forward = _datasets(x, y, ret)
-    logistic = make_pipeline(
-        SimpleImputer(strategy="median"),
-        StandardScaler(),
-        LogisticRegression(C=0.05, solver="newton-cholesky"),
-    )
     raw_oof: list[np.ndarray] = []
     scored: dict[str, list[np.ndarray]] = {
         k: [] for k in ("model", "logistic", "persistence", "base_rate")
@@ -204,14 +219,16 @@ def walk_forward(x_frame: pd.DataFrame, target: pd.DataFrame, horizon: str) -> W
     coverage = math.nan
     for k, fold in enumerate(split):
         tr, va = fold.train, fold.valid
-        raw = _predict(_fit(CLASSIFIER, up, TREES, tr), x[va])
+        linear = _linear_fit(x[tr], y[tr])
+        p_linear = linear.p_up(x[va])
+        raw = blend(_predict(_fit(CLASSIFIER, up, TREES, tr), x[va]), linear, x[va])
         if k > 0:  # calibrated by the folds before it only
             before = np.concatenate([f.valid for f in split[:k]])
             table = _persistence(move, y, tr)
             scored["model"].append(
                 np.asarray(calibrate(raw, _isotonic(np.concatenate(raw_oof), y[before])))
             )
-            scored["logistic"].append(logistic.fit(x[tr], y[tr]).predict_proba(x[va])[:, 1])
+            scored["logistic"].append(p_linear)
             scored["persistence"].append(np.where(move[va] > 0, table[True], table[False]))
             scored["base_rate"].append(np.full(len(va), float(y[tr].mean())))
         if k == len(split) - 1:  # the 10–90 % range's coverage, on the last fold
@@ -266,6 +283,7 @@ def train(
         for name, alpha in (("q10", 0.1), ("q90", 0.9))
     }
     rate = float(y.mean())
+    linear = _linear_fit(x, y)
     bundle = Bundle(
         features=usable,
         classifier=_fit(CLASSIFIER, up, TREES).model_to_string(),
@@ -280,6 +298,7 @@ def train(
             "trees": TREES,
             "classifier": CLASSIFIER,
             "quantile_trees": QUANTILE_TREES,
+            "logistic": linear.to_params(),
             "folds": walk.folds,
             "block": walk.block,
         },
@@ -322,8 +341,7 @@ def _head_to_head(
     if not unseen.any() or any(f not in x_frame.columns for f in theirs.features):
         return None
     rows = x_frame.loc[valid_times[unseen], theirs.features].to_numpy(dtype=np.float64)
-    booster = lgb.Booster(model_str=theirs.classifier)
-    p_theirs = np.asarray(calibrate(_predict(booster, rows), theirs.calibration))
+    p_theirs = probabilities(theirs, lgb.Booster(model_str=theirs.classifier), rows)
     y = outcome[unseen]
     return brier(ours[unseen], y), brier(p_theirs, y), int(unseen.sum())
 
