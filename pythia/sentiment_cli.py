@@ -24,7 +24,16 @@ def register(sub: Any) -> None:
     )
     train.add_argument("--seed", type=int, default=0, help="cross-validation folds (default 0)")
     train.add_argument(
-        "--out", type=Path, help="the model file (default: data/sentiment/model-v1.json.gz)"
+        "--out",
+        type=Path,
+        help="the model file (default: data/sentiment/model-v1.json.gz), or with --encoder the "
+        "folder (default: data/sentiment/encoder-v1)",
+    )
+    train.add_argument(
+        "--encoder",
+        action="store_true",
+        help="fine-tune the MiniLM encoder instead and export it to int8 ONNX (needs the "
+        "training extra: pip install -e '.[train]'; about half an hour on one core)",
     )
     evaluate = sub.add_parser(
         "eval-sentiment",
@@ -41,7 +50,12 @@ def register(sub: Any) -> None:
     evaluate.add_argument(
         "--format", choices=["csv", "json", "phrasebank"], help="default: by suffix"
     )
-    evaluate.add_argument("--model", type=Path, help="another model file than the shipped one")
+    evaluate.add_argument(
+        "--model",
+        type=Path,
+        help="another model than the shipped encoder: a light model's file "
+        "(data/sentiment/model-v1.json.gz) or an encoder's folder",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     try:
-        if args.command == "train-sentiment":
+        if args.command == "train-sentiment" and args.encoder:
+            _train_encoder(args.seed, args.out)
+        elif args.command == "train-sentiment":
             _train(args.seed, args.out)
         else:
             _evaluate(args)
@@ -73,6 +89,32 @@ def _train(seed: int, out: Path | None) -> None:
     for name, (light, vader) in report.results.items():
         print(f"{name}: macro-F1 light {light.macro_f1:.3f}, VADER {vader.macro_f1:.3f}")
     print(f"wrote {out} ({out.stat().st_size:,} bytes) and {card}")
+
+
+def _train_encoder(seed: int, out: Path | None) -> None:
+    from workers.sentiment.scorers import ENCODER_DIR
+
+    out = out or ENCODER_DIR
+    if out.exists() and not out.is_dir():
+        raise SentimentInputError(f"--out {out} is a file; the encoder is a folder")
+    from workers.sentiment import encoder_train as et
+    from workers.sentiment.card import render_encoder_card
+
+    try:
+        et.libraries()
+        et.base_model_dir()
+        print(f"fine-tuning {et.BASE} (seed {seed}), {et.EPOCHS} epochs on one thread…")
+        report = et.train_encoder(seed, out)
+    except et.TrainingUnavailable as exc:
+        raise SentimentInputError(str(exc)) from None
+    scorers = et.measure_encoder(report, out)
+    card = out.with_name(f"{out.name}.card.md")
+    card.write_text(render_encoder_card(report, scorers.version, out), encoding="utf-8")
+    print(f"epoch {report.chosen} chosen; as served:")
+    for name, (model, vader) in report.results.items():
+        print(f"{name}: macro-F1 encoder {model.macro_f1:.3f}, VADER {vader.macro_f1:.3f}")
+    size = (out / "model.onnx").stat().st_size
+    print(f"wrote {out} (model.onnx {size:,} bytes) and {card}")
 
 
 def _evaluate(args: argparse.Namespace) -> None:

@@ -3,6 +3,7 @@ models on any labelled file, and one line with exit code 2 for what cannot be us
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pythia.cli import main
+from workers.sentiment.scorers import MODEL_FILE
 from workers.sentiment.train import PHRASEBANK
 
 MAP = "Bearish=negative,Bullish=positive,Neutral=neutral"
@@ -138,3 +140,36 @@ def test_training_refuses_a_directory_as_its_output(
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err == f"pythia train-sentiment: --out {tmp_path} is a directory; give a file name\n"
+
+
+def test_the_encoder_is_trained_into_a_folder_never_over_a_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "model.onnx"
+    path.write_bytes(b"")
+    code = main(["train-sentiment", "--encoder", "--out", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == f"pythia train-sentiment: --out {path} is a file; the encoder is a folder\n"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is not None, reason="the training extra is installed here"
+)
+def test_training_the_encoder_without_the_training_extra_says_how_to_get_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = main(["train-sentiment", "--encoder", "--out", str(tmp_path / "encoder")])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and not (tmp_path / "encoder").exists()
+    assert err.count("\n") == 1 and "pip install -e '.[train]'" in err
+
+
+def test_the_light_model_is_still_measured_when_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = _run(
+        capsys, str(_csv(tmp_path, HEADLINES)), "--map", MAP, "--model", str(MODEL_FILE)
+    )
+    assert (code, err) == (0, "")
+    assert "models light-" in out and len(_macro(out)) == 2

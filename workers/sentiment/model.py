@@ -23,6 +23,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 from core.sentiment import LABELS
+from workers.sentiment.errors import ModelError
 from workers.sentiment.features import LEXICON_FEATURES, lexicon_matrix, lexicon_version, normalise
 
 FORMAT = "pythia-sentiment-linear/1"
@@ -33,10 +34,6 @@ PROBES = (
     "$XYZ cut to Neutral at Example Securities https://t.co/abc",
 )  # fmt: skip
 PROBE_TOLERANCE = 1e-6
-
-
-class ModelError(Exception):
-    """The model file cannot be used here; the message says why and what to do."""
 
 
 @dataclass(frozen=True, slots=True)
