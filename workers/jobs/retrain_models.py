@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import re
@@ -37,6 +38,7 @@ TIMEOUT = 30 * 60.0  # a training still running after this is stopped
 ROOT = Path(__file__).resolve().parents[2]
 LINES = re.compile(rb"[\r\n]+")
 LOG_EVERY = 2.0  # seconds between progress lines (a progress bar redraws far more often)
+PR_SET_PDEATHSIG = 1
 POLL = 0.5  # seconds between looks at whether the training process has ended
 READ_AFTER = 2.0  # seconds its remaining output is read for once the training has ended
 
@@ -122,6 +124,7 @@ async def train(deps: WorkerDeps, argv: list[str] | None = None) -> tuple[int, s
         env=environment(deps),
         cwd=ROOT,
         start_new_session=True,  # its own process group: what it spawns ends with it (below)
+        preexec_fn=_die_with_parent,
     )
     assert process.stdout is not None
     output = _Output()
@@ -151,6 +154,13 @@ async def train(deps: WorkerDeps, argv: list[str] | None = None) -> tuple[int, s
         await asyncio.gather(reader, return_exceptions=True)
     log.info("training ended with code %d in %.0f s", code, time.monotonic() - started)
     return code, output.last
+
+
+def _die_with_parent() -> None:
+    """In the child, before it runs: a SIGTERM when this worker process dies, even killed
+    outright (Linux's PR_SET_PDEATHSIG; elsewhere nothing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _end_group(pgid: int) -> None:
