@@ -152,7 +152,7 @@ async def _record_of(
         data = json.loads(cached)
         since = datetime.fromisoformat(data["since"]) if data["since"] else None
         return _metrics_of(data["metrics"]), since
-    calls, first = await resolved_calls(deps, None, asset)
+    calls, first = await resolved_calls(deps, None, asset, horizon)
     group = calls.get((asset, horizon), [])
     metrics, since = score(group), first.get((asset, horizon))
     payload = {"metrics": _metrics_json(metrics), "since": since.isoformat() if since else None}

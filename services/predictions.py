@@ -259,7 +259,7 @@ def _base_rate(metrics: Any) -> float | None:
 
 
 async def resolved_calls(
-    deps: Deps, since: datetime | None, asset: str | None
+    deps: Deps, since: datetime | None, asset: str | None, horizon: str | None = None
 ) -> tuple[dict[tuple[str, str], list[Call]], dict[tuple[str, str], datetime]]:
     """The resolved predictions made since `since` (of `asset`; None: every coin) as calls per
     (asset, horizon), each with the base rate it is judged against, and the first one's time."""
@@ -269,7 +269,7 @@ async def resolved_calls(
             asset_id = (await deps.directory_in(session)).ids.get(asset)
             if asset_id is None:
                 return {}, {}
-        rows = await repo.resolved(session, since, asset_id)
+        rows = await repo.resolved(session, since, asset_id, horizon)
         models = await repo.registry_metrics(session, [r.model_id for r in rows if r.model_id])
     rates = {model_id: _base_rate(metrics) for model_id, metrics in models.items()}
     calls: dict[tuple[str, str], list[Call]] = defaultdict(list)

@@ -204,10 +204,10 @@ class Resolved:
 
 
 async def resolved(
-    session: AsyncSession, since: datetime | None, asset_id: int | None
+    session: AsyncSession, since: datetime | None, asset_id: int | None, horizon: str | None = None
 ) -> list[Resolved]:
-    """The resolved predictions made since `since` (of `asset_id`; None: every asset), oldest
-    first."""
+    """The resolved predictions made since `since` (of `asset_id`; None: every asset; of
+    `horizon`, when given), oldest first."""
     stmt = (
         select(
             Asset.symbol,
@@ -226,6 +226,8 @@ async def resolved(
         stmt = stmt.where(Prediction.made_at >= since)
     if asset_id is not None:
         stmt = stmt.where(Prediction.asset_id == asset_id)
+    if horizon is not None:
+        stmt = stmt.where(Prediction.horizon == horizon)
     rows = await session.execute(stmt)
     return [
         Resolved(symbol, horizon, model_id, made_at, prob_up, bool(went_up), served)
