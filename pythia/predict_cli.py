@@ -185,6 +185,8 @@ def _trained_line(outcome: Outcome) -> str:
     from workers.predict.pool import Trained
 
     if not isinstance(outcome, Trained):
+        if outcome.reason == "failed":
+            return f"{outcome.asset} {outcome.horizon}: failed (the traceback is in the log)"
         if outcome.reason == "no_candles":
             return f"{outcome.asset} {outcome.horizon}: refused, no_candles (no 1h candles stored)"
         return (

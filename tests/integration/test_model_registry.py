@@ -283,3 +283,15 @@ async def test_bad_arguments_are_one_line_and_write_nothing(
     code, out, err = cli(capsys, *argv)
     assert (code, out, err) == (2, "", said + "\n")
     assert await count(environment) == 0
+
+
+async def test_a_training_that_fails_is_reported_and_the_others_are_recorded(
+    deps: Deps,
+) -> None:
+    outcomes = await train_many(deps, ["ETH"], ["1h", "2h"], processes=1)  # 2h is no horizon
+    failed = [(o.asset, o.horizon, o.reason) for o in outcomes if isinstance(o, Refused)]
+    assert failed == [("ETH", "2h", "failed")]
+    assert [(o.model.asset, o.model.horizon) for o in outcomes if isinstance(o, Trained)] == [
+        ("ETH", "1h")
+    ]
+    assert await count(deps) == 1

@@ -6,19 +6,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from core.predict import HORIZONS
 from core.predict.features import pack
 from services.deps import Deps
-from services.model_registry import RegisteredModel, champion, record_training, training_inputs
+from services.model_registry import (
+    RegisteredModel,
+    Training,
+    champion,
+    record_training,
+    training_inputs,
+)
 from workers.predict.train import Champion, Refused, train
 
 PROCESSES = 2
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,17 @@ def _background() -> None:
     with contextlib.suppress(OSError):
         os.nice(NICE)
     threadpool_limits(1)
+
+
+async def _guarded(
+    job: Awaitable[Training | Refused], asset: str, horizon: str
+) -> Training | Refused:
+    """The job's result; a job that raised is Refused('failed') and logged, the others go on."""
+    try:
+        return await job
+    except Exception:
+        log.exception("training %s %s failed", asset, horizon)
+        return Refused(asset, horizon, "failed", 0)
 
 
 async def _incumbent(deps: Deps, asset: str, horizon: str) -> Champion | None:
@@ -78,7 +97,7 @@ async def train_many(
     with ProcessPoolExecutor(
         max_workers=processes, mp_context=context, initializer=_background
     ) as pool:
-        running = []
+        running: list[Awaitable[Training | Refused]] = []
         for asset in assets:
             found = await training_inputs(deps, asset)
             if found is None:
@@ -88,12 +107,14 @@ async def train_many(
             inputs = pack(found)  # arrays: pickled to the process in milliseconds
             for horizon in horizons:
                 incumbent = await _incumbent(deps, asset, horizon)
-                running.append(loop.run_in_executor(pool, train, inputs, asset, horizon, incumbent))
+                job = loop.run_in_executor(pool, train, inputs, asset, horizon, incumbent)
+                running.append(_guarded(job, asset, horizon))
         for next_done in asyncio.as_completed(running):
             result = await next_done
             if isinstance(result, Refused):
                 finish(result)
                 continue
-            model = await record_training(deps, result)
-            finish(Trained(model, float(result.metrics.get("seconds", 0.0))))
+            if isinstance(result, Training):
+                model = await record_training(deps, result)
+                finish(Trained(model, float(result.metrics.get("seconds", 0.0))))
     return outcomes
