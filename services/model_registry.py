@@ -85,8 +85,10 @@ async def registry(deps: Deps, asset: str | None = None) -> list[RegisteredModel
 async def serving(deps: Deps) -> list[RegisteredModel]:
     """Per asset × horizon that has any trained model: its champion, else its newest row (whose
     base rate is served, "no edge found"). Ordered by asset, then horizon as in HORIZONS."""
+    async with deps.read() as session:
+        found = [_registered(row) for row in await repo.serving_rows(session)]
     chosen: dict[tuple[str, str], RegisteredModel] = {}
-    for model in await registry(deps):  # newest first
+    for model in found:  # newest first
         key = (model.asset, model.horizon)
         held = chosen.get(key)
         if held is None or (model.status == "champion" and held.status != "champion"):

@@ -109,3 +109,29 @@ async def rows(
 
 async def artifact(session: AsyncSession, model_id: int) -> bytes | None:
     return await session.scalar(select(ModelVersion.artifact).where(ModelVersion.id == model_id))
+
+
+async def serving_rows(session: AsyncSession) -> list[Any]:
+    """Listed columns of each champion and of the newest version of each asset × horizon (what
+    serves: the champion, else the newest), without reading every row ever trained."""
+    newest = (
+        select(
+            ModelVersion.asset_id.label("asset_id"),
+            ModelVersion.horizon.label("horizon"),
+            func.max(ModelVersion.version).label("version"),
+        )
+        .group_by(ModelVersion.asset_id, ModelVersion.horizon)
+        .subquery()
+    )
+    is_newest = select(newest.c.version).where(
+        newest.c.asset_id == ModelVersion.asset_id,
+        newest.c.horizon == ModelVersion.horizon,
+        newest.c.version == ModelVersion.version,
+    )
+    query = (
+        select(*_LISTED)
+        .join(Asset, Asset.id == ModelVersion.asset_id)
+        .where((ModelVersion.status == "champion") | is_newest.exists())
+        .order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())
+    )
+    return list((await session.execute(query)).all())

@@ -143,6 +143,7 @@ async def test_a_better_candidate_retires_the_champion_and_a_worse_one_is_reject
     assert (champion.version, champion.status) == (2, "champion")
     worse = await record_training(deps, made(False, "worse_than_incumbent", champion.id))
     assert (worse.version, worse.status) == (3, "rejected")
+    assert [m.id for m in await serving(deps)] == [champion.id]  # not the newer rejected one
     stale = await record_training(deps, made(True, "edge", first.id))  # judged against v1
     assert (stale.status, stale.decision.reason) == ("rejected", "incumbent_changed")
     better = await record_training(deps, made(True, "edge", champion.id))
