@@ -162,6 +162,8 @@ async def test_when_training_is_due(deps: WorkerDeps) -> None:
     assert await retrain_models.due(deps) is None
     deps.clock.advance(model.created_at + timedelta(days=1) - NOW)  # type: ignore[attr-defined]
     assert await retrain_models.due(deps) == "daily"
+    await deps.cache.set(retrain_models.ATTEMPTED_KEY, "daily", ttl=60)
+    assert await retrain_models.due(deps) is None  # tried a moment ago: not again yet
 
 
 async def test_the_training_process_is_awaited_and_its_output_logged(

@@ -32,6 +32,8 @@ from workers.jobs.base import JobResult, WorkerDeps
 log = logging.getLogger(__name__)
 
 RETRAIN_EVERY = timedelta(days=1)
+RETRY_AFTER = 15 * 60.0  # seconds before a training is started again after an attempt
+ATTEMPTED_KEY = "predict:training_attempted"
 FRESH = timedelta(hours=3)  # a coin's newest stored candle this recent: its history is in
 MIN_HISTORY = timedelta(days=21)  # the first training waits for this much of every coin
 TIMEOUT = 30 * 60.0  # a training still running after this is stopped
@@ -61,7 +63,11 @@ async def _history_in(deps: WorkerDeps) -> bool:
 
 
 async def due(deps: WorkerDeps) -> str | None:
-    """Why a training is due now ("first", "daily"), or None."""
+    """Why a training is due now ("first", "daily"), or None. Not again within RETRY_AFTER of
+    the last attempt, whatever came of it (a training that fails, or trains nothing, is not
+    started again every few seconds)."""
+    if await deps.cache.get(ATTEMPTED_KEY) is not None:
+        return None
     newest = await newest_model_at(deps)
     if newest is None:
         return "first" if await _history_in(deps) else None
@@ -178,6 +184,7 @@ async def run(deps: WorkerDeps) -> JobResult:
         return JobResult(summary="not due")
     log.info("training all models (%s)", why)
     await deps.cache.set(TRAINING_KEY, why, ttl=TIMEOUT)
+    await deps.cache.set(ATTEMPTED_KEY, why, ttl=RETRY_AFTER)
     try:
         code, last = await train(deps)
     finally:
