@@ -20,11 +20,13 @@ REFUSED, READ_ONLY, ANY = "refused", "read-only", "any"
 SHOWS = {"price", "prices", "top", "chart", "ta", "compare", "corr", "trades", "help", "alerts"}
 SHOWS |= {"export", "portfolio", "pnl", "news", "sentiment"}
 SHOWS |= {"backtest"}
+SHOWS |= {"predict", "accuracy"}
 SHOWS_WITHOUT_ARGS = {"language", "timezone", "quiet", "costbasis", "currency", "follow"}
 # rendering pictures takes a while: typed less often than the rest
 WEIGHT = {"chart": 0.4, "compare": 0.4, "corr": 0.3, "pnl": 0.6, "portfolio": 0.6, "ta": 0.6}
 WEIGHT["sentiment"] = 0.5
 WEIGHT["backtest"] = 0.4
+WEIGHT["accuracy"] = 0.5
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,13 @@ WRONG: dict[str, Callable[[random.Random], str]] = {
     ),
     "news": lambda rng: "/news " + rng.choice((v.pick(rng, v.UNKNOWN_COINS), "BTC ETH", "<b>")),
     "sentiment": lambda rng: "/sentiment " + v.pick(rng, v.UNKNOWN_COINS),
+    "predict": lambda rng: (
+        "/predict "
+        + rng.choice(
+            (v.pick(rng, v.UNKNOWN_COINS), "BTC 2h", "BTC ETH", "1h 4h", "BTC 4h 24h", "<b>", "")
+        )
+    ),
+    "accuracy": lambda rng: "/accuracy " + rng.choice((v.pick(rng, v.UNKNOWN_COINS), "BTC ETH")),
     "backtest": lambda rng: (
         f"/backtest {v.coin(rng)} "
         + rng.choice(("2h", "0.3", "99%", "1h 4h", "0.6 0.7", "3x", "20y", "NaN", "1e9%", "<b>"))
