@@ -19,7 +19,6 @@ from typing import Any
 from core.predict import HORIZONS, LEADER, TIMEFRAME
 from core.predict.features import Inputs
 from core.predict.promotion import Decision
-from core.refusal import Refusal
 from db.repos import model_registry as repo
 from services.deps import Deps
 from services.sentiment_series import sentiment_series
@@ -101,11 +100,12 @@ async def serving(deps: Deps) -> list[RegisteredModel]:
 
 
 async def artifact_of(deps: Deps, model_id: int) -> bytes:
-    """The stored file of model `model_id`; Refusal('model.unknown') when there is none."""
+    """The stored file of model `model_id`; LookupError when there is none (a worker's or a
+    bench's question about a row it just read: never a person's)."""
     async with deps.read() as session:
         data = await repo.artifact(session, model_id)
     if data is None:
-        raise Refusal("model.unknown", model_id=model_id)
+        raise LookupError(f"model {model_id} has no stored file")
     return data
 
 
@@ -167,7 +167,9 @@ async def record_training(deps: Deps, training: Training) -> RegisteredModel:
     async with deps.write() as session:
         asset_id = (await deps.directory_in(session)).ids.get(training.asset)
         if asset_id is None:
-            raise Refusal("coins.unknown", coins=(training.asset,))
+            raise LookupError(
+                f"{training.asset} is not a coin Pythia knows"
+            )  # trained from its rows
         current = await repo.champion_id(session, asset_id, training.horizon)
         if decision.get("serve") and current != training.incumbent_id:
             decision = {"serve": False, "reason": "incumbent_changed"}

@@ -89,6 +89,7 @@ NOT_SCANNED = (
     "core/settings.py",  # start-up errors, for whoever deploys Pythia
     "core/assets.py",  # coins' own names (Bitcoin, Shiba Inu): proper names, said as they are
     "core/exchanges.py",  # exchanges' own names (Binance, OKX): proper names, as they are
+    "core/predict/features.py",  # features described for developers; bot/views/drivers.py says them
     "core/news/feeds.py",  # publishers' own names (Bitcoin Magazine, The Block)
     "core/news/tagging.py",  # words looked for in headlines ("bitcoin cash"), never said
 )
@@ -98,6 +99,7 @@ QUIET_CALLS = {  # their strings are for logs and developers, never for people
     "ValueError", "RuntimeError", "TypeError", "KeyError", "AssertionError", "NotImplementedError",
     # bot/request.py's own errors: what went wrong on the wire, for the sender's log
     "UnreadableAnswer", "ConnectTimedOut", "ReadTimedOut",
+    "LookupError", "BundleError",  # a model registry's row or file that is not what it should be
 }  # fmt: skip
 # Literals that read as words but are not said to people, each with why.
 ALLOWED = {
