@@ -107,7 +107,9 @@ async def test_one_story_told_by_two_publishers_is_one_row_that_counts_both(
     assert result.ok, result.summary
     assert "3 new stories, 1 retold" in result.summary
     async with deps.read() as session:
-        card = await session.scalar(select(NewsArticle).where(NewsArticle.title.ilike("%crypto card%")))
+        card = await session.scalar(
+            select(NewsArticle).where(NewsArticle.title.ilike("%crypto card%"))
+        )
         assert card is not None
         assert card.publishers == 2
         # the feeds are fetched at once: the story row is whichever publisher's item was stored
