@@ -35,7 +35,9 @@ RETRAIN_EVERY = timedelta(days=1)
 RETRY_AFTER = 15 * 60.0  # seconds before a training is started again after an attempt
 ATTEMPTED_KEY = "predict:training_attempted"
 FRESH = timedelta(hours=3)  # a coin's newest stored candle this recent: its history is in
-MIN_HISTORY = timedelta(days=21)  # the first training waits for this much of every coin
+# the first training waits for this much of every coin: what training needs (MIN_ROWS labelled hours
+# after the features' warm-up, ~52 days), so a new install does not try every RETRY_AFTER meanwhile
+MIN_HISTORY = timedelta(days=53)
 TIMEOUT = 30 * 60.0  # a training still running after this is stopped
 ROOT = Path(__file__).resolve().parents[2]
 LINES = re.compile(rb"[\r\n]+")
