@@ -29,6 +29,7 @@ from core.periods import Period
 from core.predict import TIMEFRAME
 from core.predict.backtest import Backtest, BacktestArgs, Window, parse_args, run, window
 from core.predict.bundle import decode
+from core.predict.promotion import serving_of
 from core.refusal import Refusal
 from db.repos import model_registry as registry
 from services.deps import Deps
@@ -83,11 +84,14 @@ async def backtest(deps: Deps, typed: Sequence[str]) -> BacktestResult:
     async with deps.read() as session:
         (coin,) = await coins_or_refuse(deps, session, args.symbols)
         asset_id = deps.directory.ids.get(coin)
-        rows = await registry.rows(session, asset_id=asset_id, horizon=args.horizon)
-        data = await registry.artifact(session, _serving(rows).id) if rows else None
-        if asset_id is None or data is None:
+        rows = []
+        if asset_id is not None:
+            rows = await registry.serving_rows(session, asset_id=asset_id, horizon=args.horizon)
+        serving = serving_of(rows) if rows else None
+        data = await registry.artifact(session, serving.id) if serving is not None else None
+        if serving is None or data is None:
             raise Refusal("backtest.no_model", coin=coin, horizon=args.horizon)
-        model = _used(_serving(rows))
+        model = _used(serving)
         oof = await asyncio.to_thread(_probabilities, data)  # a bundle can be megabytes
         if not oof:
             raise Refusal(
@@ -146,11 +150,6 @@ def _run(
     except ValueError:  # the candles at the probabilities' times are missing
         raise Refusal("backtest.no_candles", coin=coin) from None
     return cut, result
-
-
-def _serving(rows: Sequence[Any]) -> Any:
-    """The champion, else the newest trained row (rows come newest first)."""
-    return next((r for r in rows if r.status == "champion"), rows[0])
 
 
 def _used(row: Any) -> ModelUsed:

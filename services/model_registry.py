@@ -18,7 +18,7 @@ from typing import Any
 
 from core.predict import HORIZONS, LEADER, TIMEFRAME
 from core.predict.features import Inputs
-from core.predict.promotion import Decision
+from core.predict.promotion import Decision, serving_of
 from db.repos import model_registry as repo
 from services.deps import Deps
 from services.sentiment_series import sentiment_series
@@ -86,15 +86,12 @@ async def serving(deps: Deps) -> list[RegisteredModel]:
     base rate is served, "no edge found"). Ordered by asset, then horizon as in HORIZONS."""
     async with deps.read() as session:
         found = [_registered(row) for row in await repo.serving_rows(session)]
-    chosen: dict[tuple[str, str], RegisteredModel] = {}
+    grouped: dict[tuple[str, str], list[RegisteredModel]] = {}
     for model in found:  # newest first
-        key = (model.asset, model.horizon)
-        held = chosen.get(key)
-        if held is None or (model.status == "champion" and held.status != "champion"):
-            chosen[key] = model
+        grouped.setdefault((model.asset, model.horizon), []).append(model)
     order = list(HORIZONS)
     return sorted(
-        chosen.values(),
+        (serving_of(models) for models in grouped.values()),
         key=lambda m: (m.asset, order.index(m.horizon) if m.horizon in order else len(order)),
     )
 

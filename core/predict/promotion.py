@@ -12,7 +12,9 @@ Reason codes: 'edge' (serve), 'no_edge', 'worse_than_incumbent', 'too_little_dat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 MARGIN = 0.001  # the skill's lower bound must clear this
 MIN_ROWS = 1000  # labelled rows a model needs to be trained at all (about six weeks of hours)
@@ -58,3 +60,17 @@ def decide(
         elif skill < incumbent.skill:
             return Decision(False, "worse_than_incumbent")
     return Decision(True, "edge")
+
+
+class _Stated(Protocol):
+    @property
+    def status(self) -> str: ...
+
+
+M = TypeVar("M", bound=_Stated)
+
+
+def serving_of(newest_first: Sequence[M]) -> M:
+    """Of one coin × horizon's trained models (newest first, at least one), the one that serves:
+    the champion, else the newest — whose base rate is then served, "no edge found"."""
+    return next((m for m in newest_first if m.status == "champion"), newest_first[0])

@@ -111,9 +111,12 @@ async def artifact(session: AsyncSession, model_id: int) -> bytes | None:
     return await session.scalar(select(ModelVersion.artifact).where(ModelVersion.id == model_id))
 
 
-async def serving_rows(session: AsyncSession) -> list[Any]:
+async def serving_rows(
+    session: AsyncSession, *, asset_id: int | None = None, horizon: str | None = None
+) -> list[Any]:
     """Listed columns of each champion and of the newest version of each asset × horizon (what
-    serves: the champion, else the newest), without reading every row ever trained."""
+    serves: the champion, else the newest), without reading every row ever trained; of one
+    asset or horizon when given. Newest first."""
     newest = (
         select(
             ModelVersion.asset_id.label("asset_id"),
@@ -134,4 +137,8 @@ async def serving_rows(session: AsyncSession) -> list[Any]:
         .where((ModelVersion.status == "champion") | is_newest.exists())
         .order_by(ModelVersion.created_at.desc(), ModelVersion.id.desc())
     )
+    if asset_id is not None:
+        query = query.where(ModelVersion.asset_id == asset_id)
+    if horizon is not None:
+        query = query.where(ModelVersion.horizon == horizon)
     return list((await session.execute(query)).all())

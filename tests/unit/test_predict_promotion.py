@@ -3,6 +3,8 @@ beats the incumbent."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.predict.promotion import (
     HEAD_TO_HEAD_ROWS,
     MARGIN,
@@ -10,6 +12,7 @@ from core.predict.promotion import (
     Decision,
     Incumbent,
     decide,
+    serving_of,
 )
 
 
@@ -45,3 +48,16 @@ def test_too_few_unseen_rows_compare_walk_forward_skills() -> None:
     assert rule(skill=0.02, low=-0.01, incumbent=Incumbent(skill=-0.5)) == Decision(
         False, "no_edge"
     )
+
+
+@dataclass(frozen=True)
+class _Row:
+    version: int
+    status: str
+
+
+def test_the_champion_serves_else_the_newest_row() -> None:
+    newest_first = [_Row(3, "rejected"), _Row(2, "champion"), _Row(1, "retired")]
+    assert serving_of(newest_first) == _Row(2, "champion")  # over a newer rejected row
+    assert serving_of([_Row(2, "rejected"), _Row(1, "rejected")]) == _Row(2, "rejected")
+    assert serving_of([_Row(4, "champion"), _Row(3, "champion")]) == _Row(4, "champion")
