@@ -187,6 +187,21 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
             await transaction.rollback()
 
 
+@pytest.fixture
+async def cache_url(backend: str, request: pytest.FixtureRequest) -> str | None:
+    """The Redis URL a `backend` stack caches in, emptied first (nothing cached by an earlier
+    test); None on SQLite, whose stack caches in the process."""
+    if backend != "postgres":
+        return None
+    import redis.asyncio as redis
+
+    url: str = request.getfixturevalue("redis_reachable")
+    client = redis.Redis.from_url(url)
+    await client.flushdb()
+    await client.aclose()
+    return url
+
+
 @pytest.fixture(scope="session")
 def redis_reachable() -> str:
     import redis

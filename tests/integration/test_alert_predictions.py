@@ -251,20 +251,14 @@ async def test_past_the_read_limit_the_oldest_predictions_are_left_out_not_the_n
 
 @pytest.fixture
 async def job_deps(
-    db_url: str, backend: str, request: pytest.FixtureRequest, engine
+    db_url: str, cache_url: str | None, engine
 ) -> AsyncIterator[WorkerDeps]:  # engine: empties Postgres
     """What the prediction jobs' tests run on (tests.integration.test_prediction_jobs): the
     sandbox's real BTC and ETH candles stored, the clock ten minutes before the 20:00 close."""
     from tests.integration.test_prediction_jobs import COINS, FORMING, LAST_OPEN
     from workers.jobs import predict as predict_job
 
-    redis_url = request.getfixturevalue("redis_reachable") if backend == "postgres" else None
-    if redis_url is not None:
-        import redis.asyncio as redis
-
-        client = redis.Redis.from_url(redis_url)
-        await client.flushdb()
-        await client.aclose()
+    redis_url = cache_url
     settings = Settings(
         database_url=db_url, redis_url=redis_url, symbols=list(COINS), exchanges=["binance"]
     )

@@ -53,16 +53,9 @@ ENTRIES = [
 
 @pytest.fixture
 async def deps(
-    db_url: str, backend: str, request: pytest.FixtureRequest, engine
+    db_url: str, cache_url: str | None, engine
 ) -> AsyncIterator[WorkerDeps]:  # engine: empties Postgres
-    redis_url = None
-    if backend == "postgres":
-        import redis.asyncio as redis
-
-        redis_url = request.getfixturevalue("redis_reachable")
-        client = redis.Redis.from_url(redis_url)
-        await client.flushdb()  # no page cached by an earlier test
-        await client.aclose()
+    redis_url = cache_url
     server = BadFeeds(feeds={"news": rss(ENTRIES)})
     await server.start()
     settings = Settings(database_url=db_url, redis_url=redis_url, symbols=["BTC", "ETH", "SOL"])

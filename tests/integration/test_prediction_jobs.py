@@ -39,16 +39,9 @@ FORMING = Candle(LAST_OPEN, *(Decimal(42000),) * 4, Decimal(1))
 
 @pytest.fixture
 async def deps(
-    db_url: str, backend: str, request: pytest.FixtureRequest, engine
+    db_url: str, cache_url: str | None, engine
 ) -> AsyncIterator[WorkerDeps]:  # engine: empties Postgres
-    redis_url = None
-    if backend == "postgres":
-        import redis.asyncio as redis
-
-        redis_url = request.getfixturevalue("redis_reachable")
-        client = redis.Redis.from_url(redis_url)
-        await client.flushdb()
-        await client.aclose()
+    redis_url = cache_url
     settings = Settings(
         database_url=db_url, redis_url=redis_url, symbols=list(COINS), exchanges=["binance"]
     )

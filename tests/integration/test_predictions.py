@@ -80,16 +80,9 @@ async def register(deps: Deps, asset: str, horizon: str, serve: bool) -> int:
 
 @pytest.fixture
 async def deps(
-    db_url: str, backend: str, request: pytest.FixtureRequest, engine
+    db_url: str, cache_url: str | None, engine
 ) -> AsyncIterator[Deps]:  # engine: empties Postgres
-    redis_url = None
-    if backend == "postgres":
-        import redis.asyncio as redis
-
-        redis_url = request.getfixturevalue("redis_reachable")
-        client = redis.Redis.from_url(redis_url)
-        await client.flushdb()
-        await client.aclose()
+    redis_url = cache_url
     settings = Settings(database_url=db_url, redis_url=redis_url, symbols=["BTC", "ETH"])
     made = await build_deps(settings, FixedClock(NOW))
     async with made.write() as session:
