@@ -39,7 +39,7 @@ catalogues: $(STAMP)
 
 # the alert storm, SIGKILLs and a Postgres restart: real processes on Postgres + Redis, minutes long
 reliability: $(STAMP) $(CATALOGUES)
-	$(BIN)/pytest -q -s -m reliability tests/reliability
+	$(BIN)/pytest -q -s -m reliability --timeout 1800 tests/reliability
 
 # random and hostile input from many people against the whole bot; the same seed, the same run
 FUZZ_SEED    ?= 1

@@ -19,11 +19,14 @@ from bot.delivery import OutboxSender
 from bot.delivery.pacing import Pacer
 from bot.errors import on_error
 from bot.flood import FloodGate
+from bot.handlers import admin as operators
 from bot.handlers import (
     alerts,
     backtest,
     basic,
     charts,
+    chats,
+    digest,
     follow,
     market,
     news,
@@ -31,6 +34,7 @@ from bot.handlers import (
     predictions,
     preferences,
     price,
+    settings_menu,
     ta,
     trades,
     watchlist,
@@ -44,11 +48,15 @@ from bot.handlers.fallbacks import (
 )
 from bot.i18n import texts_for
 from bot.limiter import FairRateLimiter
+from bot.metered import command_names
 from bot.request import AiohttpRequest
+from bot.shutdown import STOP_GRACE, finish_updates, stop_sending
 from bot.updates import OnePerPersonAndChat
 from bot.views.basic import menu
+from bot.webhook import OrderedWebhook, start_webhook
 from core.people import DEFAULT_LANGUAGE, LANGUAGES
 from core.settings import Settings
+from db.budget import TelegramBudget
 from db.heartbeat import BEAT_EVERY, beat
 from services.deps import Deps, build_deps, close_deps
 
@@ -56,6 +64,7 @@ log = logging.getLogger(__name__)
 
 HANDLER_MODULES = (
     basic,
+    chats,
     price,
     watchlist,
     follow,
@@ -69,6 +78,8 @@ HANDLER_MODULES = (
     portfolio,
     setting_handlers,
     preferences,
+    settings_menu,
+    digest,
 )
 
 
@@ -83,9 +94,15 @@ async def _post_init(app: Application) -> None:
         commands = [BotCommand(name, text) for name, text in menu(texts_for(language))]
         code = None if language == DEFAULT_LANGUAGE else language
         await app.bot.set_my_commands(commands, language_code=code)
-    deps = data.deps
-    pacer = Pacer(per_second=data.settings.outbox_rate)
-    data.outbox = OutboxSender(app.bot, deps, pacer)
+    await operators.publish_menu(app.bot, data.settings.admin_ids)  # theirs lists /status too
+    deps, settings = data.deps, data.settings
+    # several replicas may send as the bot: with Redis, they share one Telegram budget
+    if settings.redis_url:
+        data.budget = TelegramBudget(settings.redis_url, per_second=settings.outbox_rate)
+    if isinstance(app.bot.rate_limiter, FairRateLimiter):
+        app.bot.rate_limiter.share(data.budget)
+    pacer = Pacer(per_second=settings.outbox_rate, budget=data.budget)
+    data.outbox = OutboxSender(app.bot, deps, pacer, charts=data.charts)
     await data.outbox.start()
 
 
@@ -103,6 +120,9 @@ async def _post_shutdown(app: Application) -> None:
     if data.charts is not None:
         data.charts.close()
         data.charts = None
+    if data.budget is not None:
+        await data.budget.close()
+        data.budget = None
     if data.deps is not None and data.owns_deps:
         await close_deps(data.deps)
         data.deps = None
@@ -142,6 +162,9 @@ def build_application(
     data.settings, data.deps, data.owns_deps = settings, deps, deps is None
     routed = [handler for module in HANDLER_MODULES for handler in module.HANDLERS]
     routed += alerts.handlers()  # its conversation holds state: one per Application
+    routed += settings_menu.TYPED  # typed text no conversation took: a zone search?
+    routed += operators.handlers(settings.admin_ids)  # for anyone else: no such commands
+    processor.commands = command_names(routed)  # metrics label each by its command
     app.add_handler(UnreadableButton())  # first: no other handler sees data it cannot read
     app.add_handlers(routed)
     app.add_handler(CallbackQueryHandler(unknown_button))  # last: a press nothing else took
@@ -157,6 +180,7 @@ class BotRuntime:
     def __init__(self, app: Application) -> None:
         self.app = app
         self._heart: asyncio.Task[None] | None = None
+        self._webhook: OrderedWebhook | None = None
 
     async def _beat(self) -> None:
         deps = self.app.bot_data.deps
@@ -171,21 +195,37 @@ class BotRuntime:
         await self.app.initialize()
         if self.app.post_init:
             await self.app.post_init(self.app)
-        assert self.app.updater is not None  # ApplicationBuilder always builds one
-        await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False
-        )
+        settings: Settings = self.app.bot_data.settings
+        if settings.webhook_url:  # Telegram posts updates to us (see bot.webhook)
+            self._webhook = await start_webhook(self.app, settings)
+        else:  # polling deletes a webhook left set, keeping what is pending
+            assert self.app.updater is not None  # ApplicationBuilder always builds one
+            await self.app.updater.start_polling(
+                poll_interval=0.0, timeout=int(poll_timeout), drop_pending_updates=False
+            )
         await self.app.start()
         self._heart = asyncio.create_task(self._beat(), name="bot-heartbeat")
-        log.info("bot @%s is polling", self.app.bot.username)
+        if settings.webhook_url:
+            log.info("bot @%s takes updates by webhook", self.app.bot.username)
+        else:
+            log.info("bot @%s is polling", self.app.bot.username)
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """No new updates or claims at once; the handlers running and the sends in flight
+        finish within `grace` seconds, the rest is cancelled (bot.shutdown); then close."""
+        deadline = asyncio.get_running_loop().time() + grace
         if self._heart is not None:
             self._heart.cancel()
+        sending = stop_sending(self.app, grace)  # unstarted claims handed back now
+        if self._webhook is not None:  # no new updates; those in hand finish first
+            left = max(deadline - asyncio.get_running_loop().time(), 0.0)
+            await self._webhook.stop(timeout=left)  # what is left: asyncio.run's to cancel
+            self._webhook = None
         if self.app.updater and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
-            await self.app.stop()
+            await finish_updates(self.app, deadline)
+        await sending
         if self.app.post_stop:
             await self.app.post_stop(self.app)
         await self.app.shutdown()

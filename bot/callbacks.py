@@ -129,6 +129,14 @@ def encode(data: Button) -> str:
     return text
 
 
+def declared_prefix(data: object) -> str | None:
+    """The prefix of `data` if it is a declared button's (a bounded label for metrics)."""
+    if not isinstance(data, str):
+        return None
+    prefix = data.partition(":")[0]
+    return prefix if prefix in _BY_PREFIX else None
+
+
 def decode(data: object) -> Button | None:
     """The button `data` stands for, or None if it is not one Pythia sent (or could have)."""
     if not isinstance(data, str) or not data or len(data) > MAX_DATA:
@@ -288,3 +296,59 @@ class NewsPages(Button):
     owner: int
     page: int
     asset: str | None = None
+
+
+DIGEST_ACTIONS = ("list", "sections", "toggle", "pause", "resume", "delete", "preview", "done")
+
+
+@button(
+    "dg",
+    Choice(DIGEST_ACTIONS),
+    Number(low=-MAX_ID),
+    Number(optional=True),
+    Text(r"[a-z]{1,16}", optional=True),
+)
+@dataclass(frozen=True, slots=True)
+class DigestButton(Button):
+    """A digest's button under /digest or a new digest: `action` on digest `digest_id` of chat
+    `chat_id` (the chat pressed in, or a channel configured from a private chat); `section`
+    for a toggle."""
+
+    action: str
+    chat_id: int
+    digest_id: int | None = None
+    section: str | None = None
+
+
+@button("chn", ID, Number(low=-MAX_ID, high=-1))
+@dataclass(frozen=True, slots=True)
+class UnlinkChannel(Button):
+    """Unlink under /channels: `owner` stops Pythia posting in channel `channel_id`."""
+
+    owner: int
+    channel_id: int
+
+
+@button("adm", Choice(("refresh", "send", "cancel")), Text(r"[A-Za-z0-9_-]{8,32}", optional=True))
+@dataclass(frozen=True, slots=True)
+class AdminButton(Button):
+    """An operator's button: 🔄 Refresh under /status; Send or Cancel under a /broadcast
+    preview, by its pending action's token."""
+
+    action: str
+    token: str | None = None
+
+
+SETTINGS_PAGES = ("menu", "lang", "tz", "zone", "cur", "cb", "quiet", "notes")
+
+
+@button("set", Choice(SETTINGS_PAGES), ID, Text(r"[A-Za-z0-9_/+\-]{1,40}", optional=True))
+@dataclass(frozen=True, slots=True)
+class SettingsButton(Button):
+    """A button of /settings: open `page` of `owner`'s settings, or with `value` choose it
+    there (a language, a zone, a currency, a cost basis, a quiet-hours preset, a notice kind
+    to mute or hear again)."""
+
+    page: str
+    owner: int
+    value: str | None = None

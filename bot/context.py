@@ -12,6 +12,7 @@ from bot.delivery import OutboxSender
 from bot.i18n import Texts, texts_for
 from core.people import DEFAULT_LANGUAGE
 from core.settings import Settings
+from db.budget import TelegramBudget
 from services.deps import Deps
 from services.people import language_of
 
@@ -23,6 +24,7 @@ class BotData:
     owns_deps: bool = True  # False when `pythia run` shares one Deps with the workers
     charts: ChartRenderer | None = None
     outbox: OutboxSender | None = None  # started in post_init, stopped in post_stop
+    budget: TelegramBudget | None = None  # Telegram's, shared by replicas (Redis only)
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict, dict, BotData]):

@@ -13,11 +13,20 @@ FairRateLimiter is PTB's limiter with two changes, for requests to a chat:
   own chat's line instead of being refused;
 - a 429 for a request to a chat holds back only that chat's requests; everything else carries on.
 Requests without a chat (answering a press, getUpdates…) are PTB's as they were.
+
+With Redis (several replicas may be sending as the bot), a new message to a chat also waits
+for its turn in the budget every replica shares (db.budget, `share`): the outbox sender's sends
+and the handlers' replies of all replicas count in one 30 a second and in each chat's limit. A
+send the outbox sender already cleared there (bot.delivery.pacing.PAID) is not counted twice.
+Replies may go REPLY_BURST at once in any chat (a command answered in two messages, three
+people asking in a group in the same second), then one a chat's gap (1.05 s; 3 s in a group,
+so a minute that opens with a burst holds at most 22 there); the outbox sender never bursts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -27,8 +36,15 @@ from telegram._utils.types import JSONDict
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
+from bot.delivery.pacing import PAID
+from db.budget import Budget
+from services import metrics
+
+log = logging.getLogger(__name__)
+
 PRIVATE_RATE = 1 / 1.05  # messages a second to one private chat, once its burst is spent
 PRIVATE_BURST = 3
+REPLY_BURST = 3  # replies at once to one chat in the shared budget, then one a gap
 KEPT = 512  # chats whose pacing is remembered before the idle ones are forgotten
 # Bot API methods that post a new message: what Telegram's flood limits count.
 SENDS = ("send", "copyMessage", "forwardMessage")
@@ -42,6 +58,11 @@ class FairRateLimiter(AIORateLimiter):
         super().__init__(max_retries=max_retries)
         self._private: dict[int, AsyncLimiter] = {}
         self._held_until: dict[int, float] = {}  # chat -> loop time its 429 wait ends
+        self._budget: Budget | None = None
+
+    def share(self, budget: Budget | None) -> None:
+        """Count new messages in `budget` too (built in post_init; None: this process alone)."""
+        self._budget = budget
 
     async def process_request(
         self,
@@ -64,16 +85,36 @@ class FairRateLimiter(AIORateLimiter):
             if (wait := self._held_until.get(chat, 0.0) - loop.time()) > 0:
                 await asyncio.sleep(wait)
             try:
+                if endpoint.startswith(SENDS) and endpoint not in NOT_A_SEND:
+                    await self._turn(chat)
                 if paced:
                     async with self._pace(chat):
                         return await self._send(chat, callback, args, kwargs, data)
                 return await self._send(chat, callback, args, kwargs, data)
             except RetryAfter as exc:
+                metrics.retry_after_answered()
                 if attempt == retries:
                     raise
                 until = loop.time() + _seconds(exc.retry_after) + 0.1
                 self._held_until[chat] = max(until, self._held_until.get(chat, 0.0))
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _turn(self, chat: int) -> None:
+        """Book this message in the shared budget and wait for its slot, unless the outbox
+        sender did; if Redis fails, this process's own limits still apply."""
+        if PAID.get() == chat:
+            PAID.set(None)  # that turn was for this one send
+            return
+        while self._budget is not None:
+            try:
+                booking = await self._budget.book(chat, REPLY_BURST)
+            except Exception:
+                log.warning("the shared Telegram budget failed; limiting alone", exc_info=True)
+                return
+            if booking.wait > 0:  # its slot, or until the chat is free (then book again)
+                await asyncio.sleep(booking.wait)
+            if booking.booked:
+                return
 
     async def _send(
         self, chat: int, callback: Callback, args: Any, kwargs: dict[str, Any], data: JSONDict

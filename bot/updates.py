@@ -31,6 +31,10 @@ from typing import Any, Protocol
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.metered import received, timed
+from services import metrics
+from services.log_context import handling_update
+
 log = logging.getLogger(__name__)
 
 MAX_RUNNING = 256  # handlers running at once (what concurrent_updates(True) allows)
@@ -70,16 +74,22 @@ class OnePerPersonAndChat(BaseUpdateProcessor):
         self._max_waiting = max_waiting
         self._queues: dict[tuple[int, int], _Queue] = {}
         self._gate: Gate | None = None
+        self.commands: frozenset[str] = frozenset()  # the routed ones: metrics labels
 
     def guard(self, gate: Gate) -> None:
         """Ask `gate` about every update of a person before it queues."""
         self._gate = gate
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        label = received(update, self.commands)
+        with handling_update(getattr(update, "update_id", None)):  # in its log lines
+            await self._process(update, coroutine, label)
+
+    async def _process(self, update: object, coroutine: Awaitable[Any], label: str) -> None:
         key = _key(update)
         if key is None:
             async with self._running:
-                await coroutine
+                await timed(label, coroutine)
             return
         assert isinstance(update, Update)
         queue = self._queues.setdefault(key, _Queue())
@@ -98,7 +108,7 @@ class OnePerPersonAndChat(BaseUpdateProcessor):
             if previous is not None:
                 await asyncio.shield(previous)  # cancelled here, the turn before stays intact
             async with self._running:
-                await coroutine
+                await timed(label, coroutine)
         except asyncio.CancelledError:
             _close(coroutine)  # if it never started (a no-op if it did)
             raise
@@ -120,6 +130,7 @@ class OnePerPersonAndChat(BaseUpdateProcessor):
 
     async def _turn_away(self, update: Update, coroutine: Awaitable[Any], tell: bool) -> None:
         _close(coroutine)
+        metrics.update_turned_away()
         if self._gate is not None:
             try:
                 await self._gate.turn_away(update, tell)

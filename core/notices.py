@@ -19,6 +19,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.digest.facts import DigestFacts
+
 
 class Notice(BaseModel):
     """Base of every notice: facts for one chat (and, for a person's own, their user id)."""
@@ -95,6 +97,7 @@ class AlertFired(Notice):
     value: Decimal | None = None  # a news alert's: the sentiment index, or stories counted;
     # a forecast alert's: the chance (0..1) of its side in the prediction it fired on
     record: ForecastRecord | None = None  # a forecast alert's: the served forecasts' record
+    thread_id: int | None = None  # a group alert set in a forum topic posts into that topic
 
 
 class NewsStory(Notice):
@@ -118,9 +121,6 @@ class NewsStory(Notice):
     followed: tuple[str, ...] = ()  # those of them the person follows
 
 
-NOTICE_TYPES: dict[str, type[Notice]] = {AlertFired.TYPE: AlertFired, NewsStory.TYPE: NewsStory}
-
-
 def to_payload(notice: Notice) -> dict[str, Any]:
     """The outbox payload of `notice`. `quiet` is kept on top, where the outbox's claim reads it."""
     return {
@@ -142,3 +142,60 @@ def read_payload(payload: Mapping[str, Any]) -> Notice | None:
     if model is None:
         raise ValueError(f"unknown notice type {data.get('type')!r}")
     return model.model_validate(model.upgrade(dict(data)))
+
+
+class DigestPosted(Notice):
+    """A scheduled digest is due in a chat (and topic): its facts, composed once for every
+    chat asking for the same sections and coins; the bot says them in the chat's language."""
+
+    TYPE: ClassVar[str] = "digest"
+    type: Literal["digest"] = "digest"
+
+    digest_id: int
+    thread_id: int | None = None  # the forum topic it posts into
+    slot: datetime  # the scheduled time it is for
+    schedule: str  # canonical: "daily 08:00", "weekly mon 09:30", "every 6h"
+    facts: DigestFacts
+
+
+NOTICE_TYPES: dict[str, type[Notice]] = {
+    AlertFired.TYPE: AlertFired,
+    NewsStory.TYPE: NewsStory,
+    DigestPosted.TYPE: DigestPosted,
+}
+
+
+class ChatPaused(Notice):
+    """Pythia was removed from a group or channel (or lost the right to post there): what of it
+    is paused, told to the person who set it up there, in their private chat."""
+
+    TYPE: ClassVar[str] = "chat_paused"
+    type: Literal["chat_paused"] = "chat_paused"
+
+    user_id: int  # who set Pythia up there: the one told
+    chat_id: int
+    chat_type: str  # group, supergroup or channel
+    title: str | None = None
+    username: str | None = None
+    digests: int = 0  # what stopped posting there
+    alerts: int = 0
+    at: datetime
+
+
+NOTICE_TYPES[ChatPaused.TYPE] = ChatPaused
+
+
+class Broadcast(Notice):
+    """A message from Pythia's operators to everyone (/broadcast): their plain text, as typed
+    (line breaks kept), for one person."""
+
+    TYPE: ClassVar[str] = "broadcast"
+    type: Literal["broadcast"] = "broadcast"
+
+    broadcast_id: str  # one per /broadcast sent: its rows' dedupe keys and /status group by it
+    user_id: int
+    text: str
+    at: datetime  # when it was sent out
+
+
+NOTICE_TYPES[Broadcast.TYPE] = Broadcast

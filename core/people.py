@@ -13,6 +13,9 @@ from core.refusal import BadArgument
 CostMethod = Literal["fifo", "average"]
 LANGUAGES: tuple[str, ...] = ("en", "es", "ru")  # what Pythia speaks
 DEFAULT_LANGUAGE = "en"
+# The kinds of notice (their `type`) a person may mute in /settings: pushes they did not ask
+# for one by one. Alerts they set (alert_fired) and a chat's digests are never among them.
+MUTABLE: tuple[str, ...] = ("news_story", "chat_paused", "broadcast")
 
 
 def language_for(code: str | None) -> str:
@@ -93,6 +96,7 @@ class Preferences:
     method: CostMethod = "fifo"  # how the cost of what they sell is counted
     quiet_start: int | None = None  # quiet hours, minutes after local midnight
     quiet_end: int | None = None
+    muted: tuple[str, ...] = ()  # the kinds of notice (MUTABLE) they chose not to hear
 
     @property
     def quiet_hours(self) -> tuple[int, int] | None:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.news.feeds import DEFAULT_FEEDS, parse_feeds
@@ -137,6 +137,26 @@ class Settings(BaseSettings):
         default=True,
         description="queue sends within Telegram's limits; off only for a local benchmark",
     )
+    webhook_url: str = Field(
+        default="",
+        description="public https URL Telegram posts updates to (behind a reverse proxy); "
+        "empty = long polling",
+    )
+    webhook_secret: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9_-]{0,256}$",
+        description="X-Telegram-Bot-Api-Secret-Token Telegram sends with each update (1-256 of "
+        "A-Z a-z 0-9 _ -); needed with WEBHOOK_URL",
+    )
+    webhook_listen: str = Field(
+        default="0.0.0.0", description="address the webhook server listens on"
+    )
+    webhook_port: int = Field(
+        default=8443, ge=1, le=65535, description="port the webhook server listens on"
+    )
+    webhook_path: str = Field(
+        default="telegram", description="path of the webhook on this server (no leading /)"
+    )
     news_feeds: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_FEEDS),
         description="RSS feeds, comma-separated, each `Publisher=https://…` or a URL",
@@ -161,6 +181,23 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="DEBUG, INFO, WARNING or ERROR"
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text, or json: one JSON object a line (time, level, logger, message, "
+        "exception, the update or job run it is about)",
+    )
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65_535,
+        description="port of the bot's Prometheus /metrics (`pythia run`: of both); 0 = off",
+    )
+    worker_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65_535,
+        description="port of the workers' Prometheus /metrics (`pythia workers`); 0 = off",
     )
 
     @field_validator("exchanges", "symbols", "admin_ids", "candle_timeframes", mode="before")
@@ -192,6 +229,19 @@ class Settings(BaseSettings):
                 "sqlite+aiosqlite:///path/file.sqlite3 or postgresql+asyncpg://user@host/db"
             )
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("an https:// URL Telegram can reach, or nothing for long polling")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_URL needs WEBHOOK_SECRET (anyone could post updates)")
+        return self
 
     @field_validator("redis_url", mode="before")
     @classmethod

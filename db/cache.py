@@ -7,6 +7,7 @@ in-process one for a single `pythia run` with nothing else installed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections import defaultdict
@@ -16,6 +17,8 @@ from typing import Protocol
 
 from core.market import PriceQuote
 from db.ratelimit import Bucket, Taken, refill_seconds, step
+
+log = logging.getLogger(__name__)
 
 PRICE_TTL = 24 * 3600.0  # a price nobody refreshed for a day is gone; /price falls back to the DB
 PRICE_CHANNEL = "prices"
@@ -67,8 +70,9 @@ class _QueueSubscription:
         self._queue = queue
 
     async def get(self, timeout: float | None = None) -> str | None:
-        try:
-            return await asyncio.wait_for(self._queue.get(), timeout)
+        try:  # asyncio.timeout, not wait_for, which can lose a cancel on Python 3.11
+            async with asyncio.timeout(timeout):
+                return await self._queue.get()
         except TimeoutError:
             return None
 
@@ -176,6 +180,26 @@ class MemoryCache:
             self._buckets = {k: b for k, b in self._buckets.items() if b.at > idle}
             self._sweep_at = max(BUCKETS_KEPT, 2 * len(self._buckets))  # amortised: O(1) a call
         return taken
+
+
+async def copy_of(cache: Cache, key: str) -> str | None:
+    """`key`'s value, or None when there is none or the cache cannot be reached (Redis away):
+    for keys that only save work (a copy of the database's) or that may be forgotten, so that
+    nobody's update fails for want of the cache."""
+    try:
+        return await cache.get(key)
+    except Exception:  # redis-py's and the network's errors vary
+        log.warning("cache away: reading %s from the database", key.split(":", 1)[0])
+        return None
+
+
+async def keep_copy(cache: Cache, key: str, value: str, ttl: float | None = None) -> None:
+    """Copy `value` under `key` if the cache can be reached; without it, the next read goes to
+    the database again (the copy is only saved work)."""
+    try:
+        await cache.set(key, value, ttl)
+    except Exception:  # redis-py's and the network's errors vary
+        log.warning("cache away: %s not copied", key.split(":", 1)[0])
 
 
 def create_cache(redis_url: str | None) -> Cache:

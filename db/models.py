@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -56,6 +57,8 @@ class User(Base):
     cost_basis: Mapped[str] = mapped_column(String(8), default="fifo")
     quiet_start: Mapped[int | None] = mapped_column(Integer)  # minutes after local midnight
     quiet_end: Mapped[int | None] = mapped_column(Integer)
+    # the kinds of notice (core.people.MUTABLE) the person chose not to hear
+    muted: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     blocked_at: Mapped[datetime | None]  # when Telegram said the person blocked the bot
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
@@ -74,8 +77,18 @@ class Chat(Base):
     username: Mapped[str | None] = mapped_column(String(64))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     language_code: Mapped[str | None] = mapped_column(String(16))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # the bot is (still) in it
     created_at: Mapped[datetime]
+    # groups and channels: the language Pythia posts in (None: the one who set it up's)
+    language: Mapped[str | None] = mapped_column(String(8))
+    # the admin who set Pythia up there (a digest, a group alert, a linked channel): told when
+    # the bot is removed
+    set_up_by: Mapped[int | None] = mapped_column(BigInteger)
+    # why it is paused ('removed': the bot was removed or lost its rights), and since when
+    paused_reason: Mapped[str | None] = mapped_column(String(16))
+    paused_at: Mapped[datetime | None]
+    # a group upgraded to a supergroup: the supergroup's id (this row is then inactive)
+    migrated_to: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         CheckConstraint("type IN ('private', 'group', 'supergroup', 'channel')", name="type"),
@@ -248,6 +261,7 @@ class Alert(Base):
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
     kind: Mapped[str] = mapped_column(String(16))
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # the forum topic it posts into
     direction: Mapped[str | None] = mapped_column(String(8))
     threshold: Mapped[Decimal | None]
     timeframe: Mapped[str | None] = mapped_column(String(4))
@@ -268,6 +282,7 @@ class Alert(Base):
             "status IN ('active', 'paused', 'fired', 'expired', 'deleted')", name="status"
         ),
         Index("ix_alerts_asset_status", "asset_id", "status"),
+        Index("ix_alerts_chat_id", "chat_id"),  # a group's alerts are read by chat
     )
 
 
@@ -293,6 +308,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
         Index("ix_outbox_status_not_before", "status", "not_before"),
+        Index("ix_outbox_status_claimed_until", "status", "claimed_until"),  # chats being sent to
     )
 
 
@@ -320,12 +336,18 @@ class DigestSubscription(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    schedule: Mapped[str] = mapped_column(String(64))  # e.g. "daily 08:00" or a cron line
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    contents: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    last_sent_at: Mapped[datetime | None]
+    schedule: Mapped[str] = mapped_column(String(64))  # canonical: "daily 08:00", "weekly mon
+    # 08:00", "every 6h" (core.digest.schedule)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")  # the chat's, kept in step
+    contents: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"sections": [...],
+    # "coins": [...]}
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: paused by an admin
+    last_sent_at: Mapped[datetime | None]  # the slot last posted (its scheduled time)
     created_at: Mapped[datetime]
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # forum topic it posts into
+    next_run_at: Mapped[datetime | None]  # the next slot, UTC; None while paused
+
+    __table_args__ = (Index("ix_digest_subscriptions_due", "active", "next_run_at"),)
 
 
 class JobRun(Base):

@@ -18,6 +18,7 @@ quiet row of that chat, to be merged into one summary. Repositories never commit
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -63,6 +64,45 @@ async def enqueue(
     return await session.scalar(statement)
 
 
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A message to queue (enqueue_many): for `chat_id`, due at `not_before`."""
+
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    dedupe_key: str
+    not_before: datetime
+
+
+LOOK_AHEAD = 10  # rows looked at per chat claimed: a few chats with many rows leave room for others
+ROWS_PER_INSERT = 1000  # rows built and sent per round (SQLAlchemy pages them for the driver)
+
+
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[Queued], now: datetime
+) -> set[str]:
+    """Queue `messages` (many chats' digests, a broadcast to everyone) with one statement
+    executed for all of them: compiled once, sent in multi-row pages ("insertmanyvalues") —
+    5x the rows per second of a statement of literal rows, which is compiled anew each time.
+    Returns the dedupe keys written: a key already queued is left as it was, and not returned."""
+    statement = (
+        insert_for(session, OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.dedupe_key)
+    )
+    written: set[str] = set()
+    for start in range(0, len(messages), ROWS_PER_INSERT):
+        values = [
+            {"chat_id": m.chat_id, "kind": m.kind, "payload": m.payload,
+             "dedupe_key": m.dedupe_key, "status": "pending", "attempts": 0,
+             "not_before": m.not_before, "created_at": now}
+            for m in messages[start : start + ROWS_PER_INSERT]
+        ]  # fmt: skip
+        written.update(await session.scalars(statement, values))
+    return written
+
+
 def _claimable(now: datetime, due: datetime) -> ColumnElement[bool]:
     return and_(
         OutboxMessage.status == "pending",
@@ -91,6 +131,15 @@ async def claim(
     the clock the rows' `not_before` was written in — the replay's, in the sandbox."""
     row, due = OutboxMessage, due or now
     busy = select(row.chat_id).where(row.status == "pending", row.claimed_until >= now)
+    # Only the oldest rows are looked at (through the (status, not_before) index), never the
+    # whole backlog: a chat with a row among them has its oldest row among them too, so its
+    # head is found; 10,000 digests queued cost a claim 230 ms when every row was ranked.
+    oldest = (
+        select(row.id)
+        .where(_claimable(now, due), row.chat_id.not_in(busy), row.chat_id.not_in(list(skip_chats)))
+        .order_by(row.not_before, row.id)
+        .limit(chats * LOOK_AHEAD)
+    )  # fmt: skip
     ranked = (
         select(
             row.id,
@@ -100,7 +149,7 @@ async def claim(
             func.row_number().over(partition_by=row.chat_id, order_by=(row.not_before, row.id))
             .label("rank"),
         )
-        .where(_claimable(now, due), row.chat_id.not_in(busy), row.chat_id.not_in(list(skip_chats)))
+        .where(row.id.in_(oldest))
         .subquery()
     )  # fmt: skip
     heads = (
@@ -254,3 +303,14 @@ async def next_free(session: AsyncSession, wall: datetime) -> datetime | None:
             OutboxMessage.status == "pending", OutboxMessage.claimed_until > wall
         )
     )
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Forget rows settled (sent or failed) that were written before `before`; how many. Rows
+    still pending are kept however old: they are somebody's message."""
+    result = await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status.in_(("sent", "failed")), OutboxMessage.created_at < before
+        )
+    )
+    return cast(CursorResult[Any], result).rowcount

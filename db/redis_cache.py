@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import cast
 
 import redis.asyncio as redis
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 
 from core.market import PriceQuote
 from db.cache import PRICE_TTL, Subscription, price_key
@@ -16,6 +16,7 @@ from db.ratelimit import TAKE_LUA, Taken
 
 MAX_CONNECTIONS = 64  # per process; subscriptions hold one each while they last
 POOL_WAIT = 10.0  # seconds a command may wait for a free connection before it fails
+CONNECT_TIMEOUT = 2.0  # seconds to connect before Redis is taken to be away
 
 
 class _RedisSubscription:
@@ -45,7 +46,13 @@ class RedisCache:
         # connections"): a burst of concurrent updates did that. This pool makes a command wait
         # for a free connection instead, and bounds what one process holds on the server.
         pool = redis.BlockingConnectionPool.from_url(
-            url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT, decode_responses=True
+            url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=POOL_WAIT,
+            decode_responses=True,
+            # a Redis that does not answer (host gone, packets dropped) fails a command in
+            # seconds, which callers take as "the cache is away", instead of hanging it
+            socket_connect_timeout=CONNECT_TIMEOUT,
         )
         self._client = redis.Redis.from_pool(pool)
         # Keys live in the URL's database, but pub/sub channels are server-wide: two Pythias
@@ -93,20 +100,25 @@ class RedisCache:
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        """Raises (redis-py's ConnectionError, ...) while Redis is away, and when it goes away
+        during the block: callers subscribe again, which works as soon as it is back."""
         pubsub = self._client.pubsub()
         channel = self._channel(channel)
-        await pubsub.subscribe(channel)
-        # Wait for Redis to confirm, so nothing published after we return is missed.
-        for _ in range(50):
-            message = await pubsub.get_message(timeout=0.1)
-            if message is not None and message["type"] == "subscribe":
-                break
-        else:
-            raise ConnectionError(f"Redis did not confirm the subscription to {channel}")
         try:
+            await pubsub.subscribe(channel)
+            # Wait for Redis to confirm, so nothing published after we return is missed.
+            for _ in range(50):
+                message = await pubsub.get_message(timeout=0.1)
+                if message is not None and message["type"] == "subscribe":
+                    break
+            else:
+                raise ConnectionError(f"Redis did not confirm the subscription to {channel}")
             yield _RedisSubscription(pubsub)
         finally:
-            await pubsub.unsubscribe(channel)
+            # with Redis gone there is nothing to unsubscribe from; the connection goes back
+            # to the pool whatever happened, so an outage's retries leak none
+            with contextlib.suppress(RedisError, OSError):
+                await pubsub.unsubscribe(channel)
             await pubsub.aclose()
 
     @asynccontextmanager

@@ -16,28 +16,12 @@ from typing import TYPE_CHECKING
 
 from core.settings import Settings, SettingsError, load_settings
 from pythia import predict_cli, sentiment_cli
+from pythia.logs import setup_logging
 
 if TYPE_CHECKING:
     from workers.sources.base import MarketSource
 
 log = logging.getLogger("pythia")
-
-
-def _setup_logging(settings: Settings, to_file: Path | None = None) -> None:
-    handlers: list[logging.Handler] = []
-    if to_file is not None:  # the terminal belongs to the chat; logs go to a file
-        to_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(to_file, encoding="utf-8"))
-    else:
-        handlers.append(logging.StreamHandler(sys.stderr))
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=handlers,
-        force=True,
-    )
-    for noisy in ("httpx", "apscheduler.executors.default", "aiohttp.access", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 async def _until_signalled() -> None:
@@ -75,19 +59,25 @@ def _settle_garbage_collector() -> None:
 
 async def _serve_bot(settings: Settings) -> None:
     from bot.app import BotRuntime, build_application
+    from pythia.observe import metrics_endpoint, sampler
 
     await _check_migrated(settings)
     assert settings.bot_token is not None
     runtime = BotRuntime(build_application(settings, token=settings.bot_token.get_secret_value()))
     await runtime.start()
     _settle_garbage_collector()
+    endpoint = metrics_endpoint(
+        settings.metrics_port, [sampler(runtime.app.bot_data.deps, bot=True)]
+    )
     try:
-        await _until_signalled()
+        async with endpoint:
+            await _until_signalled()
     finally:
         await runtime.stop()
 
 
 async def _serve_workers(settings: Settings) -> None:
+    from pythia.observe import metrics_endpoint, sampler
     from services.deps import build_deps, close_deps
     from workers.runtime import WorkerRuntime
 
@@ -96,9 +86,13 @@ async def _serve_workers(settings: Settings) -> None:
     deps = None if clock is None else await build_deps(settings, clock)
     runtime = WorkerRuntime(settings, deps=deps)
     try:
-        await runtime.start()
+        running = await runtime.start()
+        endpoint = metrics_endpoint(
+            settings.worker_metrics_port, [sampler(running, workers=running)]
+        )
         try:
-            await _until_signalled()
+            async with endpoint:
+                await _until_signalled()
         finally:
             await runtime.stop()
     finally:
@@ -119,6 +113,7 @@ def _market_clock(settings: Settings):
 async def _serve_all(settings: Settings, chat: bool) -> None:
     """Bot and workers in one event loop sharing one Deps; the sandbox when there is no token."""
     from bot.app import BotRuntime, build_application
+    from pythia.observe import metrics_endpoint, sampler
     from services.deps import build_deps, close_deps
     from workers.runtime import WorkerRuntime
 
@@ -127,8 +122,10 @@ async def _serve_all(settings: Settings, chat: bool) -> None:
         deps = await build_deps(settings, clock)
         stack.push_async_callback(close_deps, deps)
         workers = WorkerRuntime(settings, deps=deps)
-        await workers.start()
+        running = await workers.start()
         stack.push_async_callback(workers.stop)
+        both = sampler(deps, bot=True, workers=running)  # one endpoint for both
+        await stack.enter_async_context(metrics_endpoint(settings.metrics_port, [both]))
         if settings.sandbox:
             from bot.sandbox import Sandbox
 
@@ -148,7 +145,8 @@ async def _serve_all(settings: Settings, chat: bool) -> None:
             token = settings.bot_token.get_secret_value()
             runtime = BotRuntime(build_application(settings, token=token, deps=deps))
             await runtime.start()
-            stack.push_async_callback(runtime.stop)
+            # side by side: each has its grace, and the process is gone within ten seconds
+            stack.push_async_callback(asyncio.gather, runtime.stop(), workers.stop())
         _settle_garbage_collector()
         await _until_signalled()
 
@@ -348,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     interactive = (
         args.command == "run" and settings.sandbox and not args.no_chat and sys.stdin.isatty()
     )
-    _setup_logging(settings, settings.data_dir / "pythia.log" if interactive else None)
+    setup_logging(settings, settings.data_dir / "pythia.log" if interactive else None)
     if args.command in predict_cli.COMMANDS:  # a pool of processes and a progress bar
         return predict_cli.run(settings, args)
     try:

@@ -1,6 +1,10 @@
 """Alerts as people set and look after them: set one (typed, or step by step), list them,
-pause, resume or delete one — each in one transaction, a change serialised with the person's
+pause, resume or delete one — each in one transaction, a change serialised with the chat's
 other changes — and the coins and prices the guided /alert offers.
+
+An alert belongs to the chat it posts to: a private chat's are its person's, a group's are the
+group's, set and looked after by its admins (the bot checks who is one; here a group's alert is
+only ever found through the group's id, so a press in one chat never touches another's).
 
 After a change commits, `ALERTS_VERSION` gets a new value: every workers process's matcher
 reads that key before each batch of prices and then loads the alerts changed since
@@ -23,11 +27,12 @@ from core.alerts.history import History, backtest_timeframe, history, span_neede
 from core.alerts.news import Point, news_history, preview_span
 from core.alerts.spec import AlertSpec, NewsBurst, PredictionLevel, SentimentLevel
 from core.alerts.storage import columns_of, spec_of
+from core.chats import ANONYMOUS_ADMIN
 from core.people import ChatSeen, PersonSeen
 from core.refusal import BadArgument, Refusal
 from core.series_choice import Origin
 from db.cache import Cache
-from db.repos import alert_news, people, watchlist
+from db.repos import alert_news, chats, people, watchlist
 from db.repos import alerts as alert_rows
 from services import prediction_alerts
 from services.coins import follow, market_names, resolve_coins
@@ -77,11 +82,12 @@ class AlertSummary:
 
 @dataclass(frozen=True, slots=True)
 class AlertList:
-    """A person's alerts: active and paused in the order they were set, then those that fired
+    """A chat's alerts: active and paused in the order they were set, then those that fired
     or expired, the latest first; and their zone."""
 
     alerts: tuple[AlertSummary, ...]
     zone: str = "UTC"
+    group: bool = False  # a group's (its admins look after them), not a person's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +99,7 @@ class AlertChange:
     action: str
     changed: bool
     status: str
-    listing: AlertList | None = None  # the person's alerts after it, when asked for
+    listing: AlertList | None = None  # the chat's alerts after it, when asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,31 +112,44 @@ class FlowCoin:
 
 
 async def set_alert(
-    deps: Deps, person: PersonSeen, chat: ChatSeen, typed: str, *, decimal_comma: bool = False
+    deps: Deps,
+    person: PersonSeen,
+    chat: ChatSeen,
+    typed: str,
+    *,
+    decimal_comma: bool = False,
+    thread_id: int | None = None,
 ) -> AlertSet:
     """An alert as typed after /alert (`BTC > 70000`), stored to fire in `chat`, its coin
-    followed, and how often it would have fired over the last 30 days.
+    followed, and how often it would have fired over the last 30 days. In a group it is the
+    group's (the caller has checked that `person` is one of its admins), said in its zone,
+    and the group is marked set up by them if no one was.
 
     Refusals (nothing written): `alert.unknown_coin` (problems, examples, exchanges),
     `alert.market_wide` (examples) for `market …` (an alert watches one coin), the
-    grammar's (`alert.*`, `amount.*`, `date.*`), `alert.duplicate` (alert_id) when the person
-    has an active or paused alert with the same condition on that coin, `alert.too_many` (cap).
+    grammar's (`alert.*`, `amount.*`, `date.*`), `alert.duplicate` (alert_id) when the chat
+    has an active or paused alert with the same condition on that coin, `alert.too_many` (cap)
+    (`alert.group_duplicate`, `alert.group_too_many` in a group).
     """
     match = _FIRST_WORD.match(typed)
     if match is None:
         raise BadArgument("alert.empty")
     now = deps.clock.now()
-    async with deps.write_for(person.id) as session:
+    async with deps.write_for(chat.id) as session:  # a private chat's id is its person's
         symbol = await _coin(deps, session, match.group(1))
-        zone = await _zone(session, person.id)
+        zone = await _zone(session, chat.id)
         price = await _price(deps, session, symbol)
         words = f"{symbol} {match.group(2)}"
         spec = parse_alert(words, now, price, zone, decimal_comma=decimal_comma)
         asset_id = (await deps.directory_in(session)).ids[symbol]
-        await _check_room(deps, session, person.id, asset_id, spec)
+        await _check_room(deps, session, chat.id, asset_id, spec)
         await people.register(session, person, chat, now)
+        if chat.id != person.id and person.id != ANONYMOUS_ADMIN:
+            await chats.set_up_by_if_unset(session, chat.id, person.id)
         columns = columns_of(spec)
-        alert_id = await alert_rows.add(session, person.id, chat.id, asset_id, columns, now)
+        alert_id = await alert_rows.add(
+            session, person.id, chat.id, asset_id, columns, now, thread_id=thread_id
+        )
         followed = await follow(deps, session, [symbol])
         if isinstance(spec.condition, SentimentLevel | NewsBurst):
             said = await _news_history(session, asset_id, spec, now)
@@ -162,70 +181,83 @@ async def _news_history(
 
 
 async def _check_room(
-    deps: Deps, session: AsyncSession, user_id: int, asset_id: int, spec: AlertSpec
+    deps: Deps, session: AsyncSession, chat_id: int, asset_id: int, spec: AlertSpec
 ) -> None:
-    for row in await alert_rows.live_on(session, user_id, asset_id):
+    for row in await alert_rows.live_on(session, chat_id, asset_id):
         same = _spec(row)
         if same is not None and same.condition == spec.condition:
+            if chat_id < 0:
+                raise Refusal("alert.group_duplicate", alert_id=row.id)
             raise Refusal("alert.duplicate", alert_id=row.id)
+    await _check_cap(deps, session, chat_id)
+
+
+async def _check_cap(deps: Deps, session: AsyncSession, chat_id: int) -> None:
+    """Room for one more active alert in the chat (each chat has the cap: a person's private
+    chat, a group)."""
     cap = deps.settings.alerts_max_active
-    if await alert_rows.count_active(session, user_id) >= cap:
+    if await alert_rows.count_active(session, chat_id) >= cap:
+        if chat_id < 0:
+            raise Refusal("alert.group_too_many", cap=cap)
         raise Refusal("alert.too_many", cap=cap)
 
 
 # ---- looking after them --------------------------------------------------------------------------
 
 
-async def list_alerts(deps: Deps, user_id: int) -> AlertList:
-    """The person's alerts (not the deleted ones) and their zone."""
+async def list_alerts(deps: Deps, chat_id: int) -> AlertList:
+    """The chat's alerts (not the deleted ones) and its zone: a private chat's are its
+    person's, a group's those that post to it."""
     async with deps.read() as session:
-        return await _listing(session, user_id)
+        return await _listing(session, chat_id)
 
 
-async def get_alert(deps: Deps, user_id: int, alert_id: int) -> AlertSummary | None:
-    """The person's alert by id; None if it is someone else's, deleted or never was."""
+async def get_alert(deps: Deps, chat_id: int, alert_id: int) -> AlertSummary | None:
+    """The chat's alert by id; None if it posts elsewhere, was deleted or never was."""
     async with deps.read() as session:
-        row = await alert_rows.find(session, user_id, alert_id)
+        row = await alert_rows.find(session, chat_id, alert_id)
     return None if row is None else _summary(row)
 
 
 async def change_alert(
-    deps: Deps, user_id: int, alert_id: int, action: str, *, listing: bool = False
+    deps: Deps, chat_id: int, alert_id: int, action: str, *, listing: bool = False
 ) -> AlertChange:
-    """Pause, resume or delete one of the person's alerts (`listing`: and return their alerts
-    as they are after it). Refusals: `alert.not_yours` (someone else's, deleted, or never was),
-    `alert.too_many` (cap) to resume at the cap."""
+    """Pause, resume or delete one of the chat's alerts — the chat the button was pressed in
+    (`listing`: and return its alerts as they are after it). In a group the caller has checked
+    that the presser is an admin. Refusals: `alert.not_yours` (`alert.group_gone` in a group)
+    when it posts elsewhere, was deleted or never was; `alert.too_many`
+    (`alert.group_too_many`) to resume at the cap."""
     status, allowed = ACTIONS[action]
-    async with deps.write_for(user_id) as session:
-        row = await alert_rows.find(session, user_id, alert_id)
+    async with deps.write_for(chat_id) as session:
+        row = await alert_rows.find(session, chat_id, alert_id)
         if row is None:
+            if chat_id < 0:
+                raise Refusal("alert.group_gone")
             raise Refusal("alert.not_yours")
-        cap = deps.settings.alerts_max_active
-        resuming = action == "resume" and row.status == "paused"
-        if resuming and await alert_rows.count_active(session, user_id) >= cap:
-            raise Refusal("alert.too_many", cap=cap)
+        if action == "resume" and row.status == "paused":
+            await _check_cap(deps, session, chat_id)
         now = deps.clock.now()
-        changed = await alert_rows.set_status(session, user_id, alert_id, status, allowed, now)
-        shown = await _listing(session, user_id) if listing else None
+        changed = await alert_rows.set_status(session, chat_id, alert_id, status, allowed, now)
+        shown = await _listing(session, chat_id) if listing else None
         after = status if changed else row.status
     if changed:
         await alerts_changed(deps.cache)
     return AlertChange(alert_id, action, changed, after, shown)
 
 
-async def pause(deps: Deps, user_id: int, alert_id: int) -> AlertChange:
-    """Stop watching one of the person's active alerts."""
-    return await change_alert(deps, user_id, alert_id, "pause")
+async def pause(deps: Deps, chat_id: int, alert_id: int) -> AlertChange:
+    """Stop watching one of the chat's active alerts."""
+    return await change_alert(deps, chat_id, alert_id, "pause")
 
 
-async def resume(deps: Deps, user_id: int, alert_id: int) -> AlertChange:
+async def resume(deps: Deps, chat_id: int, alert_id: int) -> AlertChange:
     """Watch a paused alert again (`alert.too_many` at the cap)."""
-    return await change_alert(deps, user_id, alert_id, "resume")
+    return await change_alert(deps, chat_id, alert_id, "resume")
 
 
-async def delete(deps: Deps, user_id: int, alert_id: int) -> AlertChange:
-    """Delete one of the person's alerts for good."""
-    return await change_alert(deps, user_id, alert_id, "delete")
+async def delete(deps: Deps, chat_id: int, alert_id: int) -> AlertChange:
+    """Delete one of the chat's alerts for good."""
+    return await change_alert(deps, chat_id, alert_id, "delete")
 
 
 # ---- the guided /alert ---------------------------------------------------------------------------
@@ -277,17 +309,22 @@ async def _price(deps: Deps, session: AsyncSession, symbol: str) -> Decimal | No
     return None if quote is None else quote.price
 
 
-async def _zone(session: AsyncSession, user_id: int) -> str:
-    chosen = await people.preferences(session, user_id)
+async def _zone(session: AsyncSession, chat_id: int) -> str:
+    """The chat's zone: a private chat's is its person's; a group's its own (UTC until set)."""
+    if chat_id < 0:
+        group = await chats.settings(session, chat_id)
+        return group.timezone if group is not None else "UTC"
+    chosen = await people.preferences(session, chat_id)
     return chosen.timezone if chosen is not None else "UTC"
 
 
-async def _listing(session: AsyncSession, user_id: int) -> AlertList:
-    rows = await alert_rows.shown(session, user_id)
+async def _listing(session: AsyncSession, chat_id: int) -> AlertList:
+    rows = await alert_rows.shown(session, chat_id)
     live = sorted((r for r in rows if r[0].status in alert_rows.LIVE), key=lambda r: r[0].id)
     done = sorted((r for r in rows if r[0].status not in alert_rows.LIVE), key=lambda r: -r[0].id)
     found = (_summary(row, symbol) for row, symbol in live + done)
-    return AlertList(tuple(s for s in found if s is not None), await _zone(session, user_id))
+    zone = await _zone(session, chat_id)
+    return AlertList(tuple(s for s in found if s is not None), zone, group=chat_id < 0)
 
 
 def _spec(row: Any, symbol: str | None = None) -> AlertSpec | None:

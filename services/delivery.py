@@ -1,7 +1,8 @@
 """The outbox as its sender uses it: claiming what is due (with the preferences of the people
-it is for), and settling each claim — sent, back to the queue, failed, or the chat closed to
-the bot. One transaction each; the sender decides when, and retries while the database is
-briefly away (a lost mark would mean a message sent twice once the lease runs out).
+it is for, and for a group or channel the chat's language and zone), and settling each claim
+— sent, back to the queue, failed, or the chat closed to the bot. One transaction each; the
+sender decides when, and retries while the database is briefly away (a lost mark would mean a
+message sent twice once the lease runs out).
 
 Leases and holds (back-off, RetryAfter) run on the wall clock (`wall`); a row comes due on the
 clock it was written in (`deps.clock`: the replay's in the sandbox).
@@ -10,15 +11,16 @@ clock it was written in (`deps.clock`: the replay's in the sandbox).
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from core.people import Preferences
+from core.chats import ChatSettings
+from core.people import DEFAULT_LANGUAGE, Preferences
 from db import outbox
 from db.models import OutboxMessage
-from db.repos import people
+from db.repos import chats, people
 from services.alerts import alerts_changed
 from services.deps import Deps
 
@@ -27,10 +29,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    """A claimed row and the preferences of the person it is for."""
+    """A claimed row and how it is to be said: the person's preferences, or in a group or
+    channel the chat's language and zone (`heard_in`); `chat` is the chat's own row."""
 
     row: OutboxMessage
     preferences: Preferences
+    chat: ChatSettings | None = None
 
 
 def person_of(payload: dict[str, Any], chat_id: int) -> int:
@@ -41,18 +45,59 @@ def person_of(payload: dict[str, Any], chat_id: int) -> int:
     return person if isinstance(person, int) else chat_id
 
 
+MUTED = "muted"  # last_error of a row its person chose not to hear (/settings → Notices)
+
+
+def muted(payload: Mapping[str, Any], chat_id: int, person: Preferences | None) -> bool:
+    """A row to a person's private chat holding a notice of a kind they muted."""
+    notice = payload.get("notice")
+    kind = notice.get("type") if isinstance(notice, Mapping) else None
+    return chat_id > 0 and person is not None and kind in person.muted
+
+
+def heard_in(
+    chat_id: int,
+    chat: ChatSettings | None,
+    person: Preferences,
+    chosen: Mapping[int, Preferences],
+) -> Preferences:
+    """How a row to `chat_id` is said: in a private chat as its person chose; in a group or
+    channel in the chat's language (else that of who set Pythia up there, else English) and
+    the chat's zone; a group Pythia keeps no row of hears English."""
+    if chat_id > 0:
+        return person
+    if chat is None:
+        return replace(person, language=DEFAULT_LANGUAGE)
+    setter = chosen.get(chat.set_up_by) if chat.set_up_by is not None else None
+    language = chat.language or (setter.language if setter else DEFAULT_LANGUAGE)
+    return replace(person, language=language, timezone=chat.timezone or "UTC")
+
+
 async def claim(
-    deps: Deps, wall: datetime, lease: timedelta, chats: int, skip_chats: Iterable[int]
+    deps: Deps, wall: datetime, lease: timedelta, chats_at_most: int, skip_chats: Iterable[int]
 ) -> list[Claimed]:
-    """The next due rows of up to `chats` chats, held for `lease`; their people's preferences
-    read in the same transaction, so a send needs no database read."""
+    """The next due rows of up to `chats_at_most` chats, held for `lease`; their people's
+    preferences and their groups' settings read in the same transaction, so a send needs no
+    database read."""
     async with deps.write() as session:
         rows = await outbox.claim(
-            session, wall, lease, chats, skip_chats=skip_chats, due=deps.clock.now()
+            session, wall, lease, chats_at_most, skip_chats=skip_chats, due=deps.clock.now()
         )
+        if not rows:
+            return []
         whose = {row.id: person_of(row.payload, row.chat_id) for row in rows}
-        chosen = await people.preferences_of(session, set(whose.values())) if rows else {}
-    return [Claimed(row, chosen.get(whose[row.id], Preferences())) for row in rows]
+        places = await chats.settings_of(session, {r.chat_id for r in rows if r.chat_id < 0})
+        setters = {c.set_up_by for c in places.values() if c.set_up_by and not c.language}
+        chosen = await people.preferences_of(session, set(whose.values()) | setters)
+        hushed = {r.id for r in rows if muted(r.payload, r.chat_id, chosen.get(whose[r.id]))}
+        if hushed:  # a kind of notice its person chose not to hear: never sent
+            await outbox.mark_failed(session, sorted(hushed), MUTED)
+    claimed = []
+    for row in [r for r in rows if r.id not in hushed]:
+        chat = places.get(row.chat_id)
+        person = chosen.get(whose[row.id], Preferences())
+        claimed.append(Claimed(row, heard_in(row.chat_id, chat, person, chosen), chat))
+    return claimed
 
 
 async def renew(deps: Deps, ids: Collection[int], until: datetime) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -17,6 +18,8 @@ from db.engine import create_engine, create_sessionmaker, transaction
 from db.repos.assets import AssetDirectory, ensure_assets, load_directory
 
 ASSETS_VERSION = "assets:version"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,9 +51,18 @@ class Deps:
 
     # ---- the assets Pythia knows --------------------------------------------------------------
 
+    async def _directory_version(self) -> str | None:
+        """The assets' version in the cache; while the cache is away, the one we have (assets
+        change rarely: the directory in hand serves until the cache is back)."""
+        try:
+            return await self.cache.get(ASSETS_VERSION)
+        except Exception:  # redis-py's and the network's errors vary
+            log.warning("assets: the cache is away; keeping the directory in hand")
+            return self.directory_version
+
     async def directory_in(self, session: AsyncSession) -> AssetDirectory:
         """The directory, reloaded in `session` if any process changed assets since it was."""
-        version = await self.cache.get(ASSETS_VERSION)
+        version = await self._directory_version()
         if version != self.directory_version:
             self.directory = await load_directory(session)
             self.directory_version = version
@@ -58,7 +70,7 @@ class Deps:
 
     async def current_directory(self) -> AssetDirectory:
         """The directory, reloaded (in a read of its own) if any process changed assets."""
-        version = await self.cache.get(ASSETS_VERSION)
+        version = await self._directory_version()
         if version != self.directory_version:
             async with self.read() as session:
                 self.directory = await load_directory(session)

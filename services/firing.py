@@ -165,7 +165,9 @@ async def _fire_one(
         log.warning("alert %s cannot be read; not fired", row.id)
         return False
     shown = shown_stories(spec.condition, candidate.at, stories, candidate.stories)
-    quiet = quiet_until(now, _zone(row.timezone), row.quiet_start, row.quiet_end)
+    quiet = None  # a group's alert posts when it fires: its admin's quiet hours are theirs
+    if row.chat_id == row.user_id:  # the person's own, in their private chat
+        quiet = quiet_until(now, _zone(row.timezone), row.quiet_start, row.quiet_end)
     notice = AlertFired(
         alert_id=row.id,
         user_id=row.user_id,
@@ -180,6 +182,7 @@ async def _fire_one(
         headlines=tuple(_headline(story) for story in shown),
         value=candidate.value,
         record=candidate.record,
+        thread_id=row.thread_id,
     )
     key = dedupe_key(row.id, candidate.trigger)
     outbox_id = await outbox.enqueue(

@@ -139,7 +139,7 @@ async def push_news(
         today = await repo.pushes_per_person(session, now - DAY) if news.stories else {}
         for person in people:
             mine = news.for_person(person)
-            if not mine:
+            if not mine or NewsStory.TYPE in person.muted:  # muted in /settings: never pushed
                 continue
             silent = _quiet(person, now)
             quiet += silent

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from db import outbox
 from db.candles import delete_candles_before
 from db.repos import job_runs, pending
 from db.repos import trades as trade_rows
@@ -13,6 +14,9 @@ from services.deps import Deps
 KEEP_RUNS = timedelta(days=3)  # the job log, for looking into what the workers did lately
 KEEP_EXPIRED = timedelta(days=1)  # pending actions past their expiry, to look into what was asked
 KEEP_STAGED = timedelta(hours=1)  # an import's staged trades: its Confirm expires long before
+# Outbox rows once sent or failed: long past any retry, and past any trigger that could make the
+# same dedupe key again (an alert's trigger, a digest's slot, a story); /status reads the last day.
+KEEP_SENT = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +25,14 @@ class Pruned:
     minute_candles: int
     pending_actions: int
     staged_trades: int
+    outbox_rows: int = 0
 
 
 async def prune(deps: Deps) -> Pruned:
     """Delete job runs older than KEEP_RUNS, 1m candles older than `keep_1m_days`, pending
     actions expired more than KEEP_EXPIRED ago, and trades staged for an import that was
-    cancelled, never confirmed or cut short (staged more than KEEP_STAGED ago)."""
+    cancelled, never confirmed or cut short (staged more than KEEP_STAGED ago), and outbox rows
+    settled (sent or failed) more than KEEP_SENT ago."""
     now = deps.clock.now()
     async with deps.write() as session:
         return Pruned(
@@ -36,4 +42,5 @@ async def prune(deps: Deps) -> Pruned:
             ),
             pending_actions=await pending.prune(session, now - KEEP_EXPIRED),
             staged_trades=await trade_rows.prune_staged(session, now - KEEP_STAGED),
+            outbox_rows=await outbox.prune(session, now - KEEP_SENT),
         )

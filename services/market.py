@@ -15,7 +15,7 @@ from core.refusal import Refusal
 from core.symbols import SymbolProblem, SymbolRequest
 from services.coins import follow, market_names, resolve_coins, resolve_in
 from services.deps import Deps
-from services.prices import cached_quotes, quotes, stored_quotes
+from services.prices import cached_or_none, quotes, stored_quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +57,13 @@ class Top:
     followed: int
 
 
-def freshness(deps: Deps) -> Freshness:
+def freshness(deps: Deps, live: bool = True) -> Freshness:
+    """`live`: the prices come from the cache the workers keep fresh; else (the cache is away)
+    from the database, every one said to be stale."""
     settings = deps.settings
     return Freshness(
         deps.clock.now(),
-        timedelta(seconds=settings.stale_after),
+        timedelta(seconds=settings.stale_after if live else 0),
         timedelta(seconds=settings.ticker_interval),
     )
 
@@ -98,7 +100,8 @@ async def price(deps: Deps, typed: Sequence[str]) -> Prices:
     cache holds every quote: no transaction at all. A cold cache or a coin nobody follows yet
     takes one transaction, which reads the stored quotes and starts following the rest."""
     request = resolve_in(await deps.current_directory(), typed)
-    found = await cached_quotes(deps, request.symbols)
+    cached = await cached_or_none(deps, request.symbols)  # None: the cache is away
+    found = {} if cached is None else cached
     missing = [s for s in request.symbols if s not in found]
     started: list[str] = []
     if missing:
@@ -115,7 +118,8 @@ async def price(deps: Deps, typed: Sequence[str]) -> Prices:
         following=tuple(started),
         too_many=request.too_many,
         unknown=unknown(deps, request),
-        freshness=freshness(deps),
+        # from the database while the cache is away: marked stale whatever their age
+        freshness=freshness(deps, live=cached is not None),
     )
 
 

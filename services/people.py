@@ -8,8 +8,10 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from core.currencies import PORTFOLIO_QUOTES, book_quote
+from core.digest.schedule import next_runs
 from core.people import (
     LANGUAGES,
+    MUTABLE,
     ChatSeen,
     CostMethod,
     PersonSeen,
@@ -19,6 +21,9 @@ from core.people import (
     zone_places,
 )
 from core.refusal import BadArgument, Refusal
+from core.zone_search import ZoneIndex, search_zones
+from db.cache import copy_of, keep_copy
+from db.repos import digests as digest_rows
 from db.repos import people
 from db.repos import trades as trade_rows
 from services.deps import Deps
@@ -31,6 +36,11 @@ LANGUAGE_TTL = 24 * 3600.0
 def _places() -> dict[str, str]:
     """The zones of the system's (or the tzdata package's) database that are places."""
     return zone_places(available_timezones())
+
+
+@cache
+def _zone_index() -> ZoneIndex:
+    return ZoneIndex.of(_places())
 
 
 # ---- meeting people ----------------------------------------------------------------------------
@@ -62,7 +72,7 @@ async def language_of(deps: Deps, user_id: int, telegram_code: str | None) -> st
     Read for nearly every update, so it is cached (the cache is only a copy: `set_language`
     writes the database first, then the copy)."""
     key = LANGUAGE_KEY.format(user_id)
-    cached = await deps.cache.get(key)
+    cached = await copy_of(deps.cache, key)  # None with Redis away: the database says
     if cached in LANGUAGES:
         return cached
     async with deps.read() as session:
@@ -70,7 +80,7 @@ async def language_of(deps: Deps, user_id: int, telegram_code: str | None) -> st
     # Someone not met yet is copied too (what `register` will store for them), or every
     # update of theirs (say, /price before /start) would read the database.
     language = chosen.language if chosen is not None else language_for(telegram_code)
-    await deps.cache.set(key, language, LANGUAGE_TTL)
+    await keep_copy(deps.cache, key, language, LANGUAGE_TTL)
     return language
 
 
@@ -107,8 +117,56 @@ async def set_language(deps: Deps, person: PersonSeen, chat: ChatSeen, language:
 
 async def set_timezone(deps: Deps, person: PersonSeen, chat: ChatSeen, typed: str) -> Changed:
     """The person's time zone, an IANA name as typed (`europe/berlin`, or `berlin`, will do);
-    BadArgument `timezone.unknown` with the names it may have meant."""
-    return await _set(deps, person, chat, timezone=find_zone(typed, _places()))
+    BadArgument `timezone.unknown` with the names it may have meant. The digests of their
+    private chat move with them (its id is theirs): the same local time, in the new zone."""
+    zone, now = find_zone(typed, _places()), deps.clock.now()
+    async with deps.write_for(person.id) as session:
+        await people.register(session, person, chat, now)
+        before = await people.preferences(session, person.id) or Preferences()
+        if before.timezone != zone:
+            await people.set_preferences(session, person.id, timezone=zone)
+            await digest_rows.set_zone(session, person.id, zone)
+            await digest_rows.set_next_runs(
+                session, next_runs(await digest_rows.active_of(session, person.id), now)
+            )
+        after = await people.preferences(session, person.id) or Preferences()
+    return Changed(after, before.timezone != zone)
+
+
+def zones_like(typed: str) -> tuple[str, ...]:
+    """The time zones (up to 8, best first) a typed city or zone name may mean; none: ()."""
+    return search_zones(typed, _zone_index())
+
+
+# /settings → Time zone asks for a city: the person's next text in that chat is the search.
+# A wait of the conversation, not a choice: a cache key with a lifetime (shared by replicas).
+ZONE_WAIT_KEY = "settings:zone:{}:{}"
+ZONE_WAIT = 600.0  # seconds
+
+
+async def ask_zone(deps: Deps, user_id: int, chat_id: int) -> Preferences:
+    """Take the person's next text in `chat_id` as a zone search; their preferences now."""
+    await deps.cache.set(ZONE_WAIT_KEY.format(chat_id, user_id), "1", ZONE_WAIT)
+    return await preferences(deps, user_id)
+
+
+async def typed_zone(deps: Deps, user_id: int, chat_id: int, typed: str) -> tuple[str, ...] | None:
+    """The zones a text sent while a search was asked for may mean (the wait ends when some
+    are found; nothing found: it goes on, to type another); None when none was asked for."""
+    key = ZONE_WAIT_KEY.format(chat_id, user_id)
+    if await copy_of(deps.cache, key) is None:  # with Redis away: no search was asked
+        return None
+    found = zones_like(typed)
+    if found:
+        await deps.cache.delete(key)
+    return found
+
+
+async def back_to_settings(deps: Deps, user_id: int, chat_id: int) -> Preferences:
+    """/settings' main page again: the person's next text is no longer a zone search; their
+    preferences now."""
+    await deps.cache.delete(ZONE_WAIT_KEY.format(chat_id, user_id))
+    return await preferences(deps, user_id)
 
 
 async def set_quiet_hours(
@@ -152,3 +210,21 @@ async def set_quote(deps: Deps, person: PersonSeen, chat: ChatSeen, quote: str) 
         await people.set_preferences(session, person.id, quote=quote)
         after = await people.preferences(session, person.id) or Preferences()
     return Changed(after, True)
+
+
+async def set_muted(
+    deps: Deps, person: PersonSeen, chat: ChatSeen, kind: str, muted: bool
+) -> Changed:
+    """Stop (`muted`) or go back to hearing one kind of notice (one of core.people.MUTABLE);
+    BadArgument `notices.unknown` for any other (a person's own alerts cannot be muted)."""
+    if kind not in MUTABLE:
+        raise BadArgument("notices.unknown", typed=kind)
+    async with deps.write_for(person.id) as session:
+        await people.register(session, person, chat, deps.clock.now())
+        before = await people.preferences(session, person.id) or Preferences()
+        after_kinds = {*before.muted, kind} if muted else set(before.muted) - {kind}
+        kinds = tuple(k for k in MUTABLE if k in after_kinds)
+        if kinds != before.muted:
+            await people.set_preferences(session, person.id, muted=kinds)
+        after = await people.preferences(session, person.id) or Preferences()
+    return Changed(after, kinds != before.muted)

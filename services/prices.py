@@ -5,6 +5,7 @@ Building blocks, not use cases: they take the caller's session and open no trans
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -20,6 +21,8 @@ from db.cache import PRICE_CHANNEL
 from db.repos.prices import latest_tickers
 from services.deps import Deps
 
+log = logging.getLogger(__name__)
+
 
 def fresh_for(settings: Settings) -> timedelta:
     """How old an exchange's quote may be and still count towards the reference price: a few
@@ -29,7 +32,7 @@ def fresh_for(settings: Settings) -> timedelta:
 
 async def quotes(deps: Deps, session: AsyncSession, assets: Sequence[str]) -> dict[str, PriceQuote]:
     """The latest quote of each asset Pythia has one for."""
-    found = await cached_quotes(deps, assets)
+    found = await cached_or_none(deps, assets) or {}
     missing = [a for a in assets if a not in found]
     if missing:  # a cold cache (restart, eviction): the database has the last tickers we saw
         found.update(await stored_quotes(deps, session, missing))
@@ -39,6 +42,16 @@ async def quotes(deps: Deps, session: AsyncSession, assets: Sequence[str]) -> di
 async def cached_quotes(deps: Deps, assets: Sequence[str]) -> dict[str, PriceQuote]:
     """The latest quotes the cache holds of `assets` (those it lacks are left out)."""
     return await deps.cache.get_prices(assets) if assets else {}
+
+
+async def cached_or_none(deps: Deps, assets: Sequence[str]) -> dict[str, PriceQuote] | None:
+    """As `cached_quotes`, or None when the cache cannot be reached (Redis away): the caller
+    reads the database instead, and says its prices may be stale."""
+    try:
+        return await cached_quotes(deps, assets)
+    except Exception:  # redis-py's and the network's errors vary; any of them: not cached
+        log.warning("prices: the cache is away; reading the database", exc_info=True)
+        return None
 
 
 async def stored_quotes(

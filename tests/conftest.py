@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
+import faulthandler
 import os
 import shutil
+import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,6 +29,9 @@ from db.migrate import upgrade
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `pythia` does: RetryAfter in timedeltas
 
 REQUIRE_SERVICES = os.environ.get("PYTHIA_REQUIRE_SERVICES") == "1"
+# pytest-timeout (pyproject) ends a test still running after 300 s and prints its threads, which for
+# an asyncio test shows only the loop waiting; this prints the loop's tasks a minute before that
+HANG_REPORT_AFTER = 240.0
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 REDIS_SERVER = "redis://127.0.0.1:6379"
 
@@ -74,6 +81,31 @@ FIXTURES = Path(__file__).parent / "fixtures"
 T = TypeVar("T")
 
 
+def _report_tasks(item: pytest.Item) -> None:
+    """Every unfinished asyncio task's stack and every thread's, to the terminal (from another
+    thread: a hung loop's tasks do not move while they are read; nothing acts on this)."""
+    capture = item.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        out = sys.__stderr__ or sys.stderr
+        out.write(f"\n== {item.nodeid} still running after {HANG_REPORT_AFTER:.0f} s ==\n")
+        for task in list(getattr(asyncio.tasks, "_all_tasks", ())):  # a WeakSet of the tasks
+            if not task.done():
+                task.print_stack(limit=15, file=out)
+        out.flush()
+        faulthandler.dump_traceback(out, all_threads=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    timer = threading.Timer(HANG_REPORT_AFTER, _report_tasks, args=(item,))
+    timer.daemon = True
+    timer.start()
+    try:
+        return (yield)
+    finally:
+        timer.cancel()
+
+
 def unavailable(what: str, why: object) -> None:
     """Skip, or fail when CI says the service must be there."""
     message = f"{what} is not reachable ({why})"
@@ -114,16 +146,27 @@ async def _drop_postgres(url: str) -> None:
     await admin.close()
 
 
-@pytest.fixture(scope="session")
-def postgres_migrated() -> Iterator[str]:
+def _migrated(url: str, own: bool) -> Iterator[str]:
     try:
-        outside_loop(asyncio.run, _reset_postgres(POSTGRES_URL))
+        outside_loop(asyncio.run, _reset_postgres(url))
     except Exception as exc:  # refused, timed out, bad credentials: all mean "not here"
         unavailable("Postgres", exc)
-    outside_loop(upgrade, POSTGRES_URL)
-    yield POSTGRES_URL
-    if OWN_POSTGRES:  # this run's own database: gone with the run
-        outside_loop(asyncio.run, _drop_postgres(POSTGRES_URL))
+    outside_loop(upgrade, url)
+    yield url
+    if own:  # this run's own database: gone with the run
+        outside_loop(asyncio.run, _drop_postgres(url))
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> Iterator[str]:
+    yield from _migrated(POSTGRES_URL, OWN_POSTGRES)
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated_apart() -> Iterator[str]:
+    """A second database for a test's own Pythia while its module's shared one keeps running
+    on the first (emptying the first under it deadlocked their transactions)."""
+    yield from _migrated(f"{POSTGRES_URL}_apart", own=True)
 
 
 @pytest.fixture(scope="session")
@@ -218,3 +261,15 @@ def redis_reachable() -> str:
 @pytest.fixture
 def fixtures_dir() -> Iterator[Path]:
     yield FIXTURES
+
+
+@pytest.fixture(scope="session")
+def redis_reachable_apart(redis_reachable: str) -> str:
+    """A second Redis database, as postgres_migrated_apart is to postgres_migrated: the one
+    set for this worker less the number of workers (15, 14, 13, 12 for four workers; these
+    11, 10, 9, 8), else one more claimed for this run."""
+    if not _SET_REDIS:
+        return _own_redis_database()
+    base, _, number = _SET_REDIS.rpartition("/")
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    return f"{base}/{int(number) - workers - WORKER_NUMBER}"

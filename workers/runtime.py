@@ -17,10 +17,12 @@ from core.clock import Clock
 from core.market import Ticker
 from core.settings import Settings
 from db.heartbeat import BEAT_EVERY
+from services import tasks
 from services.deps import Deps, build_deps, close_deps
 from workers.alerting.matcher import AlertMatcher
 from workers.jobs import (
     alerts_expiry,
+    digests,
     heartbeat,
     housekeeping,
     ingest_candles,
@@ -48,6 +50,9 @@ if TYPE_CHECKING:
 StreamsFactory = Callable[[WorkerDeps], dict[str, "TickerStream"]]
 
 log = logging.getLogger(__name__)
+
+STOP_GRACE = 5.0  # seconds running jobs get on SIGTERM: the process is gone within ten
+UNWIND = 12.0  # seconds a cancelled job has to unwind (a training job waits 10 s for its child)
 
 
 def market_every(settings: Settings, seconds: float, floor: float = 0.5) -> timedelta:
@@ -81,10 +86,19 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
         JobSpec("retrain_models", retrain_models.run, market_every(settings, 600, 10)),
         JobSpec("housekeeping", housekeeping.run, timedelta(hours=1), record=False),
         JobSpec("snapshots", snapshots.run, snapshots.CHECK_EVERY, at_start=True),
+        digests_job(settings),
         JobSpec(
             "heartbeat", heartbeat.run, timedelta(seconds=BEAT_EVERY), singleton=False, record=False
         ),
     ]
+
+
+def digests_job(settings: Settings) -> JobSpec:
+    """What is due, at second 5 of every minute (slots are whole minutes); in the sandbox, as
+    often as the replay's minutes pass."""
+    if settings.resolved_market_source == "replay":
+        return JobSpec("digests", digests.run, market_every(settings, 60, 1))
+    return JobSpec("digests", digests.run, timedelta(minutes=1), at_second=5)
 
 
 def alert_jobs(settings: Settings, matcher: AlertMatcher) -> list[JobSpec]:
@@ -210,13 +224,13 @@ class WorkerRuntime:
             for name, stream in deps.streams.items()
         ]
 
-    async def stop(self, grace: float = 10.0) -> None:
-        """Start nothing new, let running jobs finish (up to `grace` s), then close."""
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Start nothing new, let running jobs finish (up to `grace` s), then close. A job still
+        running then is cancelled: its transaction rolls back, its singleton lock is released
+        as its `async with` unwinds, a training subprocess's group is ended (retrain_models)."""
         scheduler, deps = self._scheduler, self.deps
         self._scheduler = self.deps = None
-        for stream_task in self._streaming:
-            stream_task.cancel()
-        await asyncio.gather(*self._streaming, return_exceptions=True)
+        await tasks.end_all(self._streaming)
         self._streaming = []
         if self._following is not None:
             await self.matcher.stop_following(self._following)
@@ -226,10 +240,9 @@ class WorkerRuntime:
             if deps is not None and deps.running:
                 deps.stopping = True
                 _, late = await asyncio.wait(set(deps.running), timeout=grace)
-                for task in late:
-                    task.cancel()
-                # let them unwind (roll back, return connections) before anything is closed
-                await asyncio.gather(*late, return_exceptions=True)
+                # cancelled, and let unwind (roll back, return connections) before anything
+                # is closed
+                await tasks.end_all(late, patience=UNWIND)
             scheduler.shutdown(wait=False)
         if deps is not None:
             for source in deps.sources:

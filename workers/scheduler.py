@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from db.locks import advisory_lock
+from services import metrics
 from services.job_runs import record_run
+from services.log_context import running_job
 from workers.jobs.base import JobResult, WorkerDeps
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,7 @@ class JobSpec:
     singleton: bool = True
     record: bool = True  # write a job_runs row for each run
     at_start: bool = False  # run once, awaited, before the scheduler starts (then on schedule)
+    at_second: int | None = None  # run at this second of every minute (a cron), not every `every`
 
 
 async def run_job(spec: JobSpec, deps: WorkerDeps) -> JobResult | None:
@@ -46,7 +50,8 @@ async def run_job(spec: JobSpec, deps: WorkerDeps) -> JobResult | None:
             if not mine:
                 log.debug("job %s is running elsewhere; skipped", spec.name)
                 return None
-            return await _run_and_record(spec, deps)
+            with running_job(spec.name):  # its log lines name the job and the run
+                return await _run_and_record(spec, deps)
     except asyncio.CancelledError:
         if deps.stopping:  # cut short by shutdown: its transaction rolled back; say so once
             log.info("job %s stopped by shutdown", spec.name)
@@ -64,6 +69,7 @@ async def _run_and_record(spec: JobSpec, deps: WorkerDeps) -> JobResult:
         log.exception("job %s failed", spec.name)
         result = JobResult(ok=False, summary=f"{type(exc).__name__}: {exc}"[:500])
     elapsed_ms = 1000 * (time.perf_counter() - clock)
+    metrics.job_finished(spec.name, elapsed_ms / 1000, result.ok)
     log.debug("job %s: %s (%.0f ms)", spec.name, result.summary, elapsed_ms)
     if spec.record:
         finished = datetime.now(UTC)
@@ -87,6 +93,10 @@ def build_scheduler(deps: WorkerDeps, specs: list[JobSpec]) -> AsyncIOScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
     for spec in specs:
+        if spec.at_second is not None:
+            cron = CronTrigger(second=spec.at_second, timezone=UTC)
+            scheduler.add_job(run_job, cron, args=[spec, deps], id=spec.name, name=spec.name)
+            continue
         scheduler.add_job(
             run_job,
             IntervalTrigger(seconds=spec.every.total_seconds(), timezone=UTC),

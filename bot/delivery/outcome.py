@@ -36,7 +36,8 @@ from bot.request import AnswerLost, NotSent
 class Outcome(Enum):
     WAIT = "wait"  # RetryAfter: Telegram did nothing and said when to come back
     CLOSED = "closed"  # Forbidden: the person blocked the bot, or the bot left the group
-    REFUSED = "refused"  # BadRequest, ChatMigrated: Telegram did nothing and never will
+    REFUSED = "refused"  # BadRequest: Telegram did nothing and never will
+    MIGRATED = "migrated"  # ChatMigrated: the group is a supergroup now; send there instead
     RETRY = "retry"  # never reached Telegram, or Telegram answered an error: safe to repeat
     AMBIGUOUS = "ambiguous"  # may have reached Telegram and been sent: never repeated
 
@@ -48,7 +49,9 @@ def outcome(error: BaseException) -> Outcome:
             return Outcome.WAIT
         case Forbidden():
             return Outcome.CLOSED
-        case BadRequest() | ChatMigrated():
+        case ChatMigrated():
+            return Outcome.MIGRATED
+        case BadRequest():
             return Outcome.REFUSED
         case AnswerLost():
             return Outcome.AMBIGUOUS

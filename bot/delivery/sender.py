@@ -12,10 +12,16 @@ A `RetryAfter` that still reaches us holds that chat for as long as Telegram sai
 whole sender for at most a second); the row goes back to the queue without using an attempt.
 
 Rendering. A row holds a notice (`core.notices`): facts, which are said as the row is sent, in
-the recipient's language and time zone (their preferences, read in one query with the claim,
-so once per message and never in the way of a send; a group hears English until groups get a
-language). A row written before notices holds finished HTML and goes as it is. A row whose
-notice or payload cannot be read fails at once.
+the recipient's language and time zone (their preferences, read with the claim, so once per
+message and never in the way of a send; a group or channel is spoken to in the chat's language,
+else that of who set Pythia up there, else English, and in the chat's zone:
+`services.delivery.heard_in`). A notice with a topic (a digest's `thread_id`) goes into that
+forum topic. A digest with a chart goes as a photo: its text as the caption when it fits, else
+the text and then the picture (the row is settled by the text; a picture that fails after it is
+logged, never a reason to send the text again). Each picture is drawn and uploaded once per
+coin, window, slot and language, then sent by file_id (`pictures.py`). A row written before
+notices holds finished HTML and goes as it is. A row whose notice or payload cannot be read
+fails at once.
 
 Errors. What a failed send means is decided by which side of the wire it failed on
 (`outcome.py`, told by `bot.request.AiohttpRequest`):
@@ -31,8 +37,11 @@ Errors. What a failed send means is decided by which side of the wire it failed 
   one alert because an answer was lost after Telegram had NOT acted on it is the rarer and
   lesser harm.
 - Forbidden (the person blocked the bot, or the bot left the group): the row and the chat's
-  other pending rows fail, and a person's `blocked_at` is set and their alerts paused.
-- BadRequest (chat not found, message too long...), ChatMigrated: failed at once, logged.
+  other pending rows fail, and a person's `blocked_at` is set and their alerts paused; a group
+  or channel is paused as removed (`services.chats.removed`: who set it up is told).
+- ChatMigrated (a group became a supergroup): the chat's settings, digests, alerts and pending
+  rows move to the new id (`services.chats.migrate`) and the rows are claimed again, for it.
+- BadRequest (chat not found, message too long...): failed at once, logged.
 - RetryAfter: that chat is held for as long as Telegram said (see Pacing).
 
 Time. Every wait the sender decides — back-off, RetryAfter holds, when to look again — runs on
@@ -61,19 +70,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from telegram import Bot, LinkPreviewOptions, Message
-from telegram.constants import ParseMode
-from telegram.error import RetryAfter
+from telegram import Bot, Message
+from telegram.error import ChatMigrated, RetryAfter
 
+from bot.charts import ChartRenderer
 from bot.delivery.outcome import Outcome, outcome
 from bot.delivery.pacing import Pacer, is_group
+from bot.delivery.pictures import DigestPictures, post
+from bot.delivery.stopping import finish_or_cut, hand_back
 from bot.delivery.summary import Outgoing, Recipient, message, summary
 from bot.i18n import texts_for
 from core.backoff import Backoff
+from core.chats import ChatSettings
 from core.notices import read_payload
-from core.people import DEFAULT_LANGUAGE, Preferences
+from core.people import Preferences
 from db.models import OutboxMessage
 from db.outbox import OUTBOX_CHANNEL
+from services import chats, metrics, tasks
 from services import delivery as outbox
 from services.deps import Deps
 
@@ -105,6 +118,7 @@ class Delivery:
     rows: list[OutboxMessage]
     sending: bool = False
     chosen: Preferences | None = None  # the recipient's, read when the rows were claimed
+    chat: ChatSettings | None = None  # a group's or channel's settings, read with them
 
     @property
     def ids(self) -> list[int]:
@@ -119,6 +133,7 @@ class SenderStats:
     failed: int = 0
     retry_after: int = 0  # 429s Telegram still answered
     ambiguous: int = 0  # rows Telegram may have (answer lost): marked sent, never repeated
+    handed_back: int = 0  # claimed rows released unsent by stop(), for another sender at once
 
 
 @dataclass
@@ -132,6 +147,8 @@ class OutboxSender:
     max_attempts: int = MAX_ATTEMPTS
     in_flight: int = IN_FLIGHT
     stats: SenderStats = field(default_factory=SenderStats)
+    charts: ChartRenderer | None = None  # draws digests' charts (none: they go as text)
+    pictures: DigestPictures = field(init=False)
     _queue: dict[int, Delivery] = field(default_factory=dict, init=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -140,25 +157,26 @@ class OutboxSender:
     _claimed_at: float = field(default=0.0, init=False)
     _renewed_at: float = field(default=0.0, init=False)
 
+    def __post_init__(self) -> None:
+        self.pictures = DigestPictures(self.deps, self.charts)
+
     # ---- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
+        metrics.track_sender(self.stats)  # read at each scrape: no metrics work per send
         self._runner = asyncio.create_task(self._run(), name="outbox-sender")
         self._listener = asyncio.create_task(self._listen(), name="outbox-listener")
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Stop claiming, let the sends in flight finish and be marked, hand back the rest."""
+        """Stop claiming; hand back the claimed rows not started at once; let the sends in
+        flight finish for up to `timeout` s, then cut them short (bot.delivery.stopping)."""
         for task in (self._listener, self._runner):
             if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                await tasks.end(task)
         self._listener = self._runner = None
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=timeout)
         waiting = [row_id for d in self._queue.values() if not d.sending for row_id in d.ids]
-        if waiting:
-            await self._write(lambda: outbox.release(self.deps, waiting))
+        self.stats.handed_back += await hand_back(self.deps, waiting)
+        await finish_or_cut(self._tasks, timeout)
         self._queue.clear()
 
     def wake(self) -> None:
@@ -205,8 +223,9 @@ class OutboxSender:
         return self.poll if wait is None else min(self.poll, wait)
 
     async def _nap(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+        with contextlib.suppress(TimeoutError):  # not wait_for: see services.tasks
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
 
     async def _claim(self) -> None:
         """Claim due rows, with the preferences of the people they are for (read in the same
@@ -219,6 +238,7 @@ class OutboxSender:
             delivery = self._queue.setdefault(row.chat_id, Delivery(row.chat_id, []))
             delivery.rows.append(row)
             delivery.chosen = claimed.preferences
+            delivery.chat = claimed.chat
 
     async def _renew(self) -> None:
         self._renewed_at = time.monotonic()
@@ -251,11 +271,17 @@ class OutboxSender:
 
     async def _deliver(self, delivery: Delivery) -> None:
         try:
+            # its slot in the budget every replica shares; a chat another replica wrote to
+            # just now waits queued (the pacer knows until when) and other chats go
+            if not await self.pacer.cleared(delivery.chat_id):
+                delivery.sending = False
+                return
             await self._attempt(delivery)
         except Exception:
             log.exception("outbox: delivery to chat %s failed unexpectedly", delivery.chat_id)
         finally:
-            self._queue.pop(delivery.chat_id, None)
+            if delivery.sending:  # done with, one way or another
+                self._queue.pop(delivery.chat_id, None)
             self._wake.set()
 
     async def _attempt(self, delivery: Delivery) -> None:
@@ -290,7 +316,17 @@ class OutboxSender:
                         self.deps, chat_id, ids, error, wall, person=person
                     )
                 )
+                if not person:  # removed from a group or channel: pause it, tell who set it up
+                    await self._write(
+                        lambda: chats.removed(self.deps, chat_id, self.deps.clock.now())
+                    )
                 self.stats.failed += len(ids)
+            case Outcome.MIGRATED if isinstance(exc, ChatMigrated):  # move it all, send it there
+                new, now = exc.new_chat_id, self.deps.clock.now()
+                if await self._write(lambda: chats.migrate(self.deps, chat_id, new, now)):
+                    await self._write(lambda: outbox.release(self.deps, ids))  # claimed anew
+                else:  # a chat Pythia never kept: nothing to move it with
+                    await self._write(lambda: outbox.failed(self.deps, ids, error))
             case Outcome.REFUSED:
                 log.warning("outbox: Telegram refused rows %s for chat %s: %s", ids, chat_id, exc)
                 await self._write(lambda: outbox.failed(self.deps, ids, error))
@@ -316,13 +352,7 @@ class OutboxSender:
         await self._write(lambda: outbox.later(self.deps, ids, until, error, attempt=False))
 
     async def _send(self, chat_id: int, outgoing: Outgoing) -> Message:
-        return await self.bot.send_message(
-            chat_id,
-            outgoing.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=outgoing.keyboard,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+        return await post(self.bot, self.pictures, chat_id, outgoing, self.pacer.take)
 
     def _compose(self, delivery: Delivery) -> Outgoing:
         """The message for `delivery`, rendered now for its recipient (ValueError for a row
@@ -363,8 +393,7 @@ class OutboxSender:
 
 
 def _recipient(delivery: Delivery) -> Recipient:
-    """How the person wants to hear of it. A group hears English until groups get a language;
-    times in the alert owner's zone."""
+    """How the chat hears it: its person's choices, or a group's or channel's language and
+    zone (decided with the claim: services.delivery.heard_in)."""
     chosen = delivery.chosen or Preferences()
-    language = DEFAULT_LANGUAGE if is_group(delivery.chat_id) else chosen.language
-    return Recipient(texts_for(language), chosen.timezone, chosen.quiet_hours)
+    return Recipient(texts_for(chosen.language), chosen.timezone, chosen.quiet_hours)

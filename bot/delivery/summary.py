@@ -9,15 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Texts
+from bot.views.admin import broadcast_notice
 from bot.views.alert_notices import away_summary, fired_keyboard, fired_line, fired_text
+from bot.views.chats import paused_text
 from bot.views.common import e
+from bot.views.digest_notice import digest_chart, digest_text
 from bot.views.news_notices import story_keyboard, story_text
-from core.notices import AlertFired, NewsStory, Notice
+from core.digest.sections.chart import ChartFacts
+from core.notices import AlertFired, Broadcast, ChatPaused, DigestPosted, NewsStory, Notice
+from core.people import DEFAULT_LANGUAGE
 
 BUTTON_FIELDS = ("text", "callback_data", "url")
 
@@ -26,6 +32,10 @@ BUTTON_FIELDS = ("text", "callback_data", "url")
 class Outgoing:
     text: str  # HTML
     keyboard: InlineKeyboardMarkup | None = None
+    thread_id: int | None = None  # the forum topic it goes into
+    chart: ChartFacts | None = None  # a picture to post with it (a digest's chart)
+    slot: datetime | None = None  # the digest's slot: one picture per coin, window and slot
+    language: str = DEFAULT_LANGUAGE  # the words it was said in (and its picture's)
 
 
 @dataclass(frozen=True)
@@ -42,9 +52,18 @@ def message(to: Recipient, payload: Mapping[str, Any], notice: Notice | None) ->
     if notice is None:
         return Outgoing(payload["text"], keyboard(payload.get("buttons")))
     if isinstance(notice, AlertFired):
-        return Outgoing(fired_text(to.t, notice, to.zone), fired_keyboard(to.t, notice))
+        text, buttons = fired_text(to.t, notice, to.zone), fired_keyboard(to.t, notice)
+        return Outgoing(text, buttons, notice.thread_id)
     if isinstance(notice, NewsStory):
         return Outgoing(story_text(to.t, notice, to.zone), story_keyboard(to.t, notice))
+    if isinstance(notice, DigestPosted):
+        text = digest_text(to.t, notice, to.zone)
+        chart = digest_chart(notice)
+        return Outgoing(text, None, notice.thread_id, chart, notice.slot, to.t.language)
+    if isinstance(notice, ChatPaused):
+        return Outgoing(paused_text(to.t, notice))
+    if isinstance(notice, Broadcast):
+        return Outgoing(broadcast_notice(to.t, notice))
     raise ValueError(f"no message for a {notice.TYPE} notice")
 
 

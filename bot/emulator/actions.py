@@ -13,7 +13,9 @@ from typing import Any
 from bot.emulator.methods.media import image_size
 from bot.emulator.records import (
     CHANNEL,
+    GROUP,
     PRESENT_STATUSES,
+    SUPERGROUP,
     CallbackQueryRecord,
     Chat,
     MessageRecord,
@@ -142,6 +144,54 @@ class UserActions(World):
         await self.context.notify()
         return query
 
+    async def forward_message(self, user: User, message: MessageRecord) -> MessageRecord:
+        """``user`` forwards ``message`` (a channel post, say) into their private chat with the
+        bot: its text or caption, and ``forward_origin`` saying where it came from."""
+        stored = self._live_message(message)
+        source = self.chat(stored.chat_id)
+        origin: dict[str, Any] = {"date": stored.date}
+        if source.type == CHANNEL:
+            origin |= {"type": "channel", "chat": source.to_api(), "message_id": stored.message_id}
+        elif stored.from_user is not None:
+            origin |= {"type": "user", "sender_user": stored.from_user.to_api()}
+        else:
+            origin |= {"type": "chat", "sender_chat": source.to_api()}
+        target = self._chat_for_user(user, None)
+        content: dict[str, Any] = {"extra": {"forward_origin": origin}}
+        if stored.text is not None:
+            content |= {"text": stored.text, "entities": list(stored.entities)}
+        else:
+            content |= {"file": stored.file, "caption": stored.caption}
+        return await self._inject(user, target, **content)
+
+    async def migrate_to_supergroup(self, group: ChatRef, by: User | None = None) -> Chat:
+        """A group's admin upgrades it (``by``: default its creator): it becomes a supergroup
+        with a new id (-100…), as Telegram does. The old chat gets a service message with
+        ``migrate_to_chat_id``, the new one a message with ``migrate_from_chat_id`` (both sent
+        to the bot while it is in the group); any Bot API method on the old id then answers 400
+        "group chat was upgraded to a supergroup chat" with ``parameters.migrate_to_chat_id``."""
+        old = self.chat(group)
+        if old.type != GROUP or old.migrated_to is not None:
+            raise ValueError(f"{old.title!r} is not a basic group")
+        actor = by or self._in_charge(old)
+        new = self.state.add_group_chat(
+            old.title or "", kind=SUPERGROUP, username=old.username, members=old.members,
+            bot_status=old.bot_status,
+        )  # fmt: skip
+        new.bot_rights = dict(old.bot_rights)
+        sees = old.bot_status in PRESENT_STATUSES
+        for chat, field_ in ((old, "migrate_to_chat_id"), (new, "migrate_from_chat_id")):
+            other = new.id if chat is old else old.id
+            message = self.state.add_message(
+                chat, from_user=self.state.users.get(actor.id, actor), from_bot=False,
+                method="user", extra={field_: other},
+            )  # fmt: skip
+            if sees:
+                self.state.push_update("message", self.state.message_to_api(message))
+        old.migrated_to = new.id
+        await self.context.notify()
+        return new
+
     # ---- injection internals ---------------------------------------------------------------
 
     def _live_message(self, message: MessageRecord) -> MessageRecord:
@@ -165,6 +215,8 @@ class UserActions(World):
         if stored is None:
             raise KeyError(f"unknown user {user.id}; create it with add_user()")
         target = self.chat(chat if chat is not None else user)
+        if target.migrated_to is not None:
+            raise ValueError(f"{target.title!r} became the supergroup {target.migrated_to}")
         if target.is_private:
             if target.id != user.id:
                 raise ValueError("a user can only write in their own private chat with the bot")

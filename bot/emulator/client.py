@@ -14,6 +14,7 @@ import aiohttp
 
 from bot.emulator.limits import FloodViolation
 from bot.emulator.records import ApiCall, CallbackQueryRecord, Chat, MessageRecord, User
+from bot.emulator.webhook import Post
 
 ChatRef = Chat | User | int
 
@@ -108,8 +109,31 @@ class EmulatorClient:
             "set_member_status", chat_id=_chat_id(chat), user_id=user.id, status=status
         )
 
-    async def set_bot_status(self, chat: ChatRef, status: str) -> None:
-        await self._call("set_bot_status", chat_id=_chat_id(chat), status=status)
+    async def set_bot_status(
+        self,
+        chat: ChatRef,
+        status: str,
+        by: User | None = None,
+        *,
+        rights: dict[str, bool] | None = None,
+    ) -> None:
+        await self._call(
+            "set_bot_status", chat_id=_chat_id(chat), status=status,
+            by_id=None if by is None else by.id, rights=rights,
+        )  # fmt: skip
+
+    async def migrate_to_supergroup(self, group: ChatRef, by: User | None = None) -> Chat:
+        data = await self._call(
+            "migrate_to_supergroup", chat_id=_chat_id(group), by_id=None if by is None else by.id
+        )
+        return Chat.from_json(data)
+
+    async def forward_message(self, user: User, message: MessageRecord) -> MessageRecord:
+        data = await self._call(
+            "forward_message", user_id=user.id, chat_id=message.chat_id,
+            message_id=message.message_id,
+        )  # fmt: skip
+        return MessageRecord.from_json(data)
 
     async def block_bot(self, user: User) -> None:
         await self._call("block_bot", user_id=user.id)
@@ -238,6 +262,10 @@ class EmulatorClient:
 
     async def flood_violations(self) -> list[FloodViolation]:
         return [FloodViolation(*item) for item in await self._call("flood_violations")]
+
+    async def webhook_posts(self) -> list[Post]:
+        """Every post of an update to the webhook: update id, chat queue, status, error."""
+        return [Post(*item) for item in await self._call("webhook_posts")]
 
     async def my_commands(
         self, scope: str = "default", language_code: str = ""

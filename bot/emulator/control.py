@@ -217,8 +217,20 @@ async def _set_member_status(emu: Emulator, body: JsonDict) -> bool:
 
 @action("set_bot_status")
 async def _set_bot_status(emu: Emulator, body: JsonDict) -> bool:
-    emu.set_bot_status(int(body["chat_id"]), body["status"])
+    by = _user(emu, body, "by_id") if body.get("by_id") is not None else None
+    emu.set_bot_status(int(body["chat_id"]), body["status"], by, rights=body.get("rights"))
     return True
+
+
+@action("migrate_to_supergroup")
+async def _migrate_to_supergroup(emu: Emulator, body: JsonDict) -> JsonDict:
+    by = _user(emu, body, "by_id") if body.get("by_id") is not None else None
+    return (await emu.migrate_to_supergroup(int(body["chat_id"]), by)).to_json()
+
+
+@action("forward_message")
+async def _forward_message(emu: Emulator, body: JsonDict) -> JsonDict:
+    return (await emu.forward_message(_user(emu, body), _message(emu, body))).to_json()
 
 
 @action("fail_next")
@@ -239,6 +251,11 @@ async def _calls(emu: Emulator, body: JsonDict) -> list[JsonDict]:
 @action("flood_violations")
 async def _flood_violations(emu: Emulator, body: JsonDict) -> list[list[Any]]:
     return [list(violation) for violation in emu.flood_violations]
+
+
+@action("webhook_posts")
+async def _webhook_posts(emu: Emulator, body: JsonDict) -> list[list[Any]]:
+    return [[p.update_id, p.queue, p.status, p.error] for p in emu.webhook_posts()]
 
 
 @action("my_commands")

@@ -40,6 +40,7 @@ from bot.emulator.methods import ApiContext
 from bot.emulator.records import CallbackQueryRecord, MessageRecord, User
 from bot.emulator.server import EmulatorServer
 from bot.emulator.state import EmulatorState
+from bot.emulator.webhook import Post
 from bot.emulator.world import ChatRef, MessageRef
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
@@ -89,6 +90,7 @@ class Emulator(UserActions):
         """Release pending long polls, then shut the server down."""
         self.context.closing = True
         await self.context.notify()
+        await self.context.webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -116,6 +118,10 @@ class Emulator(UserActions):
     @property
     def control_url(self) -> str:
         return f"{self._require_url()}/_emulator"
+
+    def webhook_posts(self) -> list[Post]:
+        """Every post of an update to the webhook so far (bot.emulator.webhook)."""
+        return self.context.webhook.posts
 
     # ---- waiting ---------------------------------------------------------------------------
 

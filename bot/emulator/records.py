@@ -77,6 +77,8 @@ class Chat:
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
     bot_status: str = "member"  # creator, administrator, member, left, kicked
     pinned_message_ids: list[int] = field(default_factory=list)
+    migrated_to: int | None = None  # a group upgraded to this supergroup: its id is dead
+    bot_rights: dict[str, bool] = field(default_factory=dict)  # an admin bot's, where not all
 
     @property
     def is_private(self) -> bool:

@@ -195,6 +195,8 @@ class EmulatorState:
             data["sender_chat"] = self.chats[message.sender_chat_id].to_api()
         if message.message_thread_id is not None:
             data["message_thread_id"] = message.message_thread_id
+            if chat.is_forum:  # Telegram marks every message posted in a forum topic
+                data["is_topic_message"] = True
         if message.reply_to_message_id is not None and with_reply:
             replied = self.find_message(message.chat_id, message.reply_to_message_id)
             if replied is not None:  # Telegram omits replies to deleted messages

@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from bot.emulator.limits import FloodViolation
 from bot.emulator.methods import ApiContext
+from bot.emulator.methods.chats import chat_member
 from bot.emulator.methods.common import Fault
 from bot.emulator.records import (
     CHANNEL,
     GROUP,
+    PRESENT_STATUSES,
     SUPERGROUP,
     ApiCall,
     CallbackQueryRecord,
@@ -179,9 +182,57 @@ class World:
     def set_member_status(self, chat: ChatRef, user: User, status: str) -> None:
         self.chat(chat).members[user.id] = status
 
-    def set_bot_status(self, chat: ChatRef, status: str) -> None:
-        """e.g. "administrator", "member", "left", "kicked"."""
-        self.chat(chat).bot_status = status
+    def set_bot_status(
+        self,
+        chat: ChatRef,
+        status: str,
+        by: User | None = None,
+        *,
+        rights: dict[str, bool] | None = None,
+    ) -> None:
+        """The bot's status in a group or channel becomes "administrator", "member", "left" or
+        "kicked", changed by ``by`` (default: the chat's creator, else an admin, else the bot
+        itself, as when it leaves). Like Telegram, a change pushes a ``my_chat_member`` update
+        (old and new ChatMember of the bot, ``from`` who did it), and the bot added to a group
+        also gets the ``new_chat_members`` service message. ``rights``: an administrator bot's
+        rights that differ from all, e.g. ``{"can_post_messages": False}`` in a channel."""
+        target = self.chat(chat)
+        if target.is_private:
+            raise ValueError("the bot's status in a private chat is blocked or not: block_bot")
+        old, old_rights = target.bot_status, target.bot_rights
+        target.bot_status = status
+        target.bot_rights = dict(rights or {}) if status == "administrator" else {}
+        if old == status and old_rights == target.bot_rights:
+            return
+        was = replace(target, bot_rights=old_rights)
+        actor = by or self._in_charge(target)
+        bot, now = self.bot, int(time.time())
+        self.state.push_update(
+            "my_chat_member",
+            {
+                "chat": target.to_api(),
+                "from": actor.to_api(),
+                "date": now,
+                "old_chat_member": chat_member(was, bot, old),
+                "new_chat_member": chat_member(target, bot, status),
+            },
+        )
+        joined = old not in PRESENT_STATUSES and status in PRESENT_STATUSES
+        if joined and target.type in (GROUP, SUPERGROUP):
+            message = self.state.add_message(
+                target, from_user=actor, from_bot=False, method="user",
+                extra={"new_chat_members": [bot.to_api()]},
+            )  # fmt: skip
+            self.state.push_update("message", self.state.message_to_api(message))
+        self._notify_soon()
+
+    def _in_charge(self, chat: Chat) -> User:
+        """Who changes the bot's status when a test does not say: the creator, else an admin."""
+        for wanted in ("creator", "administrator"):
+            for user_id, status in chat.members.items():
+                if status == wanted and user_id in self.state.users:
+                    return self.state.users[user_id]
+        return self.bot
 
     def block_bot(self, user: User) -> None:
         """The user blocks the bot: later sends to their private chat get 403."""

@@ -1,6 +1,9 @@
 """The guided /alert: which coin, what kind of alert, which level — with buttons, or typed —
 and the reply that sets an alert, shared with /alert typed in one line.
 
+In a group only its admins set alerts (they post to the group); a member hears one line saying
+where to set their own, and no flow starts.
+
 per_user and per_chat: one flow per person per chat. The flow's state lives in user_data under
 the chat's id, with the id of the message whose buttons are current; the owner's id rides in
 each button, so nobody else's press (or an old message's) moves the flow.
@@ -24,6 +27,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import FlowButton, decode
 from bot.context import CustomContext
+from bot.groups import may_configure, place_of, posted_as_the_group
 from bot.handlers.common import NEW, ChangingCommand, answer, edit, person_and_chat
 from bot.i18n import Texts
 from bot.side_calls import best_effort
@@ -40,7 +44,13 @@ from bot.views.alert_flow import (
     not_your_flow,
     timed_out,
 )
-from bot.views.alerts import alert_set, card_keyboard, see_help
+from bot.views.alerts import (
+    alert_set,
+    anonymous_flow,
+    card_keyboard,
+    members_refused,
+    see_help,
+)
 from bot.views.refusals import refusal_text
 from core.alerts.flow import KINDS, offers, typed_words
 from core.refusal import BadArgument, Refusal
@@ -57,17 +67,23 @@ async def set_reply(
     update: Update, context: CustomContext, t: Texts, typed: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The reply to an alert typed (or finished step by step): the new alert and its buttons,
-    or why nothing was set (no buttons then)."""
+    or why nothing was set (no buttons then): in a group, only an admin sets one."""
     person, chat = person_and_chat(update)
     deps = context.deps
+    if not await may_configure(update, context):
+        return members_refused(t, context.bot.username), None
     try:
-        done = await alerts.set_alert(deps, person, chat, typed, decimal_comma=t.decimal_comma)
+        topic = place.thread_id if (place := place_of(update)) is not None else None
+        done = await alerts.set_alert(
+            deps, person, chat, typed, decimal_comma=t.decimal_comma, thread_id=topic
+        )
     except Refusal as refused:
         text = refusal_text(t, refused)
         if isinstance(refused, BadArgument) and refused.code != "alert.unknown_coin":
             text += " " + see_help(t)  # what was typed did not read as an alert
         return text, None
-    return alert_set(t, done), card_keyboard(t, done.alert_id, owner=person.id)
+    owner = person.id if chat.id == person.id else None  # a group's: its admins press them
+    return alert_set(t, done), card_keyboard(t, done.alert_id, owner=owner)
 
 
 def _flow(context: CustomContext, chat_id: int) -> dict[str, Any]:
@@ -81,6 +97,12 @@ async def start_flow(update: Update, context: CustomContext) -> int:
     if user is None or chat is None or message is None:
         return ConversationHandler.END
     t = await context.texts(update)
+    if not await may_configure(update, context):
+        await message.reply_html(members_refused(t, context.bot.username))
+        return ConversationHandler.END
+    if posted_as_the_group(update):  # whoever presses its buttons is not "the group"
+        await message.reply_html(anonymous_flow(t))
+        return ConversationHandler.END
     coins = await alerts.flow_coins(context.deps, user.id)
     sent = await message.reply_html(ask_coin(t), reply_markup=coin_keyboard(t, user.id, coins))
     flow = _flow(context, chat.id)

@@ -1,29 +1,27 @@
 """/alert typed and /alerts: setting an alert in one line, and looking after alerts with Pause,
 Resume and Delete buttons — the same buttons a fired alert carries, with its 📈 Chart. The
-guided /alert (without arguments) is `bot.handlers.alert_flow`."""
+guided /alert (without arguments) is `bot.handlers.alert_flow`.
+
+In a group the alerts are the group's: /alerts shows them there, to anyone; setting one and
+every press on their buttons (paging too: the list is everyone's message) is for its admins.
+A press acts on the alerts of the chat it was pressed in, whatever its data says."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.callbacks import AlertAction, AlertChart, AlertsPage, FlowButton, decode, matches
 from bot.context import CustomContext
+from bot.groups import may_configure
 from bot.handlers.alert_flow import guided, set_reply, stray_flow_button
 from bot.handlers.charts import chart
 from bot.handlers.common import ChangingCommand, answer, edit
 from bot.i18n import Texts
-from bot.private import deliver_privately
-from bot.views.alerts import (
-    alerts_page,
-    not_your_list,
-    page_of,
-    sent_privately,
-    unreachable,
-    with_status,
-)
+from bot.views.alerts import admins_only, alerts_page, not_your_list, page_of, with_status
 from bot.views.refusals import refusal_text
 from core.refusal import Refusal
 from services import alerts
@@ -41,66 +39,93 @@ async def alert_command(update: Update, context: CustomContext) -> int:
     return ConversationHandler.END  # ends a guided /alert the person abandoned for typing
 
 
+def _owner(update: Update) -> int | None:
+    """Whose alerts the chat of `update` holds: a private chat's person (its id is theirs),
+    a group's (None)."""
+    chat = update.effective_chat
+    return chat.id if chat is not None and chat.type == ChatType.PRIVATE else None
+
+
 async def alerts_command(update: Update, context: CustomContext) -> None:
-    """Your alerts with Pause / Resume / Delete buttons, sent privately from a group."""
-    user = update.effective_user
-    if user is None:
+    """The chat's alerts with Pause / Resume / Delete buttons: yours in a private chat, the
+    group's in a group (in the topic asked in)."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
         return
     t = await context.texts(update)
-    listing = await alerts.list_alerts(context.deps, user.id)
-    text, markup = alerts_page(t, listing.alerts, 0, user.id, listing.zone)
+    listing = await alerts.list_alerts(context.deps, chat.id)
+    text, markup = alerts_page(t, listing.alerts, 0, _owner(update), listing.zone)
+    await message.reply_html(text, reply_markup=markup)
 
-    async def send(chat_id: int) -> Message:
-        return await context.bot.send_message(chat_id, text, parse_mode="HTML", reply_markup=markup)
 
-    away = unreachable(t, context.bot.username)
-    await deliver_privately(update, context, send, sent=sent_privately(t), unreachable=away)
+async def _may_press(
+    update: Update, context: CustomContext, owner: int | None, theirs: str
+) -> bool:
+    """A press on alert buttons: in a group by an admin, in a private chat by `owner` (or
+    on a button without one); else answered with why (`theirs`: someone else's), False."""
+    query = update.callback_query
+    assert query is not None
+    t = await context.texts(update)
+    if _owner(update) is None:  # a group's alerts
+        if await may_configure(update, context):
+            return True
+        await answer(query, admins_only(t), alert=True)
+        return False
+    presser = query.from_user.id
+    if presser != _owner(update) or owner not in (None, presser):  # someone else's
+        await answer(query, theirs, alert=True)
+        return False
+    return True
 
 
 async def turn_page(update: Update, context: CustomContext) -> None:
-    """◀ 🔄 ▶ under /alerts: another page in place, for its owner only."""
-    query = update.callback_query
+    """◀ 🔄 ▶ under /alerts: another page of the chat's alerts in place."""
+    query, chat = update.callback_query, update.effective_chat
     pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, AlertsPage):
+    if query is None or chat is None or not isinstance(pressed, AlertsPage):
         return
     t = await context.texts(update)
-    if query.from_user.id != pressed.owner:
-        await answer(query, not_your_list(t), alert=True)
+    if not await _may_press(update, context, pressed.owner, not_your_list(t)):
         return
     await answer(query)
-    listing = await alerts.list_alerts(context.deps, pressed.owner)
-    await edit(query, *alerts_page(t, listing.alerts, pressed.page, pressed.owner, listing.zone))
+    listing = await alerts.list_alerts(context.deps, chat.id)
+    page = alerts_page(t, listing.alerts, pressed.page, _owner(update), listing.zone)
+    await edit(query, *page)
 
 
 async def alert_button(update: Update, context: CustomContext) -> None:
-    """Pause, Resume or Delete under /alerts, a new alert or a fired one: its owner's only."""
-    query = update.callback_query
+    """Pause, Resume or Delete under /alerts, a new alert or a fired one: of an alert of the
+    chat pressed in, by its person (private) or an admin (group)."""
+    query, chat = update.callback_query, update.effective_chat
     pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, AlertAction):
+    if query is None or chat is None or not isinstance(pressed, AlertAction):
         return
-    t, owner = await context.texts(update), query.from_user.id
-    if pressed.owner not in (None, owner):  # someone else's: said at once
-        await answer(query, refusal_text(t, Refusal("alert.not_yours")), alert=True)
+    t = await context.texts(update)
+    theirs = refusal_text(t, Refusal("alert.not_yours"))
+    if not await _may_press(update, context, pressed.owner, theirs):
         return
     await answer(query)
-    if query.message is None:  # on an inline message: Pythia sends none
-        return
     markup = query.message.reply_markup if isinstance(query.message, Message) else None
     page = page_of(markup)
     try:
         done = await alerts.change_alert(
-            context.deps, owner, pressed.alert_id, pressed.action, listing=page is not None
+            context.deps, chat.id, pressed.alert_id, pressed.action, listing=page is not None
         )
-    except Refusal as refused:  # deleted meanwhile, someone else's (an old button), the cap
-        await context.bot.send_message(
-            query.message.chat.id, refusal_text(t, refused), parse_mode="HTML"
-        )
+    except Refusal as refused:  # deleted meanwhile, another chat's (a forged button), the cap
+        said = refusal_text(t, refused)
+        message = query.message if isinstance(query.message, Message) else None
+        topic = message.message_thread_id if chat.is_forum and message else None
+        await context.bot.send_message(chat.id, said, parse_mode="HTML", message_thread_id=topic)
         return
-    await edit(query, *_after(t, done, markup, page, owner))
+    await edit(query, *_after(t, done, markup, page, _owner(update)))
 
 
 def _after(
-    t: Texts, done: AlertChange, markup: InlineKeyboardMarkup | None, page: int | None, owner: int
+    t: Texts,
+    done: AlertChange,
+    markup: InlineKeyboardMarkup | None,
+    page: int | None,
+    owner: int | None,
 ) -> tuple[str | None, InlineKeyboardMarkup | None]:
     """A page of /alerts as it now is; any other message keeps its text, with new buttons."""
     if page is not None and done.listing is not None:

@@ -9,6 +9,7 @@ from bot.callbacks import LanguageChoice, decode, matches
 from bot.context import CustomContext
 from bot.handlers.common import ChangingCommand, answer, edit, person_and_chat
 from bot.i18n import texts_for
+from bot.views.alerts import start_alerts
 from bot.views.basic import help_text, language_keyboard, language_now, language_set, welcome
 from bot.views.refusals import refusal_text
 from core.refusal import Refusal
@@ -23,6 +24,8 @@ async def start(update: Update, context: CustomContext) -> None:
     t = texts_for(hello.preferences.language)
     examples = context.deps.settings.symbols
     text = welcome(t, update.effective_user.first_name, hello.new, examples)
+    if context.args == ["alerts"]:  # from a group's link: set alerts of your own here
+        text += "\n\n" + start_alerts(t)
     await update.effective_message.reply_html(text)
 
 

@@ -78,6 +78,28 @@ def _not_yours(t: Texts) -> str:
     return t._("This is someone else's alert, or it was deleted — send /alerts for yours.")
 
 
+@says("alert.group_duplicate")
+def _group_duplicate(t: Texts, alert_id: int) -> str:
+    return t._("This group already has this alert (#{alert_id}) — see /alerts.", alert_id=alert_id)
+
+
+@says("alert.group_too_many")
+def _group_too_many(t: Texts, cap: int) -> str:
+    return t.ngettext(
+        "This group has {cap} active alert, the most a chat can keep — pause or delete it in "
+        "/alerts first.",
+        "This group has {cap} active alerts, the most a chat can keep — pause or delete some in "
+        "/alerts first.",
+        cap,
+        cap=t.number(cap),
+    )
+
+
+@says("alert.group_gone")
+def _group_gone(t: Texts) -> str:
+    return t._("That alert is not this group's, or it was deleted — send /alerts for the group's.")
+
+
 # ---- what was typed ------------------------------------------------------------------------------
 
 

@@ -1,10 +1,12 @@
-"""/alert's reply and /alerts: a new alert's card, a person's alerts page by page, and the
-Pause / Resume / Delete buttons they (and a fired alert) carry. Pure: values in, HTML and
+"""/alert's reply and /alerts: a new alert's card, a chat's alerts page by page (a person's
+own, or a group's), and the Pause / Resume / Delete buttons they (and a fired alert) carry;
+what a group's members hear when they try to change its alerts. Pure: values in, HTML and
 keyboards out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,6 +17,7 @@ from bot.views.common import fit
 from bot.views.markets import origin_line
 from services.alerts import AlertSet, AlertSummary
 
+GROUP_LIST = 0  # AlertsPage.owner of a group's list: no one person's (the group's admins')
 PAGE_SIZE = 8
 STATUS_ICONS = {"active": "🟢", "paused": "⏸", "fired": "✔️", "expired": "⌛"}
 REFRESH = "🔄"
@@ -75,7 +78,7 @@ def _is_for(button: InlineKeyboardButton, alert_id: int) -> bool:
 
 
 def with_status(
-    t: Texts, markup: InlineKeyboardMarkup | None, alert_id: int, status: str, owner: int
+    t: Texts, markup: InlineKeyboardMarkup | None, alert_id: int, status: str, owner: int | None
 ) -> InlineKeyboardMarkup | None:
     """Any message's keyboard with one alert's buttons swapped for those of its new status,
     the others (a chart button, say) kept where they were."""
@@ -126,25 +129,34 @@ def _fired(t: Texts, alert: AlertSummary, zone: str) -> str:
     return t._("fired {count}×, last {when}", count=t.number(alert.fire_count), when=when)
 
 
+def _header(t: Texts, counts: str, page: int, total: int, group: bool) -> str:
+    numbers = {"counts": counts, "page": t.number(page + 1), "pages": t.number(total)}
+    if group and total > 1:
+        return t._("<b>This group's alerts</b> — {counts} · page {page} of {pages}", **numbers)
+    if group:
+        return t._("<b>This group's alerts</b> — {counts}", counts=counts)
+    if total > 1:
+        return t._("<b>Your alerts</b> — {counts} · page {page} of {pages}", **numbers)
+    return t._("<b>Your alerts</b> — {counts}", counts=counts)
+
+
 def alerts_page(
-    t: Texts, alerts: Sequence[AlertSummary], page: int, owner: int, zone: str = "UTC"
+    t: Texts,
+    alerts: Sequence[AlertSummary],
+    page: int,
+    owner: int | None,
+    zone: str = "UTC",
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of a person's alerts, each with its buttons, and ◀ 🔄 ▶ to move about."""
+    """One page of a chat's alerts, each with its buttons, and ◀ 🔄 ▶ to move about: a
+    person's own (`owner` their id), or a group's (`owner` None: its admins press them)."""
+    group = owner is None
     if not alerts:
-        return empty(t), None
+        return (group_empty(t) if group else empty(t)), None
     total = pages(len(alerts))
     page = min(max(page, 0), total - 1)
-    counts = _counts(t, alerts)
-    if total > 1:
-        header = t._(
-            "<b>Your alerts</b> — {counts} · page {page} of {pages}",
-            counts=counts,
-            page=t.number(page + 1),
-            pages=t.number(total),
-        )
-    else:
-        header = t._("<b>Your alerts</b> — {counts}", counts=counts)
+    header = _header(t, _counts(t, alerts), page, total, group)
     lines, rows = [header], []
+    listed = GROUP_LIST if owner is None else owner
     for alert in alerts[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
         lines.append(f"#{alert.id} {_status(t, alert.status)} {describe(t, alert.spec, zone)}")
         lines.append(f"      <i>{_fired(t, alert, zone)}</i>")
@@ -154,11 +166,11 @@ def alerts_page(
                 for b in alert_buttons(t, alert.id, alert.status, owner)
             ]
         )
-    nav = [_button(REFRESH, AlertsPage(owner, page))]
+    nav = [_button(REFRESH, AlertsPage(listed, page))]
     if page > 0:
-        nav.insert(0, _button("◀", AlertsPage(owner, page - 1)))
+        nav.insert(0, _button("◀", AlertsPage(listed, page - 1)))
     if page < total - 1:
-        nav.append(_button("▶", AlertsPage(owner, page + 1)))
+        nav.append(_button("▶", AlertsPage(listed, page + 1)))
     return fit("\n".join(lines)), InlineKeyboardMarkup([*rows, nav])
 
 
@@ -183,13 +195,40 @@ def not_your_list(t: Texts) -> str:
     return t._("These are someone else's alerts — send /alerts for yours.")
 
 
-def sent_privately(t: Texts) -> str:
-    return t._("Your alerts are private: I've sent them to you in our private chat.")
-
-
-def unreachable(t: Texts, bot: str) -> str:
+def group_empty(t: Texts) -> str:
     return t._(
-        "Your alerts are private, and I can't write to you first: open a private chat with "
-        "@{bot}, press Start, then send /alerts there.",
-        bot=bot,
+        "This group has no alerts — its admins can set one with "
+        "<code>/alert BTC &gt; 70000</code>, and it will post here."
+    )
+
+
+def members_refused(t: Texts, bot: str) -> str:
+    """A member's /alert in a group: one line, and where to set their own."""
+    link = escape(f"https://t.me/{bot}?start=alerts", quote=True)
+    return t._(
+        "Only this group's admins can set alerts that post here — "
+        '<a href="{link}">set your own in a private chat with me</a>.',
+        link=link,
+    )
+
+
+def anonymous_flow(t: Texts) -> str:
+    """/alert alone from an anonymous admin: the buttons would be pressed by someone else."""
+    return t._(
+        "Sent as the group, /alert can't walk you through it with buttons — type the alert in "
+        "one line, like <code>/alert BTC &gt; 70000</code>."
+    )
+
+
+def admins_only(t: Texts) -> str:
+    """A member's (or a passer-by's) press on a group's alert buttons; plain text."""
+    return t._("Only this group's admins can change that.")
+
+
+def start_alerts(t: Texts) -> str:
+    """After /start from a group's link to set an alert privately."""
+    return t._(
+        "To set an alert, send it in one line — <code>/alert BTC &gt; 70000</code>, "
+        "<code>/alert ETH -5% 1h</code> — or send /alert alone and I'll walk you through it. "
+        "/alerts lists yours."
     )

@@ -37,7 +37,12 @@ def skill_number(t: Texts, skill: float | None) -> str:
 
 
 def confidence_words(t: Texts, p_up: float, served: str, skill: float | None) -> str:
-    match confidence(p_up, served, skill):
+    return level_words(t, confidence(p_up, served, skill))
+
+
+def level_words(t: Texts, level: str | None) -> str:
+    """A confidence level (core.predict.record.confidence's) in words; None: no edge."""
+    match level:
         case "toss_up":
             return t._("a coin toss")
         case "low":

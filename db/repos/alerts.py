@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, and_, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Alert, Asset, User
+from db.models import Alert, Asset, Chat, User
 
 LIVE = ("active", "paused")  # what a new alert may not duplicate
 SHOWN = ("active", "paused", "fired", "expired")  # what /alerts lists
@@ -37,6 +37,7 @@ MATCHED = (
 FIRING = (
     Alert.user_id,
     Alert.chat_id,
+    Alert.thread_id,
     Alert.fire_count,
     User.timezone,
     User.quiet_start,
@@ -44,21 +45,29 @@ FIRING = (
 )
 
 
-# ---- a person's alerts ---------------------------------------------------------------------------
+# ---- a chat's alerts -----------------------------------------------------------------------------
+# A private chat's alerts are its person's (its id is theirs); a group's are those that post to it,
+# whichever of its admins set them.
 
 
-async def live_on(session: AsyncSession, user_id: int, asset_id: int) -> list[Alert]:
-    """The person's active and paused alerts on one coin."""
+def _in(chat_id: int) -> list[Any]:
+    """Alerts that post to `chat_id` (a private chat's: by `user_id` too, which is indexed)."""
+    where = [Alert.chat_id == chat_id]
+    if chat_id > 0:  # a private chat: its id is its person's
+        where.append(Alert.user_id == chat_id)
+    return where
+
+
+async def live_on(session: AsyncSession, chat_id: int, asset_id: int) -> list[Alert]:
+    """The chat's active and paused alerts on one coin."""
     rows = await session.scalars(
-        select(Alert).where(
-            Alert.user_id == user_id, Alert.asset_id == asset_id, Alert.status.in_(LIVE)
-        )
+        select(Alert).where(*_in(chat_id), Alert.asset_id == asset_id, Alert.status.in_(LIVE))
     )
     return list(rows)
 
 
-async def count_active(session: AsyncSession, user_id: int) -> int:
-    query = select(func.count()).where(Alert.user_id == user_id, Alert.status == "active")
+async def count_active(session: AsyncSession, chat_id: int) -> int:
+    query = select(func.count()).where(*_in(chat_id), Alert.status == "active")
     return await session.scalar(query) or 0
 
 
@@ -69,11 +78,14 @@ async def add(
     asset_id: int,
     columns: dict[str, Any],
     now: datetime,
+    thread_id: int | None = None,
 ) -> int:
-    """A new active alert (`columns` from `core.alerts.storage.columns_of`); its id."""
+    """A new active alert (`columns` from `core.alerts.storage.columns_of`), posting into forum
+    topic `thread_id` of its chat if given; its id."""
     row = Alert(
         user_id=user_id,
         chat_id=chat_id,
+        thread_id=thread_id,
         asset_id=asset_id,
         status="active",
         fire_count=0,
@@ -86,21 +98,19 @@ async def add(
     return row.id
 
 
-async def find(session: AsyncSession, user_id: int, alert_id: int) -> Alert | None:
-    """The person's alert by id; None if it is someone else's, deleted or never was."""
+async def find(session: AsyncSession, chat_id: int, alert_id: int) -> Alert | None:
+    """The chat's alert by id; None if it posts elsewhere, was deleted or never was."""
     return await session.scalar(
-        select(Alert).where(
-            Alert.id == alert_id, Alert.user_id == user_id, Alert.status != "deleted"
-        )
+        select(Alert).where(Alert.id == alert_id, *_in(chat_id), Alert.status != "deleted")
     )
 
 
-async def shown(session: AsyncSession, user_id: int) -> list[tuple[Alert, str]]:
-    """The person's alerts /alerts lists, each with its coin's symbol."""
+async def shown(session: AsyncSession, chat_id: int) -> list[tuple[Alert, str]]:
+    """The chat's alerts /alerts lists, each with its coin's symbol."""
     rows = await session.execute(
         select(Alert, Asset.symbol)
         .join(Asset, Asset.id == Alert.asset_id)
-        .where(Alert.user_id == user_id, Alert.status.in_(SHOWN))
+        .where(*_in(chat_id), Alert.status.in_(SHOWN))
         .execution_options(populate_existing=True)  # as changed earlier in the transaction
     )
     return [(alert, symbol) for alert, symbol in rows.tuples()]
@@ -108,26 +118,27 @@ async def shown(session: AsyncSession, user_id: int) -> list[tuple[Alert, str]]:
 
 async def set_status(
     session: AsyncSession,
-    user_id: int,
+    chat_id: int,
     alert_id: int,
     status: str,
     allowed_from: Sequence[str],
     now: datetime,
 ) -> bool:
-    """Move one of the person's alerts to `status` if it is in one of `allowed_from`."""
+    """Move one of the chat's alerts to `status` if it is in one of `allowed_from`."""
     result = await session.execute(
         update(Alert)
-        .where(Alert.id == alert_id, Alert.user_id == user_id, Alert.status.in_(allowed_from))
+        .where(Alert.id == alert_id, *_in(chat_id), Alert.status.in_(allowed_from))
         .values(status=status, updated_at=now)
     )
     return bool(cast(CursorResult[Any], result).rowcount)
 
 
 async def pause_all_for_user(session: AsyncSession, user_id: int, now: datetime) -> list[int]:
-    """Pause every active alert of a person (who blocked the bot); the ids paused."""
+    """Pause every active alert of a person's private chat (they blocked the bot); the ids
+    paused. Those they set for a group post there still: they are the group's."""
     result = await session.execute(
         update(Alert)
-        .where(Alert.user_id == user_id, Alert.status == "active")
+        .where(*_in(user_id), Alert.status == "active")
         .values(status="paused", updated_at=now)
         .returning(Alert.id)
     )
@@ -152,13 +163,26 @@ async def expire_due(session: AsyncSession, now: datetime) -> list[int]:
 # ---- matching and firing -------------------------------------------------------------------------
 
 
+# An active alert in a chat Pythia may not post in now (the bot removed from the group, a
+# channel unlinked, a group become a supergroup) reads as HELD: not matched, not fired.
+HELD = "held"
+_POSTABLE = and_(Chat.active.is_(True), Chat.paused_reason.is_(None), Chat.migrated_to.is_(None))
+_STATUS = case((_POSTABLE, Alert.status), else_=literal(HELD)).label("status")
+_MATCHED_HELD = tuple(_STATUS if column is Alert.status else column for column in MATCHED)
+
+
 def _matched() -> Any:
-    return select(*MATCHED).join(Asset, Asset.id == Alert.asset_id)
+    return (
+        select(*_MATCHED_HELD)
+        .join(Asset, Asset.id == Alert.asset_id)
+        .join(Chat, Chat.id == Alert.chat_id)
+    )
 
 
 async def active(session: AsyncSession) -> list[Any]:
-    """Every active alert, as `MATCHED` rows."""
-    return list(await session.execute(_matched().where(Alert.status == "active")))
+    """Every active alert of a chat Pythia posts in, as `MATCHED` rows."""
+    query = _matched().where(Alert.status == "active", _POSTABLE)
+    return list(await session.execute(query))
 
 
 async def changed_since(session: AsyncSession, since: datetime) -> list[Any]:
@@ -173,8 +197,9 @@ async def newest_change(session: AsyncSession) -> datetime | None:
 async def for_firing(session: AsyncSession, ids: Sequence[int]) -> dict[int, Any]:
     """`MATCHED` and `FIRING` columns of these alerts, by id."""
     rows = await session.execute(
-        select(*MATCHED, *FIRING)
+        select(*_MATCHED_HELD, *FIRING)
         .join(Asset, Asset.id == Alert.asset_id)
+        .join(Chat, Chat.id == Alert.chat_id)
         .join(User, User.id == Alert.user_id)
         .where(Alert.id.in_(ids))
     )

@@ -53,6 +53,7 @@ class Follower:
     quiet_start: int | None
     quiet_end: int | None
     asset_ids: frozenset[int]
+    muted: tuple[str, ...] = ()  # the kinds of notice they chose not to hear (/settings)
 
 
 async def followers(session: AsyncSession) -> list[Follower]:
@@ -65,16 +66,18 @@ async def followers(session: AsyncSession) -> list[Follower]:
             User.quiet_start,
             User.quiet_end,
             NewsFollow.asset_id,
+            User.muted,
         )
         .join(NewsFollow, NewsFollow.user_id == User.id)
         .where(User.blocked_at.is_(None))
         .order_by(User.id)
     )
     people: dict[int, Follower] = {}
-    for user_id, language, zone, start, end, asset_id in rows.tuples():
+    for user_id, language, zone, start, end, asset_id, muted in rows.tuples():
         known = people.get(user_id)
         assets = (known.asset_ids if known else frozenset()) | {asset_id}
-        people[user_id] = Follower(user_id, language, zone, start, end, assets)
+        hushed = tuple(kind for kind in muted or () if isinstance(kind, str))
+        people[user_id] = Follower(user_id, language, zone, start, end, assets, hushed)
     return list(people.values())
 
 

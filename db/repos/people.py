@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.people import ChatSeen, PersonSeen, Preferences, language_for
@@ -20,6 +20,7 @@ PREFERENCE_COLUMNS = {
     "method": User.cost_basis,
     "quiet_start": User.quiet_start,
     "quiet_end": User.quiet_end,
+    "muted": User.muted,
 }
 
 
@@ -72,10 +73,18 @@ async def register(
             created_at=now,
         ).on_conflict_do_update(
             index_elements=[Chat.id],
-            set_={"title": chat.title, "username": chat.username, "active": True},
+            set_={"title": chat.title, "username": chat.username, "active": _unless_paused()},
         )
     )
     return not existed
+
+
+def _unless_paused() -> ColumnElement[bool]:
+    """Active again (a chat heard from), unless it is paused (the bot removed, a channel
+    unlinked) or became a supergroup: only services.chats ends those."""
+    return case(
+        (and_(Chat.paused_reason.is_(None), Chat.migrated_to.is_(None)), True), else_=Chat.active
+    )
 
 
 async def preferences(session: AsyncSession, user_id: int) -> Preferences | None:
@@ -96,7 +105,7 @@ async def preferences_of(session: AsyncSession, user_ids: Iterable[int]) -> dict
 
 
 def _chosen(row: Any) -> Preferences:
-    language, timezone, quote, method, quiet_start, quiet_end = row
+    language, timezone, quote, method, quiet_start, quiet_end, muted = row
     return Preferences(
         language=language or "en",
         timezone=timezone or "UTC",
@@ -104,12 +113,15 @@ def _chosen(row: Any) -> Preferences:
         method="average" if method == "average" else "fifo",
         quiet_start=quiet_start,
         quiet_end=quiet_end,
+        muted=tuple(kind for kind in muted or () if isinstance(kind, str)),
     )
 
 
 async def set_preferences(session: AsyncSession, user_id: int, **values: Any) -> None:
     """Change some of the person's preferences (names as in `Preferences`)."""
     columns = {PREFERENCE_COLUMNS[name].key: value for name, value in values.items()}
+    if "muted" in columns:  # stored as a JSON list
+        columns["muted"] = list(columns["muted"])
     if columns:
         await session.execute(update(User).where(User.id == user_id).values(**columns))
 

@@ -19,7 +19,7 @@ from bot.app import BotRuntime, build_application
 from bot.emulator import Emulator, FloodLimits
 from bot.emulator.records import MessageRecord, User
 from core.settings import Settings
-from db.models import Base
+from db.models import Base, OutboxMessage
 from services.deps import Deps, build_deps, close_deps
 from services.prices import next_quotes
 from workers.runtime import WorkerRuntime
@@ -43,6 +43,9 @@ WORKER_TABLES = frozenset(
         "news_pushes",
     }
 )
+# Outbox rows the workers queue when an alert fires, a digest comes due or a story breaks: another
+# test's alert on a shared stack can fire while a command is refused
+WORKER_NOTICES = ("alert", "digest", "news")
 
 
 @dataclass
@@ -66,16 +69,20 @@ class Stack:
             for name, table in Base.metadata.tables.items():
                 if name in WORKER_TABLES:
                     continue  # written by the workers all the time
-                counts[name] = await session.scalar(select(func.count()).select_from(table))
+                counted = select(func.count()).select_from(table)
+                if name == OutboxMessage.__tablename__:
+                    counted = counted.where(OutboxMessage.kind.not_in(WORKER_NOTICES))
+                counts[name] = await session.scalar(counted)
         return counts
 
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    request: pytest.FixtureRequest, directory: Path, **overrides: Any
+    request: pytest.FixtureRequest, directory: Path, apart: bool = False, **overrides: Any
 ) -> AsyncIterator[Stack]:
     """Emulator, workers and bot on a clean database of the requested kind, with the tests'
-    settings (and `overrides`)."""
+    settings (and `overrides`); `apart`: on databases other than the module's shared stack's
+    (which may be running meanwhile)."""
     if request.param == "sqlite+memory":
         template = request.getfixturevalue("sqlite_template")
         target = directory / "pythia.sqlite3"
@@ -84,8 +91,9 @@ async def running_stack(
     else:
         from tests.conftest import _truncate
 
-        database_url = request.getfixturevalue("postgres_migrated")
-        redis_url = request.getfixturevalue("redis_reachable")
+        suffix = "_apart" if apart else ""
+        database_url = request.getfixturevalue(f"postgres_migrated{suffix}")
+        redis_url = request.getfixturevalue(f"redis_reachable{suffix}")
         await _truncate(database_url)
         import redis.asyncio as redis
 
@@ -97,11 +105,10 @@ async def running_stack(
         redis_url=redis_url,
         symbols=SYMBOLS,
         ticker_interval=5,
-        replay_speed=60,
         candle_timeframes=["1h", "1d"],  # the replay has no minute candles
         # a training process per stack would cost every test a minute of CPU; the prediction
         # tests put their models in themselves
-        **{"train_models": False, **overrides},
+        **{"train_models": False, "replay_speed": 60, **overrides},
     )
     emu = Emulator(flood_limits=FloodLimits())
     await emu.start()
@@ -139,7 +146,7 @@ async def stack(
 @pytest_asyncio.fixture(loop_scope="module", params=BACKENDS)
 async def fresh_stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
     """A Pythia of the test's own, for tests that stop workers or change what is followed."""
-    async with running_stack(request, tmp_path) as own:
+    async with running_stack(request, tmp_path, apart=True) as own:
         yield own
 
 

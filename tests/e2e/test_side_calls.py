@@ -118,10 +118,10 @@ async def test_a_lost_sent_privately_line_costs_nothing_else(stack: Stack, alice
     group = stack.emu.add_group("Traders", members=[alice])
     before = len(stack.emu.bot_messages(alice))
     stack.emu.fail_next("sendMessage", chat=group, code=500)  # the note in the group
-    sent = await stack.emu.send_message(alice, "/alerts@pythia_bot", chat=group)
+    sent = await stack.emu.send_message(alice, "/trades@pythia_bot", chat=group)
     await stack.emu.wait_for(lambda: len(stack.emu.bot_messages(alice)) > before, what="the list")
-    assert stack.emu.bot_messages(alice)[before].text.startswith("You have no alerts")
-    after = await stack.ask(alice, "/help@pythia_bot", chat=group)  # handled after /alerts
+    assert stack.emu.bot_messages(alice)[before].text.startswith("You have no trades")
+    after = await stack.ask(alice, "/help@pythia_bot", chat=group)  # handled after /trades
     said = [m.message_id for m in stack.emu.bot_messages(group) if m.message_id > sent.message_id]
     assert said == [after.message_id]  # and no apology for a note that could not be sent
     lost = [c for c in stack.emu.failed_calls() if str(c.params.get("chat_id")) == str(group.id)]

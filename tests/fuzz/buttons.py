@@ -91,6 +91,8 @@ def forged(rng: random.Random, presser: int, known: Known) -> str:
     """Data of a real button type, with fields a forger chose."""
     coins = ("BTC", "ETH", "ZZZZ", "A" * 15, "123", "DOGE")
     flow_values = (None, "BTC", "price", "70000", "<>", "x" * 40, "± 5%", "rsi")
+    settings_values: tuple[str | None, ...] = (None, "es", "USDT", "average", "22-07")
+    settings_values += ("news_story-", "broadcast+", "alert_fired-", "Europe/Berlin", "Mars/X")
     makers: list[Callable[[], cb.Button]] = [
         lambda: cb.AlertAction(
             rng.choice(("pause", "resume", "delete")),
@@ -124,6 +126,11 @@ def forged(rng: random.Random, presser: int, known: Known) -> str:
             rng.choice(("en", "es", "ru")), _someone(rng, presser, known) or presser
         ),
         lambda: cb.RefreshPrices(_someone(rng, presser, known) or presser),
+        lambda: cb.SettingsButton(
+            rng.choice(cb.SETTINGS_PAGES),
+            _someone(rng, presser, known) or presser,
+            rng.choice(settings_values),
+        ),
     ]
     try:
         return cb.encode(rng.choice(makers)())

@@ -88,3 +88,31 @@ async def test_pending_actions_expired_over_a_day_ago_are_forgotten(deps: Worker
     async with deps.read() as session:
         kept = await session.scalars(select(PendingAction.token).order_by(PendingAction.token))
         assert list(kept) == ["just-expired", "waiting"]
+
+
+async def test_settled_outbox_rows_are_kept_a_week_pending_ones_always(deps: WorkerDeps) -> None:
+    from sqlalchemy import update
+
+    from db import outbox
+    from db.models import OutboxMessage
+
+    rows = {  # key: (written how long ago, status)
+        "old-sent": (8 * DAY, "sent"),
+        "old-failed": (8 * DAY, "failed"),
+        "old-pending": (30 * DAY, "pending"),  # somebody's message, however late
+        "recent-sent": (6 * DAY, "sent"),
+    }
+    async with deps.write() as session:
+        for key, (age, status) in rows.items():
+            written = NOW - age
+            row_id = await outbox.enqueue(
+                session, 42, "alert", {"text": key}, key, written, written
+            )
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row_id).values(status=status)
+            )
+    result = await housekeeping.run(deps)
+    assert "2 settled outbox rows" in result.summary
+    async with deps.read() as session:
+        kept = await session.scalars(select(OutboxMessage.dedupe_key).order_by(OutboxMessage.id))
+        assert list(kept) == ["old-pending", "recent-sent"]

@@ -248,11 +248,11 @@ class Cluster:
 
 @contextlib.asynccontextmanager
 async def cluster(
-    env: dict[str, str] | None = None, database: str = "postgres"
+    env: dict[str, str] | None = None, database: str = "postgres", flood_limits: bool = False
 ) -> AsyncIterator[Cluster]:
-    """Emulator without flood limits, an empty migrated database (Postgres; or "sqlite": a
-    file both processes share) and a flushed Redis database; processes started by the test are
-    stopped (SIGTERM) at the end."""
+    """Emulator without flood limits (unless asked for: Telegram's, 429s and all), an empty
+    migrated database (Postgres; or "sqlite": a file both processes share) and a flushed Redis
+    database; processes started by the test are stopped (SIGTERM) at the end."""
     try:
         if database != "sqlite":
             await reset_postgres(REL_POSTGRES_URL)
@@ -268,7 +268,7 @@ async def cluster(
     await asyncio.to_thread(upgrade, database_url)
     settings = Settings(database_url=database_url, redis_url=REL_REDIS_URL)
     deps = await build_deps(settings)
-    emulator, url = start_emulator(data_dir)
+    emulator, url = start_emulator(data_dir, flood_limits)
     full_env = {
         # `pythia workers` runs only on exchanges (the replay is `pythia run`'s); offline, they
         # answer nothing and every price comes from the test

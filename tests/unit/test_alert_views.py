@@ -10,24 +10,30 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import texts_for
+from bot.views import alert_refusals as _registers_refusals  # noqa: F401
 from bot.views.alert_flow import coin_keyboard, kind_keyboard, level_keyboard, offer_label
 from bot.views.alert_specs import describe, history_line
 from bot.views.alerts import (
     PAGE_SIZE,
+    admins_only,
     alert_set,
     alerts_page,
     card_keyboard,
     empty,
+    group_empty,
+    members_refused,
     page_of,
     with_status,
 )
 from bot.views.common import MAX_MESSAGE, telegram_length
 from bot.views.quiet_hours import quiet_now, quiet_set, timezone_set
+from bot.views.refusals import refusal_text
 from core.alerts.backtest import Backtest
 from core.alerts.flow import offers
 from core.alerts.grammar import parse_alert
 from core.alerts.history import History
 from core.people import Preferences
+from core.refusal import Refusal
 from services.alerts import AlertSet, AlertSummary
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -309,3 +315,33 @@ def test_quiet_hours_are_said_in_the_persons_zone() -> None:
     assert timezone_set(ES, "Europe/Madrid", NOW) == (
         "Zona horaria configurada: Europe/Madrid; allí son las 13:00."
     )
+
+
+# ---- a group's alerts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("t", [EN, ES, RU], ids=["en", "es", "ru"])
+def test_a_groups_alerts_say_whose_they_are_and_carry_no_owner(t) -> None:
+    spec = parse_alert("BTC > 70000", NOW, Decimal(60000), "UTC")
+    alerts = [AlertSummary(n, spec, "active") for n in range(1, PAGE_SIZE + 2)]
+    text, markup = alerts_page(t, alerts, 0, None)
+    header = t._("<b>This group's alerts</b> — {counts}", counts="")
+    assert text.startswith(header.split("</b>")[0]) and header != t._("<b>Your alerts</b>")
+    datas = [b.callback_data for row in markup.inline_keyboard for b in row]
+    assert all(not d.endswith(f":{OWNER}") for d in datas)
+    assert "alert:pause:1" in datas and "alerts:0:1" in datas  # no one person's: the group's
+    assert alerts_page(t, [], 0, None)[0] == group_empty(t) != empty(t)
+
+
+@pytest.mark.parametrize("t", [EN, ES, RU], ids=["en", "es", "ru"])
+def test_a_members_refusal_is_one_line_with_the_link(t) -> None:
+    said = members_refused(t, "pythia_bot")
+    assert "\n" not in said and '<a href="https://t.me/pythia_bot?start=alerts">' in said
+    assert "\n" not in admins_only(t) and "<" not in admins_only(t)  # a press's alert: plain
+    for code, params in [
+        ("alert.group_duplicate", {"alert_id": 12}),
+        ("alert.group_too_many", {"cap": 3}),
+        ("alert.group_gone", {}),
+    ]:
+        text = refusal_text(t, Refusal(code, **params))
+        assert text and "\n" not in text and text != refusal_text(t, Refusal("alert.not_yours"))

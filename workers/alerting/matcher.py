@@ -13,7 +13,6 @@ alert does not matter, since the firing itself makes sure it fires once (`firing
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,7 @@ from core.alerts.spec import NewsBurst, PredictionLevel, PriceLevel, SentimentLe
 from core.alerts.watched import WatchedAlert
 from core.market import PriceQuote
 from db.cache import PRICE_CHANNEL, Subscription
-from services import matching
+from services import matching, tasks
 from services.alerts import ALERTS_VERSION
 from services.deps import Deps
 from services.firing import Candidate, Fired, fire
@@ -262,14 +261,9 @@ class AlertMatcher:
             log.exception("alert matching failed; tried again on the next price")
 
     async def stop_following(self, task: asyncio.Task[None]) -> None:
-        """End `follow`'s task: told and cancelled, until it ends (on Python 3.11 `wait_for`
-        can swallow a cancel that lands as its wait ends)."""
+        """End `follow`'s task: told, and cancelled until it ends (services.tasks)."""
         self._stopped = True
-        while not task.done():
-            task.cancel()
-            await asyncio.wait([task], timeout=0.1)
-        with contextlib.suppress(asyncio.CancelledError):
-            task.result()
+        await tasks.end(task)
 
 
 def _indexed(alert: WatchedAlert) -> IndexedAlert:

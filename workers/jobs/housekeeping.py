@@ -12,5 +12,6 @@ async def run(deps: WorkerDeps) -> JobResult:
     pruned = await prune(deps)
     return JobResult(
         summary=f"pruned {pruned.job_runs} job runs, {pruned.minute_candles} 1m candles, "
-        f"{pruned.pending_actions} pending actions, {pruned.staged_trades} staged trades"
+        f"{pruned.pending_actions} pending actions, {pruned.staged_trades} staged trades, "
+        f"{pruned.outbox_rows} settled outbox rows"
     )

@@ -23,6 +23,7 @@ from ccxt.base import errors as ccxt_errors
 
 from core.backoff import Backoff
 from core.market import Ticker
+from services import tasks
 from workers.sources.ccxt_source import CcxtSource
 
 log = logging.getLogger(__name__)
@@ -165,9 +166,7 @@ class TickerStream:
                     if tuple(await self._assets()) != assets:
                         return  # tracked assets changed: subscribe afresh
         finally:
-            for task in watchers:
-                task.cancel()
-            await asyncio.gather(*watchers, return_exceptions=True)
+            await tasks.end_all(watchers)  # cancelled until they end, whatever ccxt.pro awaits
             with contextlib.suppress(Exception):
                 await exchange.close()
 

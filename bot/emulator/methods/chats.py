@@ -46,6 +46,8 @@ def chat_member(chat: Chat, user: User, status: str) -> JsonDict:
         member["is_anonymous"] = False
     elif status == "administrator":
         member.update(_admin_rights(chat.type == CHANNEL))
+        if user.is_bot:
+            member.update(chat.bot_rights)
     elif status == "kicked":
         member["until_date"] = 0
     elif status == "restricted":
@@ -71,7 +73,9 @@ def _group_chat(ctx: ApiContext, params: Params) -> Chat:
 
 @api_method("getChat")
 async def get_chat_info(ctx: ApiContext, params: Params) -> JsonDict:
-    chat = _group_chat(ctx, params)
+    chat = get_chat(ctx, params)
+    if not chat.is_private and chat.username is None:  # a public chat is seen from outside
+        ensure_bot_in_chat(ctx, chat)
     info = {
         **chat.to_api(),
         "accent_color_id": 0,
@@ -90,8 +94,13 @@ async def get_chat_info(ctx: ApiContext, params: Params) -> JsonDict:
 
 @api_method("getChatMember")
 async def get_chat_member(ctx: ApiContext, params: Params) -> JsonDict:
-    chat = _group_chat(ctx, params)
+    chat = get_chat(ctx, params)
+    if not chat.is_private and not (chat.type == CHANNEL and chat.username):
+        ensure_bot_in_chat(ctx, chat)  # a public channel answers about the bot from outside
     user = _user(ctx, params.int("user_id"))
+    admin = chat.bot_status in ("administrator", "creator")
+    if chat.type == CHANNEL and user.id != ctx.state.bot.id and not admin:
+        raise bad_request("member list is inaccessible")  # a channel's members are private
     return chat_member(chat, user, ctx.state.member_status(chat, user.id))
 
 
@@ -124,7 +133,15 @@ async def leave_chat(ctx: ApiContext, params: Params) -> bool:
     chat = _group_chat(ctx, params)
     if chat.is_private:
         raise bad_request("chat member status can't be changed in private chats")
+    bot, was = ctx.state.bot, chat_member(chat, ctx.state.bot, chat.bot_status)
     chat.bot_status = "left"
+    ctx.state.push_update(  # the bot is told of its own leaving, like any change of its status
+        "my_chat_member",
+        {
+            "chat": chat.to_api(), "from": bot.to_api(), "date": int(time.time()),
+            "old_chat_member": was, "new_chat_member": chat_member(chat, bot, "left"),
+        },
+    )  # fmt: skip
     await ctx.notify()
     return True
 

@@ -19,9 +19,11 @@ from bot.emulator.limits import MESSAGE_METHODS, FloodLimiter, FloodViolation
 from bot.emulator.records import CHANNEL, PRIVATE, SUPERGROUP, Chat, JsonDict
 from bot.emulator.state import EmulatorState
 from bot.emulator.textutil import utf16_len
+from bot.emulator.webhook import WebhookPusher
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 
 
 class ApiError(Exception):
@@ -211,6 +213,7 @@ class ApiContext:
     closing: bool = False
     poll_generation: int = 0
     faults: list[Fault] = field(default_factory=list)  # injected by tests: fail_next()
+    webhook: WebhookPusher = field(default_factory=WebhookPusher)  # posts while one is set
 
     def take_fault(self, method: str, params: Params) -> Fault | None:
         """The injected fault this call meets, if any (each fault fires `times` times)."""
@@ -248,6 +251,8 @@ def get_chat(ctx: ApiContext, params: Params, name: str = "chat_id") -> Chat:
     chat = ctx.state.resolve_chat(value)
     if chat is None:
         raise bad_request("chat not found")
+    if chat.migrated_to is not None:  # PTB raises ChatMigrated(new_chat_id)
+        raise ApiError(400, MIGRATED, {"migrate_to_chat_id": chat.migrated_to})
     return chat
 
 
@@ -269,7 +274,10 @@ def ensure_bot_in_chat(ctx: ApiContext, chat: Chat) -> None:
 
 def ensure_can_post(ctx: ApiContext, chat: Chat) -> None:
     ensure_bot_in_chat(ctx, chat)
-    if chat.type == CHANNEL and chat.bot_status not in ("administrator", "creator"):
+    if chat.type == CHANNEL and (
+        chat.bot_status not in ("administrator", "creator")
+        or not chat.bot_rights.get("can_post_messages", True)
+    ):
         raise bad_request("need administrator rights in the channel chat")
 
 

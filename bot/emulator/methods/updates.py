@@ -1,4 +1,4 @@
-"""getMe, webhook bookkeeping and getUpdates long polling.
+"""getMe, the webhook (posted to by bot.emulator.webhook) and getUpdates long polling.
 
 getUpdates really long-polls: it waits on the emulator's condition until an update arrives or
 ``timeout`` expires, confirms updates through ``offset`` and, like Telegram, terminates an older
@@ -42,21 +42,33 @@ async def log_out(ctx: ApiContext, params: Params) -> bool:
 
 @api_method("setWebhook")
 async def set_webhook(ctx: ApiContext, params: Params) -> bool:
-    # Stored only: the emulator never pushes updates to a webhook.
+    url = params.str("url") or ""
+    if url and not url.startswith(("https://", "http://")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    connections = params.int("max_connections", 40) or 40
     ctx.state.profile.webhook = {
-        "url": params.str("url") or "",
-        "max_connections": params.int("max_connections", 40),
+        "url": url,
+        "max_connections": connections,
         "allowed_updates": params.json("allowed_updates"),
         "secret_token": params.str("secret_token"),
     }
     if params.bool("drop_pending_updates"):
         ctx.state.updates.clear()
+    allowed = params.json("allowed_updates")
+    if isinstance(allowed, list):
+        ctx.state.allowed_updates = [str(kind) for kind in allowed] or None
+    if url:  # posting starts now (an empty url is deleteWebhook)
+        ctx.webhook.set(ctx, url, params.str("secret_token"), connections)
+    else:
+        await ctx.webhook.close()
+    await ctx.notify()
     return True
 
 
 @api_method("deleteWebhook")
 async def delete_webhook(ctx: ApiContext, params: Params) -> bool:
     ctx.state.profile.webhook = {}
+    await ctx.webhook.close()
     if params.bool("drop_pending_updates"):
         ctx.state.updates.clear()
     return True
@@ -69,6 +81,7 @@ async def get_webhook_info(ctx: ApiContext, params: Params) -> JsonDict:
         "url": webhook.get("url", ""),
         "has_custom_certificate": False,
         "pending_update_count": len(ctx.state.updates),
+        **ctx.webhook.info(),
     }
     if webhook.get("url"):
         info["max_connections"] = webhook.get("max_connections", 40)

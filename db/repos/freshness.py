@@ -1,0 +1,73 @@
+"""How fresh what Pythia holds is: the outbox's due backlog, the newest price, candle and feed
+fetch of each source, the serving models' ages. Each is an index-backed aggregate over a few
+rows (one per market, feed or model), cheap enough to read at every metrics scrape."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Candle, LatestPrice, Market, OutboxMessage
+from db.news import NewsFeed
+from db.repos.model_registry import serving_rows
+
+
+async def outbox_due(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
+    """Pending rows due by `now` (the writers' clock), and the earliest one's due time."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(OutboxMessage.not_before)).where(
+                OutboxMessage.status == "pending", OutboxMessage.not_before <= now
+            )
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+async def last_prices(session: AsyncSession) -> dict[str, datetime]:
+    """When each exchange's latest price was last stored."""
+    rows = await session.execute(
+        select(Market.exchange, func.max(LatestPrice.updated_at))
+        .join(LatestPrice, LatestPrice.market_id == Market.id)
+        .group_by(Market.exchange)
+    )
+    return {exchange: at for exchange, at in rows if at is not None}
+
+
+async def last_candles(
+    session: AsyncSession, timeframes: Collection[str]
+) -> dict[tuple[str, str], datetime]:
+    """The newest candle's open time of each exchange and timeframe: per market the index's
+    last entry (never a scan of the candles), then the newest over the exchange's markets."""
+    found: dict[tuple[str, str], datetime] = {}
+    for timeframe in timeframes:
+        newest = (
+            select(func.max(Candle.ts))
+            .where(and_(Candle.market_id == Market.id, Candle.timeframe == timeframe))
+            .scalar_subquery()
+        )
+        per_market = select(Market.exchange.label("exchange"), newest.label("ts")).subquery()
+        rows = await session.execute(
+            select(per_market.c.exchange, func.max(per_market.c.ts)).group_by(per_market.c.exchange)
+        )
+        found.update({(exchange, timeframe): at for exchange, at in rows if at is not None})
+    return found
+
+
+async def feeds_fetched(session: AsyncSession, urls: Collection[str]) -> dict[str, datetime]:
+    """When each of these feeds (by URL) was last fetched without error, by publisher."""
+    rows = await session.execute(
+        select(NewsFeed.publisher, func.max(NewsFeed.last_ok_at))
+        .where(NewsFeed.url.in_(list(urls)), NewsFeed.last_ok_at.is_not(None))
+        .group_by(NewsFeed.publisher)
+    )
+    return {publisher: at for publisher, at in rows if at is not None}
+
+
+async def model_candidates(session: AsyncSession) -> list[Any]:
+    """The rows that may serve per coin × horizon (champions and newest), newest first."""
+    return await serving_rows(session)
