@@ -45,6 +45,10 @@ from bot.emulator.world import ChatRef, MessageRef
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 DEFAULT_FLOOD_LIMITS = FloodLimits()
+# How long the waits below give the bot by default: a guard against a reply that never comes,
+# not a measure of speed (benchmarks measure that). A reply takes milliseconds here, and
+# seconds on a CI machine running four suites' workers on two cores.
+PATIENCE = 15.0
 
 
 def _describe(messages: Iterable[MessageRecord]) -> str:
@@ -126,7 +130,7 @@ class Emulator(UserActions):
     # ---- waiting ---------------------------------------------------------------------------
 
     async def wait_for(
-        self, predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition"
+        self, predicate: Callable[[], Any], timeout: float = PATIENCE, what: str = "condition"
     ) -> Any:
         """Wait until ``predicate()`` is truthy (re-checked on every change); return its value."""
         condition = self.context.changed
@@ -138,7 +142,7 @@ class Emulator(UserActions):
                 raise TimeoutError(f"timed out after {timeout}s waiting for {what}") from None
 
     async def wait_for_bot_messages(
-        self, chat: ChatRef, count: int = 1, after: MessageRef = 0, timeout: float = 5.0
+        self, chat: ChatRef, count: int = 1, after: MessageRef = 0, timeout: float = PATIENCE
     ) -> list[MessageRecord]:
         """The first ``count`` bot messages in ``chat`` with message_id > ``after``."""
         chat_id = self.chat(chat).id
@@ -161,7 +165,7 @@ class Emulator(UserActions):
         return new_messages()[:count]
 
     async def wait_for_bot_messages_since(
-        self, since: float, count: int, timeout: float = 5.0
+        self, since: float, count: int, timeout: float = PATIENCE
     ) -> list[MessageRecord]:
         """Wait until `count` bot messages (any chat) exist after monotonic `since`."""
         await self.wait_for(
@@ -172,7 +176,7 @@ class Emulator(UserActions):
         return self.state.bot_messages_since(since)
 
     async def wait_for_callback_answer(
-        self, query: CallbackQueryRecord | str, timeout: float = 5.0
+        self, query: CallbackQueryRecord | str, timeout: float = PATIENCE
     ) -> CallbackQueryRecord:
         query_id = query if isinstance(query, str) else query.id
         record = self.state.callback_queries[query_id]

@@ -17,6 +17,7 @@ from telegram.ext import Application
 
 from bot.app import BotRuntime, build_application
 from bot.emulator import Emulator, FloodLimits
+from bot.emulator.emulator import PATIENCE
 from bot.emulator.records import MessageRecord, User
 from core.settings import Settings
 from db.models import Base, OutboxMessage
@@ -56,7 +57,7 @@ class Stack:
     workers: WorkerRuntime
 
     async def ask(
-        self, user: User, text: str, chat: object = None, timeout: float = 5.0
+        self, user: User, text: str, chat: object = None, timeout: float = PATIENCE
     ) -> MessageRecord:
         """Send `text` as `user` and return the one reply."""
         sent = await self.emu.send_message(user, text, chat=chat)

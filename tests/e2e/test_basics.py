@@ -108,7 +108,7 @@ async def test_language_is_changed_with_a_command_or_a_button_and_only_by_its_ow
     await stack.emu.wait_for_callback_answer(pressed)
     edited = stack.emu.state.find_message(shown.chat_id, shown.message_id)
     assert edited is not None
-    await stack.emu.wait_for(lambda: edited.edit_date is not None, 5.0, "the edit")
+    await stack.emu.wait_for(lambda: edited.edit_date is not None, what="the edit")
     assert edited.text == "A partir de ahora te hablo en Español."
     assert [b["text"] for b in edited.buttons] == ["English", "✓ Español", "Русский"]
     assert (await stack.ask(alice, "/start")).text.startswith("¡Qué bueno verte de nuevo")

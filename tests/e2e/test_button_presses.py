@@ -125,7 +125,7 @@ async def test_a_deleted_alerts_button_is_answered(stack: Stack, alice: User) ->
     for count, action in enumerate(("pause", "resume", "delete"), 1):  # as from another copy
         answered = await press(stack, alice, card, encode(AlertAction(action, alert_id, alice.id)))
         assert answered.answered
-        said = await stack.emu.wait_for_bot_messages(alice, count, after=card, timeout=5)
+        said = await stack.emu.wait_for_bot_messages(alice, count, after=card)
         assert said[-1].text.startswith("This is someone else's alert, or it was deleted")
     [row] = await alerts_of(stack, alice)
     assert row.status == "deleted"
@@ -177,7 +177,7 @@ async def test_a_press_whose_handler_fails_after_answering_gets_one_apology(
         await connection.exec_driver_sql("ALTER TABLE watchlist RENAME TO watchlist_away")
     try:
         answered = await press(stack, alice, table, encode(RefreshPrices(alice.id)))
-        [sorry] = await stack.emu.wait_for_bot_messages(alice, after=table, timeout=5)
+        [sorry] = await stack.emu.wait_for_bot_messages(alice, after=table)
     finally:
         async with stack.deps.engine.begin() as connection:
             await connection.exec_driver_sql("ALTER TABLE watchlist_away RENAME TO watchlist")

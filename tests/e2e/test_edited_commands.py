@@ -23,7 +23,7 @@ async def edit(stack: Stack, user: User, sent: MessageRecord, text: str) -> Mess
     before = [m.message_id for m in stack.emu.bot_messages(sent.chat_id)]
     await stack.emu.edit_message(user, sent, text)
     latest = before[-1] if before else 0
-    (reply,) = await stack.emu.wait_for_bot_messages(sent.chat_id, after=latest, timeout=5)
+    (reply,) = await stack.emu.wait_for_bot_messages(sent.chat_id, after=latest)
     return reply
 
 
