@@ -96,9 +96,12 @@ async def test_200_rows_for_five_people_and_a_group_get_no_429(stack: Stack) -> 
     for chat_id, _, at in calls:
         arrivals[chat_id].append(at)
     for chat_id, times in arrivals.items():
-        gaps = [b - a for a, b in itertools.pairwise(times)]
         spacing = 3.0 if chat_id == group.id else 1.0  # Telegram: 1/s per chat, 20/min a group
-        assert min(gaps) > spacing * 0.8, (chat_id, min(gaps))
+        # The sender spaces the sends' starts; an arrival is a start plus the trip, which a busy
+        # machine stretches now and then (1.6 s, then 0.4 s): so every two gaps in a row, not
+        # each one, span the spacing (two sends at once would leave a pair of them short)
+        spans = [c - a for a, _, c in zip(times, times[1:], times[2:], strict=False)]
+        assert min(spans) > 2 * spacing * 0.8, (chat_id, min(spans))
         assert times[-1] - times[0] >= spacing * (len(times) - 1) - 0.5
     for person in people:  # each chat in its own order
         assert [m.text for m in stack.emu.bot_messages(person)] == [

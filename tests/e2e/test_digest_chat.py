@@ -25,7 +25,7 @@ from bot.emulator.records import Chat, MessageRecord, User
 from bot.groups import ADMIN_KEY
 from db.models import Chat as ChatRow
 from db.models import DigestSubscription
-from tests.e2e.conftest import BACKENDS, Stack, running_stack
+from tests.e2e.conftest import BACKENDS, Stack, ingest_candles_now, running_stack
 from tests.e2e.groups import ADMINS_ONLY, PLACES, as_the_group, cast
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -37,9 +37,10 @@ async def stack(
 ) -> AsyncIterator[Stack]:
     """The module's Pythia with its clock at the wall's pace: at the replay's usual 60x a
     digest made here for 08:00 (or every 4 h) would come due during the tests and post between
-    a command and its reply. Posting when due is tests/integration/test_digests.py's."""
+    a command and its reply. Posting when due is tests/integration/test_digests.py's. Its
+    candles are in before the first test: a preview with the chart section draws from them."""
     async with running_stack(request, tmp_path_factory.mktemp("stack"), replay_speed=1) as own:
-        yield own
+        yield await ingest_candles_now(own)
 
 
 BUTTONS = ("toggle", "pause", "resume", "delete", "preview")
@@ -103,6 +104,21 @@ async def press(stack: Stack, user: User, message: MessageRecord, data: str) -> 
     return None
 
 
+async def pictured(stack: Stack, chat: User | Chat, shown: int, thread: int | None = None) -> str:
+    """The text of the digest a preview posted in `chat` after its first `shown` messages, once
+    its picture is there too: the picture with the text as its caption, or (a text too long
+    for a caption) the text and then the picture; all of it in `thread`."""
+    emu = stack.emu
+    posted = lambda: emu.bot_messages(chat)[shown:]  # noqa: E731
+    await emu.wait_for(lambda: any(m.photo for m in posted()), 10, "the preview's picture")
+    *text, picture = posted()
+    assert [m.message_thread_id for m in posted()] == [thread] * len(posted())
+    if not text:
+        return picture.caption or ""
+    assert len(text) == 1 and picture.caption is None, posted()
+    return text[0].text or ""
+
+
 # ---- a private chat -----------------------------------------------------------------------------
 
 
@@ -130,11 +146,10 @@ async def test_a_person_makes_and_looks_after_a_digest_in_private(stack: Stack) 
     assert await press(stack, dana, made, button(made, "resume")) is None
     assert (await digests_of(stack, dana.id))[0][4] is True
 
-    before = await snapshot(stack, dana.id)
+    before, shown = await snapshot(stack, dana.id), len(emu.bot_messages(dana))
     assert await press(stack, dana, made, button(made, "preview")) is None
-    preview = emu.last_bot_message(dana)  # the chart is on: the picture, the text its caption
-    assert preview is not None and preview.photo is not None, preview
-    assert "Market digest" in (preview.caption or ""), preview.caption
+    preview = await pictured(stack, dana, shown)  # the chart is on
+    assert "Market digest" in preview, preview
     assert await snapshot(stack, dana.id) == before  # a preview writes nothing
 
     coins = await stack.ask(dana, "/digest coins btc doge")
@@ -209,10 +224,9 @@ async def test_an_admin_configures_the_groups_digests(stack: Stack, place: str) 
     assert (await digests_of(stack, c.group.id))[0][4] is False
     assert await press(stack, c.admin, made, button(made, "resume")) is None
     assert (await digests_of(stack, c.group.id))[0][4] is True
+    shown = len(emu.bot_messages(c.group))
     assert await press(stack, c.admin, made, button(made, "preview")) is None
-    preview = emu.last_bot_message(c.group)  # the chart is on: a picture, the text its caption
-    assert preview is not None and "Market digest" in (preview.caption or ""), preview
-    assert preview.message_thread_id == c.thread  # into the topic asked in
+    assert "Market digest" in await pictured(stack, c.group, shown, c.thread)
 
     assert "BTC, DOGE" in (await c.say(c.admin, COMMANDS["coins"])).text
     assert "Asia/Tokyo" in (await c.say(c.admin, COMMANDS["zone"])).text
