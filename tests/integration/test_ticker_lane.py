@@ -1,6 +1,6 @@
 """Tickers have their own lane through an exchange's ccxt rate limit: a ticker request goes
 ahead of the candle pages queued before it (with one queue it waited behind them all), and
-while a backfill pages candles from a slow exchange every ticker round comes at once."""
+while a backfill pages candles from a slow exchange every ticker round comes in time."""
 
 from __future__ import annotations
 
@@ -88,7 +88,10 @@ async def test_tickers_stay_on_time_while_a_backfill_pages_candles(
         await close_deps(base)
     assert pages >= 3  # candles were paged all along
     assert max(ages) < timedelta(seconds=1)  # each round's prices went into the cache
-    assert max(took) < 0.4, took  # a ticker round never waits for a candle page
+    # Rounds take 0.1-0.2 s here, with the lane or without it (the backfill queues one page at a
+    # time, so a round waits for little either way): this bound catches a round held up for long;
+    # the lane's own effect, going ahead of queued pages, is the next test's
+    assert max(took) < 1.0, took
 
 
 @pytest.mark.parametrize("lane", [True, False], ids=["ticker lane", "one queue"])
