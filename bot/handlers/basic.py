@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import LanguageChoice, decode, matches
+from bot.callbacks import LanguageChoice, matches
 from bot.context import CustomContext
-from bot.handlers.common import ChangingCommand, answer, edit, person_and_chat
-from bot.i18n import texts_for
+from bot.handlers.common import ChangingCommand, answer, edit, owners_press, person_and_chat
+from bot.i18n import Texts, texts_for
 from bot.views.alerts import start_alerts
 from bot.views.basic import help_text, language_keyboard, language_now, language_set, welcome
 from bot.views.refusals import refusal_text
@@ -58,18 +58,16 @@ async def language_command(update: Update, context: CustomContext) -> None:
     await message.reply_html(language_set(texts_for(typed), changed.changed))
 
 
+def _not_your_language(t: Texts) -> str:
+    return t._("These are someone else's settings — send /language for yours.")
+
+
 async def choose_language(update: Update, context: CustomContext) -> None:
     """A language button: for the person it was shown to, and only them."""
-    query = update.callback_query
-    pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, LanguageChoice):
+    press = await owners_press(update, context, LanguageChoice, _not_your_language)
+    if press is None:
         return
-    if query.from_user.id != pressed.owner:
-        t = await context.texts(update)
-        await answer(
-            query, t._("These are someone else's settings — send /language for yours."), alert=True
-        )
-        return
+    query, pressed = press
     await answer(query)
     changed = await people.set_language(context.deps, *person_and_chat(update), pressed.language)
     t = texts_for(pressed.language)

@@ -21,10 +21,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import UnlinkChannel, decode, matches
+from bot.callbacks import UnlinkChannel, matches
 from bot.context import CustomContext
 from bot.groups import check_channel
-from bot.handlers.common import NEW, ChangingCommand, answer, edit, person_and_chat
+from bot.handlers.common import NEW, ChangingCommand, answer, edit, owners_press, person_and_chat
 from bot.i18n import texts_for
 from bot.views.chats import (
     back_text,
@@ -155,14 +155,10 @@ async def channels_command(update: Update, context: CustomContext) -> None:
 
 async def unlink_button(update: Update, context: CustomContext) -> None:
     """Unlink: Pythia stops posting in the channel; the list is shown anew."""
-    query = update.callback_query
-    pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, UnlinkChannel):
+    press = await owners_press(update, context, UnlinkChannel, not_your_channel)
+    if press is None:
         return
-    t = await context.texts(update)
-    if query.from_user.id != pressed.owner:
-        await answer(query, not_your_channel(t), alert=True)
-        return
+    (query, pressed), t = press, await context.texts(update)
     try:
         gone = await chats.unlink_channel(context.deps, pressed.owner, pressed.channel_id)
     except Refusal:  # unlinked already (a second press): the list says how it is

@@ -1,17 +1,19 @@
 """What every handler module does the same way: who asked and where, answering a press,
-editing a message in place, and taking a command that changes something from new messages
-only."""
+taking a button only from the person it was shown to, editing a message in place, and taking a
+command that changes something from new messages only."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler, filters
 
+from bot.callbacks import decode
 from bot.context import CustomContext
+from bot.i18n import Texts
 from bot.side_calls import answer_press
 from core.people import ChatSeen, PersonSeen
 
@@ -47,6 +49,35 @@ async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool =
     longer be answered (too old, a network hiccup) must not cost what the handler does next.
     `text` is plain text: Telegram shows no HTML there."""
     await answer_press(query, text, alert=alert)
+
+
+class Owned(Protocol):
+    """A button shown to one person: `owner`."""
+
+    @property
+    def owner(self) -> int: ...
+
+
+OwnedButton = TypeVar("OwnedButton", bound=Owned)
+
+
+async def owners_press(
+    update: Update,
+    context: CustomContext,
+    kind: type[OwnedButton],
+    not_yours: Callable[[Texts], str],
+) -> tuple[CallbackQuery, OwnedButton] | None:
+    """The press and its button when `update` is a press of a `kind` button by the person it
+    was shown to; None when it is not such a button, or when someone else pressed it (they
+    are told `not_yours` in an alert, and nothing else is done)."""
+    query = update.callback_query
+    pressed = decode(query.data) if query is not None else None
+    if query is None or not isinstance(pressed, kind):
+        return None
+    if query.from_user.id != pressed.owner:
+        await answer(query, not_yours(await context.texts(update)), alert=True)
+        return None
+    return query, pressed
 
 
 async def edit(

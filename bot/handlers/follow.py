@@ -6,9 +6,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.callbacks import UnfollowNews, decode, matches
+from bot.callbacks import UnfollowNews, matches
 from bot.context import CustomContext
-from bot.handlers.common import ChangingCommand, answer, edit, person_and_chat
+from bot.handlers.common import ChangingCommand, answer, edit, owners_press, person_and_chat
 from bot.views.follow import (
     follow_result,
     following_keyboard,
@@ -56,14 +56,10 @@ async def unfollow_command(update: Update, context: CustomContext) -> None:
 
 async def unfollow_button(update: Update, context: CustomContext) -> None:
     """🔕 Unfollow: under the list, the list is shown anew; under a story, a note says so."""
-    query = update.callback_query
-    pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, UnfollowNews):
+    press = await owners_press(update, context, UnfollowNews, not_your_follow)
+    if press is None:
         return
-    t = await context.texts(update)
-    if query.from_user.id != pressed.owner:
-        await answer(query, not_your_follow(t), alert=True)
-        return
+    (query, pressed), t = press, await context.texts(update)
     if pressed.where == "story":
         await answer(query, unfollowed_note(t, pressed.symbol))  # before the change is written
     else:

@@ -8,9 +8,9 @@ from collections.abc import Awaitable
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import NewsPages, decode, matches
+from bot.callbacks import NewsPages, matches
 from bot.context import CustomContext
-from bot.handlers.common import answer, edit
+from bot.handlers.common import answer, edit, owners_press
 from bot.pictures import reply_picture
 from bot.views.news import news_keyboard, news_text, not_your_news
 from bot.views.refusals import refusal_text
@@ -38,13 +38,10 @@ async def news_command(update: Update, context: CustomContext) -> None:
 
 async def turn_news_page(update: Update, context: CustomContext) -> None:
     """◀ ▶ under /news: another page in place, for whoever asked."""
-    query = update.callback_query
-    pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, NewsPages):
+    press = await owners_press(update, context, NewsPages, not_your_news)
+    if press is None:
         return
-    if query.from_user.id != pressed.owner:
-        await answer(query, not_your_news(await context.texts(update)), alert=True)
-        return
+    query, pressed = press
     await answer(query)  # before the page is read
     t = await context.texts(update)
     latest = await news_page(context.deps, pressed.asset, pressed.page)

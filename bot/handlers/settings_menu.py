@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.callbacks import SettingsButton, decode, matches
+from bot.callbacks import SettingsButton, matches
 from bot.context import CustomContext
-from bot.handlers.common import NEW, ChangingCommand, answer, edit, person_and_chat
+from bot.handlers.common import NEW, ChangingCommand, answer, edit, owners_press, person_and_chat
 from bot.i18n import Texts, texts_for
 from bot.private import deliver_privately
 from bot.views import settings_menu as view
@@ -51,14 +51,10 @@ async def settings_command(update: Update, context: CustomContext) -> None:
 
 async def press(update: Update, context: CustomContext) -> None:
     """A /settings button: its page shown, or its choice made, in the same message."""
-    query = update.callback_query
-    pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, SettingsButton):
+    press = await owners_press(update, context, SettingsButton, view.not_yours)
+    if press is None:
         return
-    t = await context.texts(update)
-    if query.from_user.id != pressed.owner:
-        await answer(query, view.not_yours(t), alert=True)
-        return
+    (query, pressed), t = press, await context.texts(update)
     await answer(query)
     text, markup = await PAGES[pressed.page](update, context, t, pressed)
     await edit(query, text, markup)

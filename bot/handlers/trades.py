@@ -11,9 +11,9 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import confirm
-from bot.callbacks import TradesPage, decode, matches
+from bot.callbacks import TradesPage, matches
 from bot.context import CustomContext
-from bot.handlers.common import NEW, ChangingCommand, answer, edit
+from bot.handlers.common import NEW, ChangingCommand, answer, edit, owners_press
 from bot.i18n import Texts
 from bot.private import Send, deliver_privately
 from bot.side_calls import chat_action
@@ -120,13 +120,10 @@ async def trades_command(update: Update, context: CustomContext) -> None:
 
 async def turn_page(update: Update, context: CustomContext) -> None:
     """◀ ▶ under /trades: another page in place, for its owner only."""
-    query = update.callback_query
-    pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, TradesPage):
+    press = await owners_press(update, context, TradesPage, not_your_trades)
+    if press is None:
         return
-    if query.from_user.id != pressed.owner:
-        await answer(query, not_your_trades(await context.texts(update)), alert=True)
-        return
+    query, pressed = press
     await answer(query)
     t = await context.texts(update)
     try:

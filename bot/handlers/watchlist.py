@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import RefreshPrices, decode, matches
+from bot.callbacks import RefreshPrices, matches
 from bot.context import CustomContext
-from bot.handlers.common import ChangingCommand, answer, edit, person_and_chat
+from bot.handlers.common import ChangingCommand, answer, edit, owners_press, person_and_chat
 from bot.views.refusals import refusal_text
 from bot.views.watchlist import (
     not_your_watchlist,
@@ -62,13 +62,10 @@ async def prices_command(update: Update, context: CustomContext) -> None:
 
 async def refresh_prices(update: Update, context: CustomContext) -> None:
     """The refresh button: update the table in place, for its owner only."""
-    query = update.callback_query
-    pressed = decode(query.data) if query is not None else None
-    if query is None or not isinstance(pressed, RefreshPrices):
+    press = await owners_press(update, context, RefreshPrices, not_your_watchlist)
+    if press is None:
         return
-    if query.from_user.id != pressed.owner:
-        await answer(query, not_your_watchlist(await context.texts(update)), alert=True)
-        return
+    query, pressed = press
     await answer(query)  # before the prices are read
     t = await context.texts(update)
     prices = await watchlist.watchlist_prices(context.deps, pressed.owner)
