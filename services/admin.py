@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.predict import HORIZONS
-from core.predict.promotion import serving_of
 from db.heartbeat import BEAT_TTL, heartbeat_key
-from db.repos import model_registry
 from db.repos import status as repo
+from services import model_registry
 from services.deps import Deps
+from services.model_registry import RegisteredModel
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +115,7 @@ async def status(deps: Deps, now: datetime, wall: datetime | None = None) -> Sta
         failed = await repo.failed_jobs(session, wall - HOUR)
         pending, due_rows, oldest = await repo.outbox_backlog(session, now)
         failed_rows, maybe_sent = await repo.outbox_settled(session, now - HOUR)
-        models = await model_registry.serving_rows(session)
+        models = await model_registry.serving_in(session)
         people = await repo.people(session, now - timedelta(days=1), now - timedelta(days=7))
         alerts = await repo.active_alerts(session)
         digests, due, late = await repo.digests(session, now + HOUR, now - LATE)
@@ -180,19 +179,11 @@ def _feeds(rows: list[Any], articles: dict[str, datetime]) -> list[Feed]:
     return sorted(found.values(), key=lambda feed: feed.publisher.lower())
 
 
-def _serving(rows: list[Any]) -> list[ServingModel]:
-    grouped: dict[tuple[str, str], list[Any]] = {}
-    for row in rows:  # newest first
-        grouped.setdefault((row.symbol, row.horizon), []).append(row)
-    order = list(HORIZONS)
-    serving = [serving_of(models) for models in grouped.values()]
-    found = [
-        ServingModel(m.symbol, m.horizon, m.version, m.status == "champion", m.created_at)
-        for m in serving
+def _serving(models: list[RegisteredModel]) -> list[ServingModel]:
+    return [
+        ServingModel(m.asset, m.horizon, m.version, m.status == "champion", m.created_at)
+        for m in models
     ]
-    return sorted(
-        found, key=lambda m: (m.asset, order.index(m.horizon) if m.horizon in order else 99)
-    )
 
 
 async def _beat_at(deps: Deps, component: str, wall: datetime) -> datetime | None:

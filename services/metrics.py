@@ -31,7 +31,6 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from itertools import accumulate
-from typing import Any
 
 from prometheus_client import (
     GC_COLLECTOR,
@@ -45,8 +44,8 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from core.predict.promotion import serving_of
 from db.repos import freshness
+from services import model_registry
 from services.deps import Deps
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -290,7 +289,7 @@ async def sample(
             prices = await freshness.last_prices(session)
             candles = await freshness.last_candles(session, timeframes)
             news = await freshness.feeds_fetched(session, feeds) if feeds else {}
-            models = await freshness.model_candidates(session)
+            models = await model_registry.serving_in(session)
     if due is not None:
         count, earliest = due
         OUTBOX_BACKLOG.set(count)
@@ -302,11 +301,8 @@ async def sample(
         }
         _set(CANDLE_LAG, candle_lags)
         _set(NEWS_LAG, {(feed,): _since(now, at) for feed, at in news.items()})
-        grouped: dict[tuple[str, str], list[Any]] = {}
-        for row in models:  # newest first
-            grouped.setdefault((row.symbol, row.horizon), []).append(row)
         ages: dict[tuple[str, ...], float] = {
-            key: _since(now, serving_of(rows).created_at) for key, rows in grouped.items()
+            (m.asset, m.horizon): _since(now, m.created_at) for m in models
         }
         _set(MODEL_AGE, ages)
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.predict import HORIZONS, LEADER, TIMEFRAME
 from core.predict.features import Inputs
 from core.predict.promotion import Decision, serving_of
@@ -85,7 +87,12 @@ async def serving(deps: Deps) -> list[RegisteredModel]:
     """Per asset × horizon that has any trained model: its champion, else its newest row (whose
     base rate is served, "no edge found"). Ordered by asset, then horizon as in HORIZONS."""
     async with deps.read() as session:
-        found = [_registered(row) for row in await repo.serving_rows(session)]
+        return await serving_in(session)
+
+
+async def serving_in(session: AsyncSession) -> list[RegisteredModel]:
+    """`serving`, read in `session` (for a caller that reads more in the same transaction)."""
+    found = [_registered(row) for row in await repo.serving_rows(session)]
     grouped: dict[tuple[str, str], list[RegisteredModel]] = {}
     for model in found:  # newest first
         grouped.setdefault((model.asset, model.horizon), []).append(model)

@@ -1,19 +1,17 @@
 """How fresh what Pythia holds is: the outbox's due backlog, the newest price, candle and feed
-fetch of each source, the serving models' ages. Each is an index-backed aggregate over a few
-rows (one per market, feed or model), cheap enough to read at every metrics scrape."""
+fetch of each source. Each is an index-backed aggregate over a few rows (one per market or
+feed), cheap enough to read at every metrics scrape."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Candle, LatestPrice, Market, OutboxMessage
 from db.news import NewsFeed
-from db.repos.model_registry import serving_rows
 
 
 async def outbox_due(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
@@ -66,8 +64,3 @@ async def feeds_fetched(session: AsyncSession, urls: Collection[str]) -> dict[st
         .group_by(NewsFeed.publisher)
     )
     return {publisher: at for publisher, at in rows if at is not None}
-
-
-async def model_candidates(session: AsyncSession) -> list[Any]:
-    """The rows that may serve per coin × horizon (champions and newest), newest first."""
-    return await serving_rows(session)
