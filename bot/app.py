@@ -40,6 +40,7 @@ from bot.handlers import (
     watchlist,
 )
 from bot.handlers import settings as setting_handlers
+from bot.handlers.common import command_names
 from bot.handlers.fallbacks import (
     UnreadableButton,
     changing_commands,
@@ -48,7 +49,6 @@ from bot.handlers.fallbacks import (
 )
 from bot.i18n import texts_for
 from bot.limiter import FairRateLimiter
-from bot.metered import command_names
 from bot.request import AiohttpRequest
 from bot.shutdown import STOP_GRACE, finish_updates, stop_sending
 from bot.updates import OnePerPersonAndChat

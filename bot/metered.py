@@ -4,27 +4,13 @@ Pythia routes, a button prefix Pythia declared, or the update's kind — never w
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 
 from bot.callbacks import declared_prefix
 from services import metrics
-
-
-def command_names(handlers: Iterable[BaseHandler[Any, Any, Any]]) -> frozenset[str]:
-    """Every command among `handlers` and inside their conversations."""
-    names: set[str] = set()
-    for handler in handlers:
-        if isinstance(handler, CommandHandler):
-            names |= handler.commands
-        elif isinstance(handler, ConversationHandler):
-            inner = [*handler.entry_points, *handler.fallbacks]
-            inner += [h for state in handler.states.values() for h in state]
-            names |= command_names(inner)
-    return frozenset(names)
 
 
 def label_of(update: object, commands: frozenset[str]) -> str:

@@ -4,12 +4,12 @@ command that changes something from new messages only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Protocol, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, filters
 
 from bot.callbacks import decode
 from bot.context import CustomContext
@@ -34,6 +34,22 @@ class ChangingCommand(CommandHandler[CustomContext, Any]):
         **options: Any,
     ) -> None:
         super().__init__(command, callback, filters=NEW, **options)
+
+
+def command_names(
+    handlers: Iterable[BaseHandler[Any, Any, Any]],
+    kind: type[CommandHandler[Any, Any]] = CommandHandler,
+) -> frozenset[str]:
+    """The commands of the `kind` handlers among `handlers` and inside their conversations."""
+    names: set[str] = set()
+    for handler in handlers:
+        if isinstance(handler, kind):
+            names |= handler.commands
+        elif isinstance(handler, ConversationHandler):
+            inner = [*handler.entry_points, *handler.fallbacks]
+            inner += [h for state in handler.states.values() for h in state]
+            names |= command_names(inner, kind)
+    return frozenset(names)
 
 
 def person_and_chat(update: Update) -> tuple[PersonSeen, ChatSeen]:

@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from telegram.ext import filters as ptb_filters
 
 from bot.callbacks import decode
 from bot.context import CustomContext
-from bot.handlers.common import ChangingCommand, answer
+from bot.handlers.common import ChangingCommand, answer, command_names
 from bot.views.basic import edited_command_ignored
 
 
@@ -57,15 +57,7 @@ async def edited_command(update: Update, context: CustomContext) -> None:
 def changing_commands(handlers: Iterable[BaseHandler[Any, Any, Any]]) -> frozenset[str]:
     """The names of the commands among `handlers` (and their conversations) that change
     something."""
-    names: set[str] = set()
-    for handler in handlers:
-        if isinstance(handler, ChangingCommand):
-            names |= handler.commands
-        elif isinstance(handler, ConversationHandler):
-            inner = [*handler.entry_points, *handler.fallbacks]
-            inner += [h for state in handler.states.values() for h in state]
-            names |= changing_commands(inner)
-    return frozenset(names)
+    return command_names(handlers, ChangingCommand)
 
 
 def edits_of(commands: Iterable[str]) -> CommandHandler[CustomContext, None]:
