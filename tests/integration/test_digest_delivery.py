@@ -5,15 +5,12 @@ two chats, and a long digest as text then its picture — through the emulator o
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from telegram import Bot
 
 from bot.charts import ChartRenderer
@@ -30,7 +27,7 @@ from core.notices import DigestPosted, to_payload
 from core.predict import Forecast
 from core.settings import Settings
 from db.candles import candle_market, save_candles
-from db.models import Chat, OutboxMessage
+from db.models import Chat
 from db.models import User as Person
 from db.news import NewsArticle, NewsAssetTag
 from db.outbox import enqueue
@@ -38,6 +35,7 @@ from db.repos import news as news_repo
 from services.deps import Deps, build_deps, close_deps
 from services.digest_inputs import available_sections, gather
 from services.predictions import publish_forecasts, resolve_due
+from tests.integration.test_outbox_sender import running, settled
 
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -156,25 +154,6 @@ def alice(emu: Emulator) -> User:
     return emu.add_user("Alice", "alice")
 
 
-@contextlib.asynccontextmanager
-async def running(sender: OutboxSender) -> AsyncIterator[OutboxSender]:
-    await sender.start()
-    try:
-        yield sender
-    finally:
-        await sender.stop()
-
-
-async def settled(deps: Deps, count: int) -> list[OutboxMessage]:
-    async with asyncio.timeout(60):
-        while True:
-            async with deps.read() as session:
-                rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-            if sum(row.status != "pending" for row in rows) >= count:
-                return rows
-            await asyncio.sleep(0.05)
-
-
 async def chat_row(deps: Deps, chat_id: int, **columns: Any) -> None:
     async with deps.write() as session:
         session.add(Chat(id=chat_id, type="supergroup", title="Traders", created_at=NOW, **columns))
@@ -203,7 +182,7 @@ async def test_a_digest_for_a_forum_topic_goes_into_it_in_the_groups_language(
     await chat_row(deps, group.id, language="es", timezone="Europe/Madrid")
     await post(deps, group.id, await digest(deps, ("overview", "movers"), thread_id=77))
     async with running(OutboxSender(bot, deps)):
-        [row] = await settled(deps, 1)
+        [row] = await settled(deps.sessions, 1)
     assert row.status == "sent"
     [message] = emu.bot_messages(group)
     assert message.message_thread_id == 77
@@ -223,7 +202,7 @@ async def test_a_group_without_a_language_hears_the_language_of_who_set_it_up(
     await chat_row(deps, group.id, set_up_by=alice.id, timezone="Europe/Berlin")
     await post(deps, group.id, await digest(deps, ("overview",)))
     async with running(OutboxSender(bot, deps)):
-        await settled(deps, 1)
+        await settled(deps.sessions, 1)
     [message] = emu.bot_messages(group)
     text = message.text or ""
     assert text.startswith("🗞 Обзор рынка") and "09:00 CET" in text  # Berlin
@@ -242,7 +221,7 @@ async def test_a_chart_digest_to_two_chats_is_drawn_and_uploaded_once(
     try:
         sender = OutboxSender(bot, deps, charts=renderer)
         async with running(sender):
-            rows = await settled(deps, 2)
+            rows = await settled(deps.sessions, 2)
     finally:
         renderer.close()
     assert [row.status for row in rows] == ["sent", "sent"]
@@ -269,7 +248,7 @@ async def test_a_digest_too_long_for_a_caption_goes_as_text_then_its_picture(
     renderer = ChartRenderer()
     try:
         async with running(OutboxSender(bot, deps, charts=renderer)):
-            [row] = await settled(deps, 1)
+            [row] = await settled(deps.sessions, 1)
     finally:
         renderer.close()
     text, picture = emu.bot_messages(group)
@@ -288,7 +267,7 @@ async def test_a_digest_for_a_deleted_topic_goes_to_the_chat_itself(
                   description="Bad Request: message thread not found")  # fmt: skip
     await post(deps, group.id, await digest(deps, ("overview",), thread_id=9))
     async with running(OutboxSender(bot, deps)):
-        [row] = await settled(deps, 1)
+        [row] = await settled(deps.sessions, 1)
     [message] = emu.bot_messages(group)
     assert row.status == "sent" and message.message_thread_id is None
     calls = emu.calls_to("sendMessage")
