@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import socket
 import time
 from datetime import UTC, datetime
 
@@ -36,6 +35,8 @@ from harness import (
     running_stack,
     wait_ready,
 )
+
+from tests.ports import free_port
 
 CALLS = 200_000
 ROUNDS = 30
@@ -109,9 +110,7 @@ async def _measure(client: EmulatorClient) -> dict[str, float]:
 async def _stack(name: str, metrics: bool) -> dict[str, float]:
     env, port = {}, 0
     if metrics:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         env["METRICS_PORT"] = str(port)
     async with running_stack(name, env=env) as stack:
         await wait_ready(stack)

@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import tempfile
 import time
 from collections import Counter
@@ -38,17 +37,13 @@ from harness import (
     start_pythia,
 )
 
+from tests.ports import free_port
+
 POSTGRES_URL = os.environ.get(
     "PYTHIA_BENCH_REPLICAS_POSTGRES_URL",
     "postgresql+asyncpg://postgres@127.0.0.1/pythia_bench_replicas",
 )
 REDIS_URL = os.environ.get("PYTHIA_BENCH_REPLICAS_REDIS_URL", "redis://127.0.0.1:6379/10")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def measure(replicas: int, seconds: float) -> dict[str, float]:

@@ -5,7 +5,6 @@ were typed, and goes back to polling (deleting the webhook) when WEBHOOK_URL is 
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,16 +16,11 @@ from telegram import Bot
 from bot.app import BotRuntime, build_application
 from bot.emulator.webhook import SECRET_HEADER
 from tests.e2e.conftest import BACKENDS, Stack, running_stack
+from tests.ports import free_port
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 SECRET = "e2e-webhook-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest_asyncio.fixture(loop_scope="module", params=BACKENDS)

@@ -22,7 +22,6 @@ import copy
 import itertools
 import json
 import re
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,6 +37,7 @@ from aiohttp.test_utils import RawTestServer
 from ccxt.base import errors as ccxt_errors
 
 from core.market import Candle, Ticker
+from tests.ports import free_port
 from workers.sources.base import SourceError
 from workers.sources.ccxt_source import CcxtSource, CcxtSourceError
 
@@ -771,9 +771,7 @@ async def test_malformed_responses_are_kind_malformed(
 
 
 async def test_connection_refused_is_kind_network(make_source: MakeSource) -> None:
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a loopback port nobody listens on
     source = await started(make_source("binance"))
     point_at(source, f"http://127.0.0.1:{port}")
 

@@ -12,7 +12,6 @@ import functools
 import itertools
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from pythia.logs import JsonLines
 from pythia.observe import metrics_endpoint, sampler
 from services.model_registry import Training, record_training
 from tests.e2e.conftest import BACKENDS, Stack, running_stack
+from tests.ports import free_port
 from workers.jobs import ingest_candles, sync_markets
 from workers.jobs.base import JobResult, WorkerDeps
 from workers.predict.train import train
@@ -52,9 +52,7 @@ async def stack(
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def scrape(stack: Stack) -> AsyncIterator[Any]:
     """Scrape the stack's endpoint (as `pythia run` serves it: both processes' figures)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     workers = stack.workers.deps
     assert workers is not None
     both = sampler(stack.deps, bot=True, workers=workers)

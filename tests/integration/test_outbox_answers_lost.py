@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -23,6 +22,7 @@ from core.clock import ReplayClock
 from db.engine import create_sessionmaker
 from db.models import OutboxMessage
 from tests.integration.test_outbox_sender import alert, queue, running, sender_for, settled
+from tests.ports import free_port
 
 READ_TIMEOUT = 0.5  # the sender's patience for an answer here (production: 5 s)
 
@@ -86,9 +86,7 @@ async def test_a_message_telegram_accepted_but_whose_answer_was_lost_is_not_sent
 async def test_a_send_that_never_reached_telegram_is_retried_and_arrives_once(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    with socket.socket() as probe:  # a port to stop and restart the emulator on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port to stop and restart the emulator on
     emu = await Emulator(flood_limits=None).start(port=port)
     alice = emu.add_user("Alice")
     async with Bot(emu.token, base_url=emu.base_url, request=AiohttpRequest()) as bot:

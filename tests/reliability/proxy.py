@@ -13,7 +13,6 @@ import contextlib
 import csv
 import io
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+
+from tests.ports import free_port
 
 HAPROXY_CONFIG = """global
     maxconn 2000
@@ -44,12 +45,6 @@ listen stats
     stats enable
     stats uri /stats
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _listening(port: int, timeout: float = 10.0) -> None:
