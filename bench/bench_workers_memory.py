@@ -76,10 +76,11 @@ def child(spec_path: str) -> None:
 
 
 async def _child_run(settings: Any, fakes: dict[str, dict[str, Any]]) -> None:
+    from services import tasks
     from services.deps import build_deps, close_deps
     from tests.fakes.exchanges.client import point_at
     from workers.jobs.base import WorkerDeps
-    from workers.runtime import build_sources, default_jobs
+    from workers.runtime import UNWIND, build_sources, default_jobs
     from workers.scheduler import build_scheduler, run_job
     from workers.sources.ccxt_source import CcxtSource
 
@@ -110,9 +111,7 @@ async def _child_run(settings: Any, fakes: dict[str, dict[str, Any]]) -> None:
     if deps.running:
         deps.stopping = True  # a job cut short ends quietly
         _, late = await asyncio.wait(set(deps.running), timeout=10)
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
+        await tasks.end_all(late, patience=UNWIND)
     scheduler.shutdown(wait=False)
     for source in deps.sources:
         await source.close()

@@ -26,6 +26,7 @@ from core.people import ChatSeen, PersonSeen
 from core.settings import Settings
 from db.models import OutboxMessage
 from db.repos.people import register
+from services import tasks
 from services.alerts import set_alert
 from services.deps import Deps, build_deps, close_deps
 from tests.fakes.exchanges import FakeExchange
@@ -91,8 +92,7 @@ async def running(
 
 
 async def stopped(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    await tasks.end_all([task])  # as the workers end their streams
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ from core.settings import Settings
 from db.cache import PRICE_CHANNEL
 from db.models import Alert, JobRun, OutboxMessage
 from db.repos.people import register
+from services import tasks
 from services.deps import Deps, build_deps, close_deps
 from tests.conftest import POSTGRES_URL, REDIS_URL, unavailable
 
@@ -210,9 +211,7 @@ class Cluster:
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await tasks.end(task)
 
     # ---- counting -------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from core.settings import Settings
 from db.cache import PRICE_CHANNEL
 from db.heartbeat import alive
 from db.outbox import enqueue
+from services import tasks
 from services.deps import Deps, build_deps, close_deps
 from services.ingest import record_tickers
 from tests.own_redis import OwnRedis
@@ -73,9 +74,7 @@ async def crossing_ticks(deps: Deps) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await tasks.end(task)
 
 
 async def until(what: str, timeout: float, check: Callable[[], Awaitable[bool]]) -> float:
