@@ -38,15 +38,10 @@ FACTS: dict[str, type[SectionFacts]] = {s.name: s.facts for s in SECTIONS}
 DEFAULT: tuple[str, ...] = ("overview", "movers", "news", "predictions")  # chart off
 
 
-def offered(available: Iterable[str]) -> tuple[str, ...]:
-    """The sections whose capability is present, in the digest's order."""
-    present = set(available)
-    return tuple(name for name in NAMES if name in present)
-
-
 def ordered(names: Iterable[str]) -> tuple[str, ...]:
     """`names` that are sections, once each, in the digest's order (unknown ones dropped)."""
-    return offered(names)
+    present = set(names)
+    return tuple(name for name in NAMES if name in present)
 
 
 def needs(names: Iterable[str]) -> frozenset[str]:

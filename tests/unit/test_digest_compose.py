@@ -11,7 +11,7 @@ import pytest
 from core.digest.compose import compose
 from core.digest.facts import DigestFacts
 from core.digest.inputs import DigestInputs, MoodInput, StoryInput
-from core.digest.registry import DEFAULT, NAMES, SECTIONS, needs, offered
+from core.digest.registry import DEFAULT, NAMES, SECTIONS, needs, ordered
 from core.digest.sections.chart import ChartFacts
 from core.digest.sections.movers import MoversFacts
 from core.digest.sections.news import NewsFacts
@@ -75,7 +75,7 @@ def test_sections_come_in_the_registry_order_whatever_order_they_are_asked_in() 
 def test_unknown_section_names_are_ignored_and_offered_keeps_the_order() -> None:
     facts = compose(INPUTS, ["weather", "overview"], ["BTC"], AT)
     assert facts.names == ("overview",)
-    assert offered({"chart", "overview", "nonsense"}) == ("overview", "chart")
+    assert ordered({"chart", "overview", "nonsense"}) == ("overview", "chart")
     assert needs(["overview", "movers"]) == {"prices", "tracked"}
     assert needs(["chart"]) == frozenset()
 
