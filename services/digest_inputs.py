@@ -20,14 +20,14 @@ from core.digest.inputs import (
     MoodInput,
     StoryInput,
 )
-from core.digest.registry import NAMES, needs
+from core.digest.registry import needs, ordered
 from core.predict import DEFAULT_HORIZON, Forecast, Metrics
-from core.predict.record import Call, score
+from core.predict.record import score
 from db.repos import news as news_repo
 from db.repos import predictions as predictions_repo
 from db.repos.assets import AssetDirectory
 from services.deps import Deps
-from services.predictions import _base_rate, _forecast_of, newest_model_at
+from services.predictions import _forecast_of, newest_model_at, resolved_calls_in
 from services.prices import quotes
 from services.sentiment_series import SentimentReading, summary_of
 
@@ -130,20 +130,8 @@ async def _forecasts(
         row = await predictions_repo.latest(session, asset_id, DEFAULT_HORIZON)
         if row is not None:
             forecasts[coin] = _forecast_of(row)
-        resolved = await predictions_repo.resolved(session, None, asset_id, DEFAULT_HORIZON)
-        if not resolved:
-            continue
-        models = await predictions_repo.registry_metrics(
-            session, sorted({r.model_id for r in resolved if r.model_id is not None})
-        )
-        rates = {model_id: _base_rate(metrics) for model_id, metrics in models.items()}
-        calls = []
-        for r in resolved:
-            base = rates.get(r.model_id) if r.model_id is not None else None
-            if base is None:  # as services.predictions.resolved_calls judges it
-                base = r.prob_up if r.served == "base_rate" else 0.5
-            calls.append(Call(r.prob_up, base, r.went_up))
-        metrics = score(calls)
+        calls, _ = await resolved_calls_in(session, None, asset_id, DEFAULT_HORIZON)
+        metrics = score(calls.get((coin, DEFAULT_HORIZON), []))
         if metrics is not None:
             record[coin] = metrics
     return forecasts, record
@@ -159,4 +147,4 @@ async def available_sections(deps: Deps) -> tuple[str, ...]:
         present.add("news")
     if settings.train_models or await newest_model_at(deps) is not None:
         present.add("predictions")
-    return tuple(name for name in NAMES if name in present)
+    return ordered(present)

@@ -23,6 +23,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.market import floor_time
 from core.predict import HORIZONS, TIMEFRAME, Driver, Forecast, Metrics, horizon_delta
 from core.predict.record import Call, score
@@ -269,8 +271,15 @@ async def resolved_calls(
             asset_id = (await deps.directory_in(session)).ids.get(asset)
             if asset_id is None:
                 return {}, {}
-        rows = await repo.resolved(session, since, asset_id, horizon)
-        models = await repo.registry_metrics(session, [r.model_id for r in rows if r.model_id])
+        return await resolved_calls_in(session, since, asset_id, horizon)
+
+
+async def resolved_calls_in(
+    session: AsyncSession, since: datetime | None, asset_id: int | None, horizon: str | None
+) -> tuple[dict[tuple[str, str], list[Call]], dict[tuple[str, str], datetime]]:
+    """`resolved_calls`, of the coin `asset_id` (None: every coin), read in `session`."""
+    rows = await repo.resolved(session, since, asset_id, horizon)
+    models = await repo.registry_metrics(session, [r.model_id for r in rows if r.model_id])
     rates = {model_id: _base_rate(metrics) for model_id, metrics in models.items()}
     calls: dict[tuple[str, str], list[Call]] = defaultdict(list)
     first: dict[tuple[str, str], datetime] = {}
