@@ -78,11 +78,6 @@ async def is_admin(
     return admin
 
 
-async def forget_admin(context: CustomContext, chat_id: int, user_id: int) -> None:
-    """Drop the kept answer (a member promoted or demoted, as a chat_member update says)."""
-    await context.deps.cache.delete(ADMIN_KEY.format(chat_id, user_id))
-
-
 async def may_configure(update: Update, context: CustomContext) -> bool:
     """Whether the sender of `update` may change what Pythia does in its chat: anyone in a
     private chat, an admin (or an anonymous admin) in a group or channel."""

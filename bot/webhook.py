@@ -76,8 +76,6 @@ class OrderedWebhook:
 
     app: Application
     settings: Settings
-    handled: int = 0
-    refused: int = 0  # posts without the secret, or not an update
     _runner: web.AppRunner | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _closing: bool = False
@@ -111,7 +109,6 @@ class OrderedWebhook:
     async def _receive(self, request: web.Request) -> web.Response:
         secret = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(secret.encode(), self.settings.webhook_secret.encode()):
-            self.refused += 1
             return web.Response(status=403)
         if self._closing:  # not answered 2xx: Telegram posts it again, to another replica
             return web.Response(status=503)
@@ -119,7 +116,6 @@ class OrderedWebhook:
             update = Update.de_json(await request.json(), self.app.bot)
         except Exception:
             log.warning("webhook: a post that is not an update", exc_info=True)
-            self.refused += 1
             return web.Response(status=400)
         processor = self.app.update_processor
         task = asyncio.create_task(
@@ -134,5 +130,4 @@ class OrderedWebhook:
             log.warning("webhook: update %s still running; answered", update.update_id)
         except Exception:  # handled as far as it goes: posting it again would not mend it
             log.exception("webhook: update %s failed", update.update_id)
-        self.handled += 1
         return web.Response(status=200)

@@ -30,11 +30,10 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """A claimed row and how it is to be said: the person's preferences, or in a group or
-    channel the chat's language and zone (`heard_in`); `chat` is the chat's own row."""
+    channel the chat's language and zone (`heard_in`)."""
 
     row: OutboxMessage
     preferences: Preferences
-    chat: ChatSettings | None = None
 
 
 def person_of(payload: dict[str, Any], chat_id: int) -> int:
@@ -96,7 +95,7 @@ async def claim(
     for row in [r for r in rows if r.id not in hushed]:
         chat = places.get(row.chat_id)
         person = chosen.get(whose[row.id], Preferences())
-        claimed.append(Claimed(row, heard_in(row.chat_id, chat, person, chosen), chat))
+        claimed.append(Claimed(row, heard_in(row.chat_id, chat, person, chosen)))
     return claimed
 
 

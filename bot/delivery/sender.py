@@ -81,7 +81,6 @@ from bot.delivery.stopping import finish_or_cut, hand_back
 from bot.delivery.summary import Outgoing, Recipient, message, summary
 from bot.i18n import texts_for
 from core.backoff import Backoff
-from core.chats import ChatSettings
 from core.notices import read_payload
 from core.people import Preferences
 from db.models import OutboxMessage
@@ -118,7 +117,6 @@ class Delivery:
     rows: list[OutboxMessage]
     sending: bool = False
     chosen: Preferences | None = None  # the recipient's, read when the rows were claimed
-    chat: ChatSettings | None = None  # a group's or channel's settings, read with them
 
     @property
     def ids(self) -> list[int]:
@@ -133,7 +131,6 @@ class SenderStats:
     failed: int = 0
     retry_after: int = 0  # 429s Telegram still answered
     ambiguous: int = 0  # rows Telegram may have (answer lost): marked sent, never repeated
-    handed_back: int = 0  # claimed rows released unsent by stop(), for another sender at once
 
 
 @dataclass
@@ -175,7 +172,7 @@ class OutboxSender:
                 await tasks.end(task)
         self._listener = self._runner = None
         waiting = [row_id for d in self._queue.values() if not d.sending for row_id in d.ids]
-        self.stats.handed_back += await hand_back(self.deps, waiting)
+        await hand_back(self.deps, waiting)
         await finish_or_cut(self._tasks, timeout)
         self._queue.clear()
 
@@ -238,7 +235,6 @@ class OutboxSender:
             delivery = self._queue.setdefault(row.chat_id, Delivery(row.chat_id, []))
             delivery.rows.append(row)
             delivery.chosen = claimed.preferences
-            delivery.chat = claimed.chat
 
     async def _renew(self) -> None:
         self._renewed_at = time.monotonic()
