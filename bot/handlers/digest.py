@@ -24,6 +24,7 @@ from bot.groups import is_admin, may_configure, place_of
 from bot.handlers.common import ChangingCommand, answer, edit, person_and_chat
 from bot.i18n import Texts, texts_for
 from bot.views import digest as views
+from bot.views.common import plain
 from bot.views.digest_notice import digest_chart, digest_text
 from bot.views.refusals import refusal_text
 from core.digest.schedule import parse_schedule
@@ -205,12 +206,12 @@ async def digest_press(update: Update, context: CustomContext) -> None:
     target = await _pressed_target(update, context, pressed)
     t = await context.texts(update) if target is None else await _texts(update, context, target)
     if target is None or not (pressed.action == "list" or await _may(update, context, target)):
-        await answer(query, views.plain(_refused(t, target)), alert=True)
+        await answer(query, plain(_refused(t, target)), alert=True)
         return
     try:  # a quick write or read, then the answer: it carries a refusal (the last section…)
         await PRESSES[pressed.action](update, context, t, target, pressed)
     except Refusal as refused:
-        await answer(query, views.plain(_said(t, refused)), alert=True)
+        await answer(query, plain(_said(t, refused)), alert=True)
         return
     await answer(query)
 

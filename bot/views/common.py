@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
 
 MAX_MESSAGE = 4096
 MAX_CAPTION = 1024
+TAG = re.compile(r"<[^>]+>")
 
 
 def e(text: object) -> str:
@@ -17,6 +19,11 @@ def clip(text: str, limit: int = 24) -> str:
     """Echo at most `limit` characters of what someone typed."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(html: str) -> str:
+    """A line of HTML as plain text (a press's alert, or a caption's length, shows no tags)."""
+    return unescape(TAG.sub("", html))
 
 
 def telegram_length(text: str) -> int:

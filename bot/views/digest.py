@@ -8,10 +8,8 @@ A schedule is said in words (`every day at 08:00 (Europe/Madrid)`, `Mondays at 0
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
-from html import unescape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -42,7 +40,6 @@ WEEKLY = (
     N_("Sundays at {time}"),
 )
 ON, OFF = "✅", "▫️"
-TAG = re.compile(r"<[^>]+>")
 EXAMPLES = (
     "<code>/digest daily 08:00</code>",
     "<code>/digest weekly mon 09:30</code>",
@@ -267,11 +264,6 @@ def admins_only(t: Texts) -> str:
 def channel_admins_only(t: Texts, channel: str) -> str:
     """A person (no longer) admin of the channel they aim at."""
     return t._("Only {channel}'s admins can change its digests.", channel=e(channel))
-
-
-def plain(html: str) -> str:
-    """A line of HTML as the plain text a press's alert shows."""
-    return unescape(TAG.sub("", html))
 
 
 def no_digests_for_coins(t: Texts) -> str:

@@ -9,15 +9,15 @@ A digest with a chart is posted as a photo: its text is the caption when it fits
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from html import escape, unescape
+from html import escape
 from typing import Any
 
 from bot.i18n import Texts
-from bot.views.common import MAX_CAPTION, e, fit, telegram_length
+from bot.views.common import MAX_CAPTION, clip, e, fit, plain, telegram_length
+from bot.views.news_notices import MARKS, label_of
 from bot.views.predictions import chance, level_words, not_advice
 from bot.views.sentiment import index_number, leaning_word
 from core.digest.facts import CoinLine, DigestFacts, SectionFacts
@@ -30,7 +30,6 @@ from core.notices import DigestPosted
 from core.predict import HORIZONS
 
 MAX_TITLE = 160  # characters of a headline shown
-TAG = re.compile(r"<[^>]+>")
 
 
 def digest_text(t: Texts, digest: DigestPosted | DigestFacts, zone: str = "UTC") -> str:
@@ -61,7 +60,7 @@ def digest_chart(digest: DigestPosted | DigestFacts) -> ChartFacts | None:
 
 def fits_caption(text: str) -> bool:
     """Whether `text` (HTML) fits a photo's caption: 1,024 characters once tags are read."""
-    return telegram_length(unescape(TAG.sub("", text))) <= MAX_CAPTION
+    return telegram_length(plain(text)) <= MAX_CAPTION
 
 
 # --- the sections --------------------------------------------------------------------------------
@@ -105,13 +104,10 @@ def _movers(t: Texts, facts: Any, zone: str) -> list[str]:
 
 
 def _headline(t: Texts, story: Any) -> str:
-    title = " ".join(str(story.title).split()) or str(story.url or "")
-    shown = e(title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…")
+    shown = e(clip(str(story.title), MAX_TITLE) or clip(str(story.url or ""), MAX_TITLE))
     if story.url and str(story.url).startswith(("https://", "http://")):
         shown = f'<a href="{escape(story.url, quote=True)}">{shown}</a>'
-    mark = "⚪"
-    if story.sentiment is not None and abs(story.sentiment) >= 0.05:
-        mark = "🟢" if story.sentiment > 0 else "🔴"
+    mark = MARKS[label_of(story.sentiment)]
     source = f" — <i>{e(story.source)}</i>" if story.source else ""
     return f"{mark} {shown}{source}"
 

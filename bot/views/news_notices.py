@@ -47,14 +47,15 @@ def story_text(t: Texts, notice: NewsStory, zone: str = "UTC") -> str:
 
 
 def _mood(t: Texts, notice: NewsStory) -> str:
-    label = notice.label if notice.label in MOODS else _label_of(notice.sentiment)
+    label = notice.label if notice.label in MOODS else label_of(notice.sentiment)
     mood = f"{MARKS[label]} {t._(MOODS[label])}"
     if notice.sentiment is None:
         return mood
     return f"{mood} ({t.signed(Decimal(repr(notice.sentiment)))})"
 
 
-def _label_of(score: float | None) -> str:
+def label_of(score: float | None) -> str:
+    """The mood a sentiment score reads as (within ±0.05 of zero: neutral)."""
     if score is None or abs(score) < 0.05:
         return NEUTRAL
     return POSITIVE if score > 0 else NEGATIVE

@@ -11,7 +11,7 @@ import pytest
 from bot.callbacks import DigestButton, decode
 from bot.i18n import texts_for
 from bot.views import digest as views
-from bot.views.common import MAX_MESSAGE, telegram_length
+from bot.views.common import MAX_MESSAGE, plain, telegram_length
 from bot.views.refusals import refusal_text
 from core.chats import ChatSettings
 from core.digest.schedule import Schedule
@@ -162,7 +162,7 @@ def test_what_people_typed_is_escaped() -> None:
     zone = views.zone_unknown(EN, "<script>", ())
     assert "&lt;script&gt;" in zone and "/digest zone Europe/Madrid" in zone
     assert "&lt;" in views.channel_admins_only(EN, "<evil>")
-    assert views.plain("Only <b>x</b> &amp; y") == "Only x & y"
+    assert plain("Only <b>x</b> &amp; y") == "Only x & y"
 
 
 @pytest.mark.parametrize("t", [EN, ES, RU])
