@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, case, func, literal, select, update
+from sqlalchemy import CursorResult, case, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Alert, Asset, Chat, User
+from db.repos.chats import POSTABLE
 
 LIVE = ("active", "paused")  # what a new alert may not duplicate
 SHOWN = ("active", "paused", "fired", "expired")  # what /alerts lists
@@ -166,8 +167,7 @@ async def expire_due(session: AsyncSession, now: datetime) -> list[int]:
 # An active alert in a chat Pythia may not post in now (the bot removed from the group, a
 # channel unlinked, a group become a supergroup) reads as HELD: not matched, not fired.
 HELD = "held"
-_POSTABLE = and_(Chat.active.is_(True), Chat.paused_reason.is_(None), Chat.migrated_to.is_(None))
-_STATUS = case((_POSTABLE, Alert.status), else_=literal(HELD)).label("status")
+_STATUS = case((POSTABLE, Alert.status), else_=literal(HELD)).label("status")
 _MATCHED_HELD = tuple(_STATUS if column is Alert.status else column for column in MATCHED)
 
 
@@ -181,7 +181,7 @@ def _matched() -> Any:
 
 async def active(session: AsyncSession) -> list[Any]:
     """Every active alert of a chat Pythia posts in, as `MATCHED` rows."""
-    query = _matched().where(Alert.status == "active", _POSTABLE)
+    query = _matched().where(Alert.status == "active", POSTABLE)
     return list(await session.execute(query))
 
 

@@ -7,12 +7,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.chats import PAUSED_UNLINKED, ChatSettings
 from db.models import Alert, Chat, DigestSubscription, OutboxMessage
 from db.upsert import insert_for
+
+# Where Pythia posts (core.chats.ChatSettings.postable, as SQL): active, not paused (the bot
+# removed, a channel unlinked), not become a supergroup. A chat without a row has no such limit.
+POSTABLE = and_(Chat.active.is_(True), Chat.paused_reason.is_(None), Chat.migrated_to.is_(None))
 
 _COLUMNS = (
     Chat.id,

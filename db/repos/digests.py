@@ -16,6 +16,7 @@ from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Chat, DigestSubscription
+from db.repos.chats import POSTABLE
 
 Row = DigestSubscription
 
@@ -128,12 +129,6 @@ async def set_next_runs(session: AsyncSession, changes: Mapping[int, Mapping[str
         )
 
 
-def _postable() -> Any:
-    return select(Chat.id).where(
-        Chat.active.is_(True), Chat.paused_reason.is_(None), Chat.migrated_to.is_(None)
-    )
-
-
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Due]:
     """Up to `limit` active digests due at `now` in chats Pythia may post to, oldest first,
     locked for this transaction (Postgres: rows another transaction holds are skipped)."""
@@ -147,7 +142,11 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Du
             Row.contents,
             Row.next_run_at,
         )
-        .where(Row.active.is_(True), Row.next_run_at <= now, Row.chat_id.in_(_postable()))
+        .where(
+            Row.active.is_(True),
+            Row.next_run_at <= now,
+            Row.chat_id.in_(select(Chat.id).where(POSTABLE)),
+        )
         .order_by(Row.next_run_at, Row.id)
         .limit(limit)
         .with_for_update(skip_locked=True)  # SQLite renders nothing: one writer there
