@@ -21,7 +21,8 @@ from bot.handlers.alert_flow import guided, set_reply, stray_flow_button
 from bot.handlers.charts import chart
 from bot.handlers.common import ChangingCommand, answer, edit
 from bot.i18n import Texts
-from bot.views.alerts import admins_only, alerts_page, not_your_list, page_of, with_status
+from bot.views.alerts import alerts_page, not_your_list, page_of, with_status
+from bot.views.chats import admins_only
 from bot.views.refusals import refusal_text
 from core.refusal import Refusal
 from services import alerts

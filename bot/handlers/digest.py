@@ -24,6 +24,7 @@ from bot.groups import is_admin, may_configure, place_of
 from bot.handlers.common import ChangingCommand, answer, edit, person_and_chat
 from bot.i18n import Texts, texts_for
 from bot.views import digest as views
+from bot.views.chats import admins_only
 from bot.views.common import plain
 from bot.views.digest_notice import digest_chart, digest_text
 from bot.views.refusals import refusal_text
@@ -103,7 +104,7 @@ async def _may(update: Update, context: CustomContext, target: Target) -> bool:
 def _refused(t: Texts, target: Target | None) -> str:
     if target is not None and target.channel is not None:
         return views.channel_admins_only(t, target.channel)
-    return views.admins_only(t)
+    return admins_only(t)
 
 
 async def _listing(

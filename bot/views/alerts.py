@@ -220,11 +220,6 @@ def anonymous_flow(t: Texts) -> str:
     )
 
 
-def admins_only(t: Texts) -> str:
-    """A member's (or a passer-by's) press on a group's alert buttons; plain text."""
-    return t._("Only this group's admins can change that.")
-
-
 def start_alerts(t: Texts) -> str:
     """After /start from a group's link to set an alert privately."""
     return t._(

@@ -173,6 +173,12 @@ def unlinked_note(t: Texts, channel: ChatSettings) -> str:
     )
 
 
+def admins_only(t: Texts) -> str:
+    """A member's (or a passer-by's) command or press that would change what Pythia does in a
+    group (its alerts, its digests); plain text."""
+    return t._("Only this group's admins can change that.")
+
+
 def not_your_channel(t: Texts) -> str:
     return t._("That button is for whoever linked the channel.")
 

@@ -256,11 +256,6 @@ def language_set(t: Texts, language: str) -> str:
     return t._("🗣 This chat's digests are now in {language}.", language=e(name))
 
 
-def admins_only(t: Texts) -> str:
-    """A member's (or a passer-by's) command or press on a group's digests; plain text."""
-    return t._("Only this group's admins can change that.")
-
-
 def channel_admins_only(t: Texts, channel: str) -> str:
     """A person (no longer) admin of the channel they aim at."""
     return t._("Only {channel}'s admins can change its digests.", channel=e(channel))

@@ -15,7 +15,6 @@ from bot.views.alert_flow import coin_keyboard, kind_keyboard, level_keyboard, o
 from bot.views.alert_specs import describe, history_line
 from bot.views.alerts import (
     PAGE_SIZE,
-    admins_only,
     alert_set,
     alerts_page,
     card_keyboard,
@@ -25,6 +24,7 @@ from bot.views.alerts import (
     page_of,
     with_status,
 )
+from bot.views.chats import admins_only
 from bot.views.common import MAX_MESSAGE, telegram_length
 from bot.views.quiet_hours import quiet_now, quiet_set, timezone_set
 from bot.views.refusals import refusal_text
