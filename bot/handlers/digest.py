@@ -28,6 +28,7 @@ from bot.views.chats import admins_only
 from bot.views.common import plain
 from bot.views.digest_notice import digest_chart, digest_text
 from bot.views.refusals import refusal_text
+from core.chats import ChatSettings
 from core.digest.schedule import parse_schedule
 from core.people import ChatSeen
 from core.refusal import Refusal
@@ -76,11 +77,15 @@ async def _target(update: Update, context: CustomContext, args: list[str]) -> Ta
     place, user = place_of(update), update.effective_user
     assert place is not None and user is not None
     if place.private and args and args[0].startswith("@"):
-        channel = await chats.channel_for(context.deps, user.id, args.pop(0))
-        seen = ChatSeen(channel.id, "channel", channel.title, channel.username)
-        name = f"@{channel.username}" if channel.username else channel.title or str(channel.id)
-        return Target(seen, None, name)
+        return _channel(await chats.channel_for(context.deps, user.id, args.pop(0)))
     return Target(person_and_chat(update)[1], place.thread_id)
+
+
+def _channel(channel: ChatSettings) -> Target:
+    """A linked channel's digests, looked after from its admin's private chat."""
+    seen = ChatSeen(channel.id, "channel", channel.title, channel.username)
+    name = f"@{channel.username}" if channel.username else channel.title or str(channel.id)
+    return Target(seen, None, name)
 
 
 async def _texts(update: Update, context: CustomContext, target: Target) -> Texts:
@@ -232,9 +237,7 @@ async def _pressed_target(
     found = await digests.chat_settings(context.deps, pressed.chat_id)
     if found is None or not found.is_channel:
         return None
-    seen = ChatSeen(found.id, "channel", found.title, found.username)
-    name = f"@{found.username}" if found.username else found.title or str(found.id)
-    return Target(seen, None, name)
+    return _channel(found)
 
 
 def _thread(update: Update) -> int | None:
