@@ -27,6 +27,7 @@ from db.repos import news as news_repo
 from db.repos import predictions as predictions_repo
 from db.repos.assets import AssetDirectory
 from services.deps import Deps
+from services.news import coins_of
 from services.predictions import _forecast_of, newest_model_at, resolved_calls_in
 from services.prices import quotes
 from services.sentiment_series import SentimentReading, summary_of
@@ -85,13 +86,9 @@ async def _stories(
     rows = {}
     scopes: list[int | None] = [None, *(directory.ids[c] for c in coins)]
     for asset_id in scopes:
-        page, _ = await news_repo.latest_stories(session, asset_id, 0, STORIES_READ)
+        page = await news_repo.newest_stories(session, asset_id, 0, STORIES_READ)
         rows.update({row.id: row for row in page if now - PERIOD <= row.published_at <= now})
-    symbols = {asset_id: symbol for symbol, asset_id in directory.ids.items()}
-    tags: dict[int, list[str]] = {}
-    for story_id, asset_id in await news_repo.tags_of(session, list(rows)):
-        if asset_id in symbols:
-            tags.setdefault(story_id, []).append(symbols[asset_id])
+    tags = await coins_of(session, directory, list(rows))
     ordered = sorted(rows.values(), key=lambda r: (r.published_at, r.id), reverse=True)
     return tuple(
         StoryInput(

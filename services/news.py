@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.news.feeds import Failed, FeedSpec, Fetched, Item, NotModified, Outcome, next_attempt
 from core.refusal import Refusal
 from core.symbols import resolve
 from db.repos import news as repo
+from db.repos.assets import AssetDirectory
 from services.deps import Deps
 from services.market import refuse_unknown
 from services.news_store import store_items, tagger_for
@@ -172,6 +175,18 @@ class NewsPage:
         return self.offset + len(self.stories) < self.total
 
 
+async def coins_of(
+    session: AsyncSession, directory: AssetDirectory, story_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """The coins (in `directory`) each of the stories is tagged with, in tag order."""
+    symbols = {asset_id: symbol for symbol, asset_id in directory.ids.items()}
+    coins: dict[int, list[str]] = {}
+    for story_id, tagged in await repo.tags_of(session, story_ids):
+        if tagged in symbols:
+            coins.setdefault(story_id, []).append(symbols[tagged])
+    return coins
+
+
 async def latest_news(
     deps: Deps, asset: str | None = None, offset: int = 0, limit: int = 5
 ) -> NewsPage:
@@ -185,11 +200,7 @@ async def latest_news(
             return NewsPage((), offset, 0)
         rows, total = await repo.latest_stories(session, asset_id, offset, limit)
         ids = [row.id for row in rows]
-        symbols = {asset_id: symbol for symbol, asset_id in directory.ids.items()}
-        coins: dict[int, list[str]] = {}
-        for story_id, tagged in await repo.tags_of(session, ids):
-            if tagged in symbols:
-                coins.setdefault(story_id, []).append(symbols[tagged])
+        coins = await coins_of(session, directory, ids)
         sources: dict[int, list[tuple[str, str]]] = {}
         for story_id, publisher, url in await repo.coverage_of(session, ids):
             sources.setdefault(story_id, []).append((publisher, url))

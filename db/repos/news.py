@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.news import NewsArticle, NewsAssetTag, NewsCoverage, NewsFeed, SentimentPoint
@@ -161,14 +161,26 @@ async def latest_stories(
 ) -> tuple[list[NewsArticle], int]:
     """Stories (tagged with `asset_id`, or all), newest first: `limit` from `offset`, and how
     many there are."""
+    counted = select(func.count()).select_from(_stories(asset_id).subquery())
+    total = await session.scalar(counted) or 0
+    return await newest_stories(session, asset_id, offset, limit), total
+
+
+async def newest_stories(
+    session: AsyncSession, asset_id: int | None, offset: int, limit: int
+) -> list[NewsArticle]:
+    """`latest_stories` without counting them all (a digest wants only the newest)."""
+    page = _stories(asset_id).order_by(NewsArticle.published_at.desc(), NewsArticle.id.desc())
+    return list(await session.scalars(page.offset(offset).limit(limit)))
+
+
+def _stories(asset_id: int | None) -> Select[tuple[NewsArticle]]:
     query = select(NewsArticle)
-    if asset_id is not None:
-        query = query.join(NewsAssetTag, NewsAssetTag.article_id == NewsArticle.id).where(
-            NewsAssetTag.asset_id == asset_id
-        )
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(NewsArticle.published_at.desc(), NewsArticle.id.desc())
-    return list(await session.scalars(page.offset(offset).limit(limit))), total
+    if asset_id is None:
+        return query
+    return query.join(NewsAssetTag, NewsAssetTag.article_id == NewsArticle.id).where(
+        NewsAssetTag.asset_id == asset_id
+    )
 
 
 async def tags_of(session: AsyncSession, story_ids: Sequence[int]) -> list[tuple[int, int]]:
