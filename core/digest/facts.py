@@ -13,6 +13,8 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, SerializeAsAny, field_validator
 
+from core.market import PriceQuote
+
 F = TypeVar("F", bound="SectionFacts")
 
 
@@ -36,6 +38,18 @@ class CoinLine(BaseModel):
     quote: str = "USD"
     change_pct: Decimal | None = None
     at: datetime | None = None  # when the price was taken
+
+    @classmethod
+    def of(cls, coin: str, name: str | None, quote: PriceQuote) -> CoinLine:
+        """The line of `coin` (called `name`) as `quote` prices it."""
+        return cls(
+            coin=coin,
+            name=name,
+            price=quote.price,
+            quote=quote.quote,
+            change_pct=quote.change_24h_pct,
+            at=quote.ts,
+        )
 
 
 class StoryLine(BaseModel):

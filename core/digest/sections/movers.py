@@ -26,14 +26,7 @@ class MoversFacts(SectionFacts):
 
 
 def _line(inputs: DigestInputs, quote: PriceQuote) -> CoinLine:
-    return CoinLine(
-        coin=quote.asset,
-        name=inputs.names.get(quote.asset),
-        price=quote.price,
-        quote=quote.quote,
-        change_pct=quote.change_24h_pct,
-        at=quote.ts,
-    )
+    return CoinLine.of(quote.asset, inputs.names.get(quote.asset), quote)
 
 
 def compose(inputs: DigestInputs, coins: Sequence[str], at: datetime) -> MoversFacts | None:

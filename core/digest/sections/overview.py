@@ -29,16 +29,7 @@ def compose(inputs: DigestInputs, coins: Sequence[str], at: datetime) -> Overvie
         if quote is None:
             unpriced.append(coin)
             continue
-        lines.append(
-            CoinLine(
-                coin=coin,
-                name=inputs.names.get(coin),
-                price=quote.price,
-                quote=quote.quote,
-                change_pct=quote.change_24h_pct,
-                at=quote.ts,
-            )
-        )
+        lines.append(CoinLine.of(coin, inputs.names.get(coin), quote))
     if not lines:
         return None
     return OverviewFacts(coins=tuple(lines), unpriced=tuple(unpriced))
