@@ -24,8 +24,8 @@ from core.chats import ANONYMOUS_ADMIN, ChatSettings
 from core.digest.compose import compose
 from core.digest.facts import DigestFacts
 from core.digest.registry import DEFAULT, ordered
-from core.digest.schedule import Schedule, next_run, next_runs
-from core.people import LANGUAGES, ChatSeen, PersonSeen, find_zone
+from core.digest.schedule import Schedule, next_run
+from core.people import LANGUAGES, ChatSeen, PersonSeen
 from core.refusal import BadArgument, Refusal
 from db.repos import chats as chat_rows
 from db.repos import digests as rows
@@ -37,7 +37,7 @@ from services.digest_inputs import available_sections, gather
 from services.digest_posting import Posted as Posted
 from services.digest_posting import post_due as post_due
 from services.market import refuse_unknown
-from services.people import _places
+from services.people import zone_named
 
 MAX_DIGESTS = 5  # per chat, every topic counted
 MAX_COINS = 10
@@ -255,13 +255,7 @@ async def reschedule_chat(deps: Deps, chat_id: int) -> int:
     """Every active digest of the chat from its next slot after now (the chat can be posted to
     again: what it missed is not sent). Returns how many."""
     async with deps.write_for(chat_id) as session:
-        return await _reschedule(session, chat_id, deps.clock.now())
-
-
-async def _reschedule(session: AsyncSession, chat_id: int, now: datetime) -> int:
-    changes = next_runs(await rows.active_of(session, chat_id), now)
-    await rows.set_next_runs(session, changes)
-    return len(changes)
+        return await rows.reschedule(session, chat_id, deps.clock.now())
 
 
 async def set_chat_zone(
@@ -274,12 +268,11 @@ async def set_chat_zone(
 ) -> ChatSettings:
     """The chat's time zone as typed (like /timezone); every digest of the chat moves to it,
     from its next slot there. With `person` and `chat`, they are recorded first."""
-    zone = find_zone(typed, _places())
+    zone = zone_named(typed)
     async with deps.write_for(chat_id) as session:
         await _known(session, chat_id, person, chat, deps.clock.now())
         await chat_rows.change(session, chat_id, timezone=zone)
-        await rows.set_zone(session, chat_id, zone)
-        await _reschedule(session, chat_id, deps.clock.now())
+        await rows.move_to_zone(session, chat_id, zone, deps.clock.now())
         return await _settings(session, chat_id)
 
 
@@ -307,9 +300,11 @@ async def _known(
     chat: ChatSeen | None,
     now: datetime,
 ) -> None:
+    """The person and chat recorded first, when given (the chat's own settings are read, and
+    `chat.unknown` refused, once its changes are made: they change nothing of a chat Pythia
+    does not know, and the refusal rolls them back)."""
     if person is not None and chat is not None and chat.id == chat_id:
         await people.register(session, person, chat, now)
-    await _settings(session, chat_id)
 
 
 async def _settings(session: AsyncSession, chat_id: int) -> ChatSettings:

@@ -8,7 +8,6 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from core.currencies import PORTFOLIO_QUOTES, book_quote
-from core.digest.schedule import next_runs
 from core.people import (
     LANGUAGES,
     MUTABLE,
@@ -36,6 +35,12 @@ LANGUAGE_TTL = 24 * 3600.0
 def _places() -> dict[str, str]:
     """The zones of the system's (or the tzdata package's) database that are places."""
     return zone_places(available_timezones())
+
+
+def zone_named(typed: str) -> str:
+    """The IANA zone `typed` names (`europe/berlin`, or `berlin`, will do); BadArgument
+    `timezone.unknown` with the names it may have meant."""
+    return find_zone(typed, _places())
 
 
 @cache
@@ -119,16 +124,13 @@ async def set_timezone(deps: Deps, person: PersonSeen, chat: ChatSeen, typed: st
     """The person's time zone, an IANA name as typed (`europe/berlin`, or `berlin`, will do);
     BadArgument `timezone.unknown` with the names it may have meant. The digests of their
     private chat move with them (its id is theirs): the same local time, in the new zone."""
-    zone, now = find_zone(typed, _places()), deps.clock.now()
+    zone, now = zone_named(typed), deps.clock.now()
     async with deps.write_for(person.id) as session:
         await people.register(session, person, chat, now)
         before = await people.preferences(session, person.id) or Preferences()
         if before.timezone != zone:
             await people.set_preferences(session, person.id, timezone=zone)
-            await digest_rows.set_zone(session, person.id, zone)
-            await digest_rows.set_next_runs(
-                session, next_runs(await digest_rows.active_of(session, person.id), now)
-            )
+            await digest_rows.move_to_zone(session, person.id, zone, now)
         after = await people.preferences(session, person.id) or Preferences()
     return Changed(after, before.timezone != zone)
 

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.digest.schedule import next_runs
 from db.models import Chat, DigestSubscription
 from db.repos.chats import POSTABLE
 
@@ -111,6 +112,19 @@ async def remove(session: AsyncSession, chat_id: int, digest_id: int) -> bool:
 async def set_zone(session: AsyncSession, chat_id: int, zone: str) -> None:
     """Every digest of the chat in the chat's (new) zone."""
     await session.execute(update(Row).where(Row.chat_id == chat_id).values(timezone=zone))
+
+
+async def reschedule(session: AsyncSession, chat_id: int, now: datetime) -> int:
+    """Every active digest of the chat from its next slot after `now`; how many."""
+    changes = next_runs(await active_of(session, chat_id), now)
+    await set_next_runs(session, changes)
+    return len(changes)
+
+
+async def move_to_zone(session: AsyncSession, chat_id: int, zone: str, now: datetime) -> None:
+    """Every digest of the chat in `zone`, the active ones from their next slot there."""
+    await set_zone(session, chat_id, zone)
+    await reschedule(session, chat_id, now)
 
 
 async def active_of(session: AsyncSession, chat_id: int) -> list[tuple[int, str, str]]:
