@@ -44,7 +44,7 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from db.repos import freshness
+from db.repos import freshness, status
 from services import model_registry
 from services.deps import Deps
 
@@ -284,14 +284,14 @@ async def sample(
     now = deps.clock.now()
     timeframes = deps.settings.candle_timeframes
     async with deps.read() as session:
-        due = await freshness.outbox_due(session, now) if outbox else None
+        due = await status.outbox_backlog(session, now) if outbox else None
         if ingestion:
             prices = await freshness.last_prices(session)
             candles = await freshness.last_candles(session, timeframes)
             news = await freshness.feeds_fetched(session, feeds) if feeds else {}
             models = await model_registry.serving_in(session)
     if due is not None:
-        count, earliest = due
+        _, count, earliest = due  # due by now, and since when the longest-waiting one was
         OUTBOX_BACKLOG.set(count)
         OUTBOX_OLDEST.set(_since(now, earliest) if earliest is not None else 0.0)
     if ingestion:

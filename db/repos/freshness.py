@@ -1,6 +1,6 @@
-"""How fresh what Pythia holds is: the outbox's due backlog, the newest price, candle and feed
-fetch of each source. Each is an index-backed aggregate over a few rows (one per market or
-feed), cheap enough to read at every metrics scrape."""
+"""How fresh what Pythia holds is: the newest price, candle and feed fetch of each source.
+Each is an index-backed aggregate over a few rows (one per market or feed), cheap enough to
+read at every metrics scrape. (The outbox's backlog is db.repos.status.outbox_backlog.)"""
 
 from __future__ import annotations
 
@@ -10,20 +10,8 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Candle, LatestPrice, Market, OutboxMessage
+from db.models import Candle, LatestPrice, Market
 from db.news import NewsFeed
-
-
-async def outbox_due(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
-    """Pending rows due by `now` (the writers' clock), and the earliest one's due time."""
-    row = (
-        await session.execute(
-            select(func.count(), func.min(OutboxMessage.not_before)).where(
-                OutboxMessage.status == "pending", OutboxMessage.not_before <= now
-            )
-        )
-    ).one()
-    return int(row[0]), row[1]
 
 
 async def last_prices(session: AsyncSession) -> dict[str, datetime]:
