@@ -15,6 +15,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.chats import PAUSED_REMOVED, PAUSED_UNLINKED, ChatSettings
 from core.notices import ChatPaused, to_payload
 from core.people import ChatSeen, PersonSeen
@@ -70,12 +72,8 @@ async def removed(deps: Deps, chat_id: int, now: datetime) -> Paused | None:
         chat = await chats.settings(session, chat_id)
         if chat is None or not chat.postable or not (chat.is_group or chat.is_channel):
             return None
-        await chats.change(
-            session, chat_id, active=False, paused_reason=PAUSED_REMOVED, paused_at=now
-        )
         digests, alerts = await chats.counts(session, chat_id)
-        await chats.touch_alerts(session, chat_id, now)
-        await outbox.fail_chat(session, chat_id, REMOVED_ERROR, now)
+        await _pause(session, chat_id, PAUSED_REMOVED, REMOVED_ERROR, now)
         if chat.set_up_by is not None:
             notice = ChatPaused(
                 user_id=chat.set_up_by,
@@ -164,6 +162,17 @@ async def link_channel(
         return linked
 
 
+async def _pause(
+    session: AsyncSession, chat_id: int, reason: str, error: str, now: datetime
+) -> int:
+    """Pythia stops posting in the chat (`reason`): its alerts are told to the matcher as
+    changed, its pending messages fail with `error`. Returns how many alerts were touched."""
+    await chats.change(session, chat_id, active=False, paused_reason=reason, paused_at=now)
+    touched = await chats.touch_alerts(session, chat_id, now)
+    await outbox.fail_chat(session, chat_id, error, now)
+    return touched
+
+
 async def unlink_channel(deps: Deps, person_id: int, channel_id: int) -> ChatSettings:
     """Pythia stops posting in the person's channel: paused as 'unlinked', its digests deleted.
     Refusal `channel.unknown` for a channel that is not theirs (or already unlinked)."""
@@ -177,12 +186,8 @@ async def unlink_channel(deps: Deps, person_id: int, channel_id: int) -> ChatSet
             or chat.paused_reason == PAUSED_UNLINKED
         ):
             raise Refusal("channel.unknown", typed=str(channel_id))
-        await chats.change(
-            session, channel_id, active=False, paused_reason=PAUSED_UNLINKED, paused_at=now
-        )
         await chats.delete_digests(session, channel_id)
-        touched = await chats.touch_alerts(session, channel_id, now)
-        await outbox.fail_chat(session, channel_id, UNLINKED_ERROR, now)
+        touched = await _pause(session, channel_id, PAUSED_UNLINKED, UNLINKED_ERROR, now)
     if touched:
         await alerts_changed(deps.cache)
     return chat
