@@ -209,11 +209,33 @@ async def set_coins(deps: Deps, chat_id: int, digest_id: int, typed: Sequence[st
     followed are followed from now."""
     async with deps.write_for(chat_id) as session:
         row = await _row(session, chat_id, digest_id)
-        picked, started = await _coins(deps, session, typed)
-        view = await _set_contents(session, row, coins=picked)
+        [view], started = await _with_coins(deps, session, [row], typed)
     if started:
         await deps.assets_changed()
     return view
+
+
+async def set_chat_coins(
+    deps: Deps, chat_id: int, thread_id: int | None, typed: Sequence[str]
+) -> list[DigestView]:
+    """`set_coins` for every digest of the chat (only the topic's, with `thread_id`), in one
+    transaction, the coins read once; [] when it has none (what was typed is not read)."""
+    async with deps.write_for(chat_id) as session:
+        found = await rows.of_chat(session, chat_id, thread_id)
+        if not found:
+            return []
+        views, started = await _with_coins(deps, session, found, typed)
+    if started:
+        await deps.assets_changed()
+    return views
+
+
+async def _with_coins(
+    deps: Deps, session: AsyncSession, found: Sequence[rows.Row], typed: Sequence[str]
+) -> tuple[list[DigestView], list[str]]:
+    """The digests showing the coins typed, and the coins nobody followed until now."""
+    picked, started = await _coins(deps, session, typed)
+    return [await _set_contents(session, row, coins=picked) for row in found], started
 
 
 async def pause(deps: Deps, chat_id: int, digest_id: int) -> DigestView:

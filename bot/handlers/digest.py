@@ -143,10 +143,9 @@ async def _coins(
     """Every digest of the chat (and topic) shows the coins typed."""
     if len({word.upper() for word in typed}) > digests.MAX_COINS:  # said before any is read
         raise Refusal("digest.limits", what="coins", most=digests.MAX_COINS)
-    found = await digests.list_for(context.deps, target.chat.id, target.thread_id)
-    if not found:
+    changed = await digests.set_chat_coins(context.deps, target.chat.id, target.thread_id, typed)
+    if not changed:
         return views.no_digests_for_coins(t)
-    changed = [await digests.set_coins(context.deps, d.chat_id, d.id, typed) for d in found]
     return views.coins_set(t, changed)
 
 

@@ -170,6 +170,22 @@ async def test_chosen_sections_and_coins(deps: Deps) -> None:
     assert (await digests.get(deps, GROUP, made.id)) == coins
 
 
+async def test_a_chats_coins_are_set_on_all_its_digests_at_once(deps: Deps) -> None:
+    a = await make(deps, thread_id=None)
+    b = await make(deps, thread_id=5)
+    c = await make(deps, thread_id=5)
+    changed = await digests.set_chat_coins(deps, GROUP, 5, ["sol", "ada"])  # the topic's
+    assert [(d.id, d.coins) for d in changed] == [(b.id, ("SOL", "ADA")), (c.id, ("SOL", "ADA"))]
+    assert (await digests.get(deps, GROUP, a.id)).coins == a.coins
+    changed = await digests.set_chat_coins(deps, GROUP, None, ["doge"])  # the whole chat's
+    assert [(d.id, d.coins) for d in changed] == [(d, ("DOGE",)) for d in (a.id, b.id, c.id)]
+    before = await digests.list_for(deps, GROUP)
+    await refused(deps, digests.set_chat_coins(deps, GROUP, None, ["BTC", "NOTACOIN"]),
+                  "coins.unknown")  # fmt: skip
+    assert await digests.list_for(deps, GROUP) == before  # none of them changed
+    assert await digests.set_chat_coins(deps, GROUP, 7, ["NOTACOIN"]) == []  # none there
+
+
 async def test_list_is_the_chats_and_by_topic(deps: Deps) -> None:
     a = await make(deps, thread_id=None)
     b = await make(deps, thread_id=5)
