@@ -19,13 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.chats import PAUSED_REMOVED, PAUSED_UNLINKED, ChatSettings
 from core.notices import ChatPaused, to_payload
-from core.people import ChatSeen, PersonSeen
-from core.refusal import Refusal
+from core.people import LANGUAGES, ChatSeen, PersonSeen
+from core.refusal import BadArgument, Refusal
 from db import outbox
 from db.repos import chats, people
+from db.repos import digests as digest_rows
+from services import digests
 from services.alerts import alerts_changed
 from services.deps import Deps
 from services.digests import reschedule_chat
+from services.people import zone_named
 
 log = logging.getLogger(__name__)
 
@@ -218,3 +221,55 @@ def _name_of(typed: str) -> str:
         name = name.removeprefix(prefix)
     name = name.removeprefix("t.me/").removeprefix("telegram.me/").removeprefix("@")
     return name.strip().lower()
+
+
+# ---- a chat's own settings, as /digest sets them ----------------------------------------------
+
+
+async def set_chat_zone(
+    deps: Deps,
+    chat_id: int,
+    typed: str,
+    *,
+    person: PersonSeen | None = None,
+    chat: ChatSeen | None = None,
+) -> ChatSettings:
+    """The chat's time zone as typed (/digest zone, like /timezone); every digest of the chat
+    moves to it, from its next slot there. With `person` and `chat`, they are recorded first."""
+    zone = zone_named(typed)
+    async with deps.write_for(chat_id) as session:
+        await _known(session, chat_id, person, chat, deps.clock.now())
+        await chats.change(session, chat_id, timezone=zone)
+        await digest_rows.move_to_zone(session, chat_id, zone, deps.clock.now())
+        return await digests.settings_of(session, chat_id)
+
+
+async def set_chat_language(
+    deps: Deps,
+    chat_id: int,
+    language: str,
+    *,
+    person: PersonSeen | None = None,
+    chat: ChatSeen | None = None,
+) -> ChatSettings:
+    """The language the chat's digests and alerts are said in (one of LANGUAGES)."""
+    if language not in LANGUAGES:
+        raise BadArgument("language.unknown", typed=language[:20], languages=LANGUAGES)
+    async with deps.write_for(chat_id) as session:
+        await _known(session, chat_id, person, chat, deps.clock.now())
+        await chats.change(session, chat_id, language=language)
+        return await digests.settings_of(session, chat_id)
+
+
+async def _known(
+    session: AsyncSession,
+    chat_id: int,
+    person: PersonSeen | None,
+    chat: ChatSeen | None,
+    now: datetime,
+) -> None:
+    """The person and chat recorded first, when given (the chat's own settings are read, and
+    `chat.unknown` refused, once its changes are made: they change nothing of a chat Pythia
+    does not know, and the refusal rolls them back)."""
+    if person is not None and chat is not None and chat.id == chat_id:
+        await people.register(session, person, chat, now)

@@ -25,7 +25,7 @@ from core.digest.compose import compose
 from core.digest.facts import DigestFacts
 from core.digest.registry import DEFAULT, ordered
 from core.digest.schedule import Schedule, next_run
-from core.people import LANGUAGES, ChatSeen, PersonSeen
+from core.people import ChatSeen, PersonSeen
 from core.refusal import BadArgument, Refusal
 from db.repos import chats as chat_rows
 from db.repos import digests as rows
@@ -37,7 +37,6 @@ from services.digest_inputs import available_sections, gather
 from services.digest_posting import Posted as Posted
 from services.digest_posting import post_due as post_due
 from services.market import refuse_unknown
-from services.people import zone_named
 
 MAX_DIGESTS = 5  # per chat, every topic counted
 MAX_COINS = 10
@@ -280,56 +279,8 @@ async def reschedule_chat(deps: Deps, chat_id: int) -> int:
         return await rows.reschedule(session, chat_id, deps.clock.now())
 
 
-async def set_chat_zone(
-    deps: Deps,
-    chat_id: int,
-    typed: str,
-    *,
-    person: PersonSeen | None = None,
-    chat: ChatSeen | None = None,
-) -> ChatSettings:
-    """The chat's time zone as typed (like /timezone); every digest of the chat moves to it,
-    from its next slot there. With `person` and `chat`, they are recorded first."""
-    zone = zone_named(typed)
-    async with deps.write_for(chat_id) as session:
-        await _known(session, chat_id, person, chat, deps.clock.now())
-        await chat_rows.change(session, chat_id, timezone=zone)
-        await rows.move_to_zone(session, chat_id, zone, deps.clock.now())
-        return await _settings(session, chat_id)
-
-
-async def set_chat_language(
-    deps: Deps,
-    chat_id: int,
-    language: str,
-    *,
-    person: PersonSeen | None = None,
-    chat: ChatSeen | None = None,
-) -> ChatSettings:
-    """The language the chat's digests and alerts are said in (one of LANGUAGES)."""
-    if language not in LANGUAGES:
-        raise BadArgument("language.unknown", typed=language[:20], languages=LANGUAGES)
-    async with deps.write_for(chat_id) as session:
-        await _known(session, chat_id, person, chat, deps.clock.now())
-        await chat_rows.change(session, chat_id, language=language)
-        return await _settings(session, chat_id)
-
-
-async def _known(
-    session: AsyncSession,
-    chat_id: int,
-    person: PersonSeen | None,
-    chat: ChatSeen | None,
-    now: datetime,
-) -> None:
-    """The person and chat recorded first, when given (the chat's own settings are read, and
-    `chat.unknown` refused, once its changes are made: they change nothing of a chat Pythia
-    does not know, and the refusal rolls them back)."""
-    if person is not None and chat is not None and chat.id == chat_id:
-        await people.register(session, person, chat, now)
-
-
-async def _settings(session: AsyncSession, chat_id: int) -> ChatSettings:
+async def settings_of(session: AsyncSession, chat_id: int) -> ChatSettings:
+    """The chat's settings; Refusal `chat.unknown` for a chat Pythia does not know."""
     found = await chat_rows.settings(session, chat_id)
     if found is None:
         raise Refusal("chat.unknown", chat_id=chat_id)
@@ -378,7 +329,7 @@ async def _default_coins(
 async def _adopt(session: AsyncSession, chat_id: int, user_id: int, *, first: bool) -> str:
     """The chat's zone; at its first digest, a chat with no language (or zone) yet takes its
     creator's."""
-    settings = await _settings(session, chat_id)
+    settings = await settings_of(session, chat_id)
     if not first:
         return settings.timezone
     chosen = await people.preferences(session, user_id)

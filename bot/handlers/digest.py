@@ -157,7 +157,7 @@ async def _zone(
     try:
         if target.chat.type == "private":
             await people.set_timezone(deps, person, chat, " ".join(typed))
-        settings = await digests.set_chat_zone(
+        settings = await chats.set_chat_zone(
             deps, target.chat.id, " ".join(typed), person=person, chat=chat
         )
     except Refusal as refused:
@@ -177,7 +177,7 @@ async def _language(
         if target.chat.type == "private":
             await people.set_language(context.deps, person, chat, chosen)
         else:
-            await digests.set_chat_language(
+            await chats.set_chat_language(
                 context.deps, target.chat.id, chosen, person=person, chat=chat
             )
     except Refusal as refused:

@@ -28,7 +28,7 @@ from db import outbox
 from db.models import Alert, Asset, DigestSubscription, OutboxMessage
 from db.repos import alerts as alert_rows
 from db.repos import chats as chat_rows
-from services import digests, matching
+from services import chats, digests, matching
 from services.digest_posting import post_due
 from tests.e2e.conftest import Stack
 from tests.e2e.groups import due_now, rows_to
@@ -189,8 +189,8 @@ async def test_a_supergroup_migration_keeps_settings_and_the_next_digest_goes_th
     admin, member = people(stack)
     group = emu.add_group("Upgraded Traders", [member], admins=[admin])
     digest_id, alert_id = await set_up(stack, group, admin)
-    await digests.set_chat_zone(stack.deps, group.id, "Europe/Madrid")
-    await digests.set_chat_language(stack.deps, group.id, "es")
+    await chats.set_chat_zone(stack.deps, group.id, "Europe/Madrid")
+    await chats.set_chat_language(stack.deps, group.id, "es")
 
     new = await emu.migrate_to_supergroup(group, by=admin)
 

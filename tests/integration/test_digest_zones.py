@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.digest.schedule import parse_schedule
-from services import digests
+from services import chats, digests
 from services.deps import Deps
 from services.people import set_timezone
 from tests.integration.test_digests import (  # noqa: F401 (fixtures)
@@ -84,7 +84,7 @@ async def test_the_job_across_a_clock_change_posts_once_a_local_day(
     clock(deps).current = start
     tricky = await make(deps, schedule=parse_schedule(["daily", at.strftime("%H:%M")]))
     eight = await make(deps, schedule=DAILY_8)
-    await digests.set_chat_zone(deps, group().id, zone)
+    await chats.set_chat_zone(deps, group().id, zone)
 
     while clock(deps).current < start + timedelta(days=3):  # the job, every 15 minutes
         await digests.post_due(deps)

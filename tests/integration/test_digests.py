@@ -26,7 +26,7 @@ from core.refusal import BadArgument, Refusal
 from core.settings import Settings
 from db.models import DigestSubscription, OutboxMessage
 from db.repos import chats as chat_rows
-from services import digests
+from services import chats, digests
 from services.deps import Deps, build_deps, close_deps
 from services.digest_inputs import gather
 from services.people import set_language, set_timezone
@@ -278,11 +278,11 @@ async def test_bad_coins_and_sections_are_refused(deps: Deps) -> None:
         deps, digests.toggle_section(deps, GROUP, made.id, "overview"), "digest.no_sections"
     )
     assert isinstance(
-        await refused(deps, digests.set_chat_zone(deps, GROUP, "Mars/Olympus"), "timezone.unknown"),
+        await refused(deps, chats.set_chat_zone(deps, GROUP, "Mars/Olympus"), "timezone.unknown"),
         BadArgument,
     )
-    await refused(deps, digests.set_chat_language(deps, GROUP, "tlh"), "language.unknown")
-    await refused(deps, digests.set_chat_zone(deps, -1999, "Europe/Berlin"), "chat.unknown")
+    await refused(deps, chats.set_chat_language(deps, GROUP, "tlh"), "language.unknown")
+    await refused(deps, chats.set_chat_zone(deps, -1999, "Europe/Berlin"), "chat.unknown")
 
 
 # ---- the chat's zone ----------------------------------------------------------------------------
@@ -295,7 +295,7 @@ async def test_a_new_zone_moves_every_digest_of_the_chat(deps: Deps) -> None:
     theirs = await make(deps, group(OTHER))
     settings = await digests.chat_settings(deps, GROUP)
     assert settings is not None and settings.timezone == "UTC"
-    after = await digests.set_chat_zone(deps, GROUP, "america/new york")
+    after = await chats.set_chat_zone(deps, GROUP, "america/new york")
     assert after.timezone == "America/New_York"
     moved = {d.id: d for d in await digests.list_for(deps, GROUP)}
     assert {d.zone for d in moved.values()} == {"America/New_York"}
@@ -303,7 +303,7 @@ async def test_a_new_zone_moves_every_digest_of_the_chat(deps: Deps) -> None:
     assert moved[every.id].next_run_at == every.next_run_at  # real hours: no change
     assert moved[paused.id].next_run_at is None  # still paused
     assert (await digests.get(deps, OTHER, theirs.id)).zone == "UTC"
-    spoken = await digests.set_chat_language(deps, GROUP, "ru")
+    spoken = await chats.set_chat_language(deps, GROUP, "ru")
     assert (spoken.language, spoken.timezone) == ("ru", "America/New_York")
 
 
