@@ -27,7 +27,6 @@ from db.repos import digests as digest_rows
 from services import digests
 from services.alerts import alerts_changed
 from services.deps import Deps
-from services.digests import reschedule_chat
 from services.people import zone_named
 
 log = logging.getLogger(__name__)
@@ -107,13 +106,15 @@ async def returned(deps: Deps, chat: ChatSeen, by: PersonSeen | None, now: datet
         if resumed:
             await chats.change(session, chat.id, active=True, paused_reason=None, paused_at=None)
             await chats.touch_alerts(session, chat.id, now)
+            # from now, in the same transaction: the digest job must not claim what it missed
+            # in between (it would post the late digest before the hello)
+            await digest_rows.reschedule(session, chat.id, now)
         digests, alerts = await chats.counts(session, chat.id)
         chosen = await people.preferences(session, by.id) if by is not None else None
         after = await chats.settings(session, chat.id)
         assert after is not None
     if resumed:
         await alerts_changed(deps.cache)
-        await reschedule_chat(deps, chat.id)  # from now: what it missed is not sent
     language = chosen.language if chosen is not None else None
     return Returned(after, first, resumed, digests, alerts, language)
 

@@ -272,13 +272,6 @@ async def delete(deps: Deps, chat_id: int, digest_id: int) -> DigestView:
 # ---- the whole chat -----------------------------------------------------------------------------
 
 
-async def reschedule_chat(deps: Deps, chat_id: int) -> int:
-    """Every active digest of the chat from its next slot after now (the chat can be posted to
-    again: what it missed is not sent). Returns how many."""
-    async with deps.write_for(chat_id) as session:
-        return await rows.reschedule(session, chat_id, deps.clock.now())
-
-
 async def settings_of(session: AsyncSession, chat_id: int) -> ChatSettings:
     """The chat's settings; Refusal `chat.unknown` for a chat Pythia does not know."""
     found = await chat_rows.settings(session, chat_id)
