@@ -12,6 +12,7 @@ alert change does.
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,11 +67,19 @@ class Migrated:
     outbox: int  # pending messages re-pointed
 
 
-async def removed(deps: Deps, chat_id: int, now: datetime) -> Paused | None:
+def _alone(deps: Deps, chat_id: int) -> AbstractAsyncContextManager[AsyncSession]:
+    """A transaction on the chat's membership after any other one has ended: the bot's removal
+    seen twice (the update and a send refused as Forbidden) pauses and tells once."""
+    return deps.write_serial(f"chat:{chat_id}")
+
+
+async def removed(deps: Deps, chat_id: int, now: datetime | None = None) -> Paused | None:
     """The bot left, was kicked, or may not post there any more: the chat pauses (its digests
     and alerts stop), its pending messages are dropped, and who set Pythia up there is told in
-    their private chat. None if the chat was not posting (unknown, already paused, migrated)."""
-    async with deps.write() as session:
+    their private chat. None if the chat was not posting (unknown, already paused, migrated).
+    `now`: the clock's, once the transaction has begun."""
+    async with _alone(deps, chat_id) as session:
+        now = now or deps.clock.now()
         chat = await chats.settings(session, chat_id)
         if chat is None or not chat.postable or not (chat.is_group or chat.is_channel):
             return None
@@ -95,10 +104,15 @@ async def removed(deps: Deps, chat_id: int, now: datetime) -> Paused | None:
     return Paused(chat, digests, alerts, chat.set_up_by)
 
 
-async def returned(deps: Deps, chat: ChatSeen, by: PersonSeen | None, now: datetime) -> Returned:
+async def returned(
+    deps: Deps, chat: ChatSeen, by: PersonSeen | None, now: datetime | None = None
+) -> Returned:
     """The bot was added to a group or channel (again): its row is kept up to date, and a chat
-    paused as removed posts again (its digests rescheduled from now, its alerts matched)."""
-    async with deps.write() as session:
+    paused as removed posts again (its digests rescheduled from now, its alerts matched).
+    `now`: the clock's, once the transaction has begun (a slot passed while it waited would
+    be due at once)."""
+    async with _alone(deps, chat.id) as session:
+        now = now or deps.clock.now()
         first = await chats.seen(session, chat.id, chat.type, chat.title, chat.username, now)
         before = await chats.settings(session, chat.id)
         assert before is not None

@@ -49,6 +49,12 @@ class Deps:
         has ended, in any process (advisory lock on Postgres, the writer lock on SQLite)."""
         return transaction(self.sessions, serial=f"person:{user_id}")
 
+    def write_serial(self, name: str) -> AbstractAsyncContextManager[AsyncSession]:
+        """A transaction that begins after every other one serialised on `name` has ended, in
+        any process: for a read-then-write two callers must not interleave (a job's run and a
+        direct call, an update and the sender's refusal about the same chat)."""
+        return transaction(self.sessions, serial=name)
+
     # ---- the assets Pythia knows --------------------------------------------------------------
 
     async def _directory_version(self) -> str | None:

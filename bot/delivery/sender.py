@@ -313,9 +313,7 @@ class OutboxSender:
                     )
                 )
                 if not person:  # removed from a group or channel: pause it, tell who set it up
-                    await self._write(
-                        lambda: chats.removed(self.deps, chat_id, self.deps.clock.now())
-                    )
+                    await self._write(lambda: chats.removed(self.deps, chat_id))
                 self.stats.failed += len(ids)
             case Outcome.MIGRATED if isinstance(exc, ChatMigrated):  # move it all, send it there
                 new, now = exc.new_chat_id, self.deps.clock.now()

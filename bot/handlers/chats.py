@@ -58,16 +58,16 @@ async def membership_changed(update: Update, context: CustomContext) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type == ChatType.PRIVATE:
         return
-    chat, now = change.chat, context.deps.clock.now()
+    chat = change.chat
     before = _posts(change.old_chat_member, chat.type)
     after = _posts(change.new_chat_member, chat.type)
     if before and not after:
-        await chats.removed(context.deps, chat.id, now)
+        await chats.removed(context.deps, chat.id)
         return
     if after and not before:
         person, _ = person_and_chat(update)
         seen = ChatSeen(chat.id, chat.type, chat.title, chat.username)
-        back = await chats.returned(context.deps, seen, person, now)
+        back = await chats.returned(context.deps, seen, person)
         if chat.type == ChatType.CHANNEL:
             return  # a channel is spoken to only by what its admin set up
         t = texts_for(back.chat.language) if back.chat.language else await context.texts(update)

@@ -6,6 +6,7 @@ does not un-pause it; channels linked, found by name, listed and unlinked (only 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -112,6 +113,19 @@ async def test_removed_pauses_the_group_and_tells_who_set_it_up_once(deps: Deps)
     assert isinstance(notice, ChatPaused)
     assert (notice.chat_id, notice.title, notice.digests, notice.alerts) == (GROUP, "Traders", 2, 2)
     assert await chats.removed(deps, GROUP, later + timedelta(minutes=1)) is None  # once
+    assert len(await notices_to(deps, ADMIN)) == 1
+
+
+async def test_a_removal_seen_twice_at_once_pauses_and_tells_once(deps: Deps) -> None:
+    """The update saying the bot was kicked and a send refused as Forbidden, at the same time
+    (the handler and the sender, in one or two processes): one pause, one notice."""
+    await group_with_things(deps)
+
+    both = await asyncio.gather(
+        *(chats.removed(deps, GROUP, NOW + timedelta(seconds=s)) for s in (1, 2))
+    )
+
+    assert sorted(p is None for p in both) == [False, True]
     assert len(await notices_to(deps, ADMIN)) == 1
 
 
