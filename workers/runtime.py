@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -167,10 +167,12 @@ class WorkerRuntime:
         jobs: list[JobSpec] | None = None,
         sources: list[MarketSource] | None = None,
         streams: StreamsFactory | None = None,
+        without: Collection[str] = (),
     ) -> None:
         self.settings = settings
         self._shared = deps
         self._jobs = jobs
+        self._without = frozenset(without)  # jobs by name not scheduled (a test runs them)
         self._sources = sources  # prepared elsewhere (tests, benchmarks); else from settings
         self._streams = streams  # likewise; else one per exchange that can, when streaming
         self._streaming: list[asyncio.Task[None]] = []
@@ -191,6 +193,7 @@ class WorkerRuntime:
             *default_jobs(self.settings),
             *alert_jobs(self.settings, self.matcher),
         ]
+        jobs = [spec for spec in jobs if spec.name not in self._without]
         for spec in jobs:
             if spec.at_start:  # e.g. what the exchanges list, before anyone asks
                 await run_job(spec, deps)

@@ -79,11 +79,16 @@ class Stack:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    request: pytest.FixtureRequest, directory: Path, apart: bool = False, **overrides: Any
+    request: pytest.FixtureRequest,
+    directory: Path,
+    apart: bool = False,
+    without: tuple[str, ...] = (),
+    **overrides: Any,
 ) -> AsyncIterator[Stack]:
     """Emulator, workers and bot on a clean database of the requested kind, with the tests'
     settings (and `overrides`); `apart`: on databases other than the module's shared stack's
-    (which may be running meanwhile)."""
+    (which may be running meanwhile); `without`: worker jobs not scheduled (the tests run them
+    when they mean to)."""
     if request.param == "sqlite+memory":
         template = request.getfixturevalue("sqlite_template")
         target = directory / "pythia.sqlite3"
@@ -114,7 +119,7 @@ async def running_stack(
     emu = Emulator(flood_limits=FloodLimits())
     await emu.start()
     deps = await build_deps(settings, replay_clock(load_series(), settings.replay_speed))
-    workers = WorkerRuntime(settings, deps=deps)
+    workers = WorkerRuntime(settings, deps=deps, without=without)
     await workers.start()
     app = build_application(
         settings, token=emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url, deps=deps

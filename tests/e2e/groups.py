@@ -1,25 +1,36 @@
 """What the group, topic and channel e2e tests share: a group (a forum when asked in a topic)
 with an admin, a member and a passer-by; a message from an anonymous admin; a digest made due;
-the outbox rows for a chat."""
+the outbox rows for a chat; a stack whose digests post only when a test says."""
 
 from __future__ import annotations
 
 import itertools
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.emulator.records import Chat, MessageRecord, User
 from bot.emulator.textutil import detect_entities, trim
 from db.models import DigestSubscription, OutboxMessage
 from services.alerts import ANONYMOUS_ADMIN
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, running_stack
 
 PLACES = {"group": None, "topic": 7}  # a forum topic's message_thread_id
 ADMINS_ONLY = "Only this group's admins can change that."
 _groups = itertools.count(1)
+
+
+def posting_when_told(
+    request: pytest.FixtureRequest, factory: pytest.TempPathFactory
+) -> AbstractAsyncContextManager[Stack]:
+    """A module's stack without the digest job: its tests make a digest due and post it
+    themselves (`due_now`, `post_due`), and a slot of a schedule made there (08:00 at the
+    replay's 60x) cannot come due on its own between a test's steps."""
+    return running_stack(request, factory.mktemp("stack"), without=("digests",))
 
 
 @dataclass

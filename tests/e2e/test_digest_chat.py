@@ -35,11 +35,13 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 async def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Stack]:
-    """The module's Pythia with its clock at the wall's pace: at the replay's usual 60x a
-    digest made here for 08:00 (or every 4 h) would come due during the tests and post between
-    a command and its reply. Posting when due is tests/integration/test_digests.py's. Its
-    candles are in before the first test: a preview with the chart section draws from them."""
-    async with running_stack(request, tmp_path_factory.mktemp("stack"), replay_speed=1) as own:
+    """The module's Pythia without its digest job, its clock at the wall's pace: a digest made
+    here for 08:00 (or every 4 h) would otherwise come due when the tests cross that time and
+    post between a command and its reply. Posting when due is tests/integration/
+    test_digests.py's. Its candles are in before the first test: a preview with the chart
+    section draws from them."""
+    directory = tmp_path_factory.mktemp("stack")
+    async with running_stack(request, directory, without=("digests",), replay_speed=1) as own:
         yield await ingest_candles_now(own)
 
 
