@@ -45,6 +45,11 @@ class Cache(Protocol):
 
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
+    async def fill(self, key: str, value: str, ttl: float | None = None) -> bool:
+        """Set `key` only if it has no value; whether it did. For a copy read from the
+        database: a newer value its writer set meanwhile is not overwritten with the older."""
+        ...
+
     async def delete(self, key: str) -> None: ...
     async def ttl(self, key: str) -> float | None:
         """Seconds left before `key` expires; None if it never does or does not exist."""
@@ -116,6 +121,12 @@ class MemoryCache:
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         self._values[key] = (value, None if ttl is None else time.monotonic() + ttl)
+
+    async def fill(self, key: str, value: str, ttl: float | None = None) -> bool:
+        if self._live(key) is not None:
+            return False
+        await self.set(key, value, ttl)
+        return True
 
     async def delete(self, key: str) -> None:
         self._values.pop(key, None)
@@ -194,10 +205,11 @@ async def copy_of(cache: Cache, key: str) -> str | None:
 
 
 async def keep_copy(cache: Cache, key: str, value: str, ttl: float | None = None) -> None:
-    """Copy `value` under `key` if the cache can be reached; without it, the next read goes to
-    the database again (the copy is only saved work)."""
+    """Copy `value`, just read from the database, under `key` if the cache can be reached and
+    no writer has put a newer one there meanwhile (`fill`); without the cache, the next read
+    goes to the database again (the copy is only saved work)."""
     try:
-        await cache.set(key, value, ttl)
+        await cache.fill(key, value, ttl)
     except Exception:  # redis-py's and the network's errors vary
         log.warning("cache away: %s not copied", key.split(":", 1)[0])
 

@@ -74,7 +74,10 @@ class RedisCache:
         return cast(str | None, await self._client.get(key))  # decode_responses: str
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        await self._client.set(key, value, px=None if ttl is None else max(int(ttl * 1000), 1))
+        await self._client.set(key, value, px=_millis(ttl))
+
+    async def fill(self, key: str, value: str, ttl: float | None = None) -> bool:
+        return bool(await self._client.set(key, value, px=_millis(ttl), nx=True))
 
     async def delete(self, key: str) -> None:
         await self._client.delete(key)
@@ -137,3 +140,8 @@ class RedisCache:
     async def take_token(self, key: str, burst: float, per_second: float) -> Taken:
         granted, first, wait = await self._take(keys=[f"bucket:{key}"], args=[burst, per_second])
         return Taken(bool(granted), bool(first), wait / 1e6)
+
+
+def _millis(ttl: float | None) -> int | None:
+    """A ttl in seconds as Redis's PX (at least one millisecond), None for none."""
+    return None if ttl is None else max(int(ttl * 1000), 1)

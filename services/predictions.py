@@ -120,11 +120,12 @@ async def latest_forecast(deps: Deps, asset: str, horizon: str) -> Forecast | No
     async with deps.read() as session:
         asset_id = (await deps.directory_in(session)).ids.get(asset)
         row = None if asset_id is None else await repo.latest(session, asset_id, horizon)
+    # filled only if empty: a forecast published since the read is newer than this one
     if row is None:
-        await deps.cache.set(key, NOTHING, ttl=NONE_TTL)
+        await deps.cache.fill(key, NOTHING, ttl=NONE_TTL)
         return None
     forecast = _forecast_of(row)
-    await deps.cache.set(key, forecast_to_json(forecast), ttl=FORECAST_TTL)
+    await deps.cache.fill(key, forecast_to_json(forecast), ttl=FORECAST_TTL)
     return forecast
 
 

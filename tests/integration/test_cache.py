@@ -71,6 +71,18 @@ async def test_keys_expire_after_their_ttl(cache: Cache) -> None:
     assert await cache.get("forever") is None
 
 
+async def test_a_fill_sets_only_an_empty_key(cache: Cache) -> None:
+    assert await cache.fill("copy", "read from the database", ttl=60)
+    assert await cache.get("copy") == "read from the database"
+    await cache.set("copy", "newer, from its writer")
+    assert not await cache.fill("copy", "older, read before the write")
+    assert await cache.get("copy") == "newer, from its writer"
+    assert await cache.fill("brief", "1", ttl=0.05)
+    await asyncio.sleep(0.1)
+    assert await cache.fill("brief", "2")  # expired: empty again
+    assert await cache.get("brief") == "2" and await cache.ttl("brief") is None
+
+
 async def test_subscribers_receive_what_is_published_in_order(cache: Cache) -> None:
     async with cache.subscribe("prices") as first, cache.subscribe("prices") as second:
         for n in range(5):
