@@ -12,7 +12,6 @@ alert change does.
 from __future__ import annotations
 
 import logging
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,18 +66,14 @@ class Migrated:
     outbox: int  # pending messages re-pointed
 
 
-def _alone(deps: Deps, chat_id: int) -> AbstractAsyncContextManager[AsyncSession]:
-    """A transaction on the chat's membership after any other one has ended: the bot's removal
-    seen twice (the update and a send refused as Forbidden) pauses and tells once."""
-    return deps.write_serial(f"chat:{chat_id}")
-
-
 async def removed(deps: Deps, chat_id: int, now: datetime | None = None) -> Paused | None:
     """The bot left, was kicked, or may not post there any more: the chat pauses (its digests
     and alerts stop), its pending messages are dropped, and who set Pythia up there is told in
     their private chat. None if the chat was not posting (unknown, already paused, migrated).
-    `now`: the clock's, once the transaction has begun."""
-    async with _alone(deps, chat_id) as session:
+    `now`: the clock's, once the transaction has begun. One change to the chat at a time, as
+    for its digests: the removal seen twice (the update, a send refused as Forbidden) pauses
+    and tells once."""
+    async with deps.write_for(chat_id) as session:
         now = now or deps.clock.now()
         chat = await chats.settings(session, chat_id)
         if chat is None or not chat.postable or not (chat.is_group or chat.is_channel):
@@ -111,7 +106,7 @@ async def returned(
     paused as removed posts again (its digests rescheduled from now, its alerts matched).
     `now`: the clock's, once the transaction has begun (a slot passed while it waited would
     be due at once)."""
-    async with _alone(deps, chat.id) as session:
+    async with deps.write_for(chat.id) as session:
         now = now or deps.clock.now()
         first = await chats.seen(session, chat.id, chat.type, chat.title, chat.username, now)
         before = await chats.settings(session, chat.id)

@@ -45,15 +45,10 @@ class Deps:
         return transaction(self.sessions)
 
     def write_for(self, user_id: int) -> AbstractAsyncContextManager[AsyncSession]:
-        """A transaction that changes one person's data, after every earlier one of theirs
-        has ended, in any process (advisory lock on Postgres, the writer lock on SQLite)."""
+        """A transaction that changes one person's (or one chat's) data, after every earlier
+        one of theirs has ended, in any process (advisory lock on Postgres, the writer lock on
+        SQLite)."""
         return transaction(self.sessions, serial=f"person:{user_id}")
-
-    def write_serial(self, name: str) -> AbstractAsyncContextManager[AsyncSession]:
-        """A transaction that begins after every other one serialised on `name` has ended, in
-        any process: for a read-then-write two callers must not interleave (a job's run and a
-        direct call, an update and the sender's refusal about the same chat)."""
-        return transaction(self.sessions, serial=name)
 
     # ---- the assets Pythia knows --------------------------------------------------------------
 

@@ -131,11 +131,9 @@ async def push_news(
     """Push the important fresh stories to the people who follow their coins (see the module)."""
     rules = rules or Rules()
     per_day = deps.settings.news_pushes_per_day if per_day is None else per_day
+    now = deps.clock.now()
     pushed = quiet = 0
-    # one run at a time (the job, and a push asked for directly): each reads the day's pushes
-    # per person before it writes its own
-    async with deps.write_serial("news_push") as session:
-        now = deps.clock.now()
+    async with deps.write() as session:
         people = await repo.followers(session)
         news = await _important_news(deps, session, people, now, rules)
         today = await repo.pushes_per_person(session, now - DAY) if news.stories else {}
