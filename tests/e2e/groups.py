@@ -5,32 +5,37 @@ the outbox rows for a chat; a stack whose digests post only when a test says."""
 from __future__ import annotations
 
 import itertools
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import select, update
 
 from bot.emulator.records import Chat, MessageRecord, User
 from bot.emulator.textutil import detect_entities, trim
 from db.models import DigestSubscription, OutboxMessage
 from services.alerts import ANONYMOUS_ADMIN
-from tests.e2e.conftest import Stack, running_stack
+from tests.e2e.conftest import BACKENDS, Stack, running_stack
 
 PLACES = {"group": None, "topic": 7}  # a forum topic's message_thread_id
 ADMINS_ONLY = "Only this group's admins can change that."
 _groups = itertools.count(1)
 
 
-def posting_when_told(
-    request: pytest.FixtureRequest, factory: pytest.TempPathFactory
-) -> AbstractAsyncContextManager[Stack]:
-    """A module's stack without the digest job: its tests make a digest due and post it
-    themselves (`due_now`, `post_due`), and a slot of a schedule made there (08:00 at the
-    replay's 60x) cannot come due on its own between a test's steps."""
-    return running_stack(request, factory.mktemp("stack"), without=("digests",))
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=BACKENDS, name="stack")
+async def stack_posting_when_told(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    """A module's stack without the digest job (imported, it is the module's `stack`): its
+    tests make a digest due and post it themselves (`due_now`, `post_due`), and a slot of a
+    schedule made there (08:00 at the replay's 60x) cannot come due on its own between a
+    test's steps."""
+    directory = tmp_path_factory.mktemp("stack")
+    async with running_stack(request, directory, without=("digests",)) as own:
+        yield own
 
 
 @dataclass

@@ -9,10 +9,8 @@ once it is unlinked."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import select
 
 from bot.callbacks import UnlinkChannel, encode
@@ -22,18 +20,14 @@ from db.models import Chat as ChatRow
 from db.models import DigestSubscription
 from db.repos import chats as chat_rows
 from services.digest_posting import post_due
-from tests.e2e.conftest import BACKENDS, Stack
-from tests.e2e.groups import due_now, posting_when_told, rows_to
+from tests.e2e.conftest import Stack
+from tests.e2e.groups import (
+    due_now,
+    rows_to,
+    stack_posting_when_told,  # noqa: F401  (this module's stack)
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module", params=BACKENDS)
-async def stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Stack]:
-    async with posting_when_told(request, tmp_path_factory) as own:
-        yield own
 
 
 _n = itertools.count(1)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TypeVar
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import select
 
 from bot.emulator.records import Chat, User
@@ -31,18 +30,14 @@ from db.repos import alerts as alert_rows
 from db.repos import chats as chat_rows
 from services import chats, digests, matching
 from services.digest_posting import post_due
-from tests.e2e.conftest import BACKENDS, Stack
-from tests.e2e.groups import due_now, posting_when_told, rows_to
+from tests.e2e.conftest import Stack
+from tests.e2e.groups import (
+    due_now,
+    rows_to,
+    stack_posting_when_told,  # noqa: F401  (this module's stack)
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module", params=BACKENDS)
-async def stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Stack]:
-    async with posting_when_told(request, tmp_path_factory) as own:
-        yield own
 
 
 T = TypeVar("T")
