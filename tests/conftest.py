@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -27,6 +28,13 @@ from db.engine import create_engine
 from db.migrate import upgrade
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `pythia` does: RetryAfter in timedeltas
+
+# Property tests judge results, not speed (benchmarks measure speed): no per-example deadline,
+# which a loaded CI box would trip. HYPOTHESIS_PROFILE=hunt gives each property that does not
+# set its own count 5,000 examples instead of 100, to search before CI does.
+hypothesis_settings.register_profile("pythia", deadline=None)
+hypothesis_settings.register_profile("hunt", deadline=None, max_examples=5000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pythia"))
 
 REQUIRE_SERVICES = os.environ.get("PYTHIA_REQUIRE_SERVICES") == "1"
 # pytest-timeout (pyproject) ends a test still running after 300 s and prints its threads, which for
