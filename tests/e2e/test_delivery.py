@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +44,7 @@ async def queue(stack: Stack, rows: list[tuple[int, dict[str, Any]]]) -> list[st
     async with stack.deps.sessions.begin() as session:
         for chat_id, payload in rows:
             keys.append(f"e2e:{next(_keys)}")
-            now = datetime.now(UTC)
+            now = stack.deps.clock.now()  # the matcher stamps rows on the market clock
             await enqueue(session, chat_id, "alert", payload, keys[-1], now)
     await stack.deps.cache.publish(OUTBOX_CHANNEL, str(len(rows)))
     return keys
@@ -150,7 +150,7 @@ async def test_a_person_who_blocked_the_bot_has_their_alerts_paused(
     await stack.ask(alice, "/start")
     async with stack.deps.sessions.begin() as session:
         btc = await session.scalar(select(Asset.id).where(Asset.symbol == "BTC"))
-        now = datetime.now(UTC)
+        now = stack.deps.clock.now()
         for threshold in (10**9, 2 * 10**9):  # far above any price: never fires
             session.add(
                 Alert(user_id=alice.id, chat_id=alice.id, asset_id=btc, kind="price",
