@@ -46,29 +46,32 @@ async def binance() -> AsyncIterator[SlowCandles]:
 
 
 async def rounds_during_backfill(
-    deps: WorkerDeps, source: Any, count: int
-) -> tuple[list[float], list[timedelta]]:
+    deps: WorkerDeps, source: Any, exchange: SlowCandles, count: int
+) -> list[int]:
     """`count` rounds of the ticker job, ROUND_EVERY apart, while a backfill pages candles from
-    the same source; each round's seconds, and the age of the cached price after it."""
+    the same source; for each round, how many candle pages the exchange answered between the
+    round's start and its ticker request. Each round's prices must reach the cache."""
     since = datetime.now(UTC) - timedelta(days=30)
     paging = asyncio.create_task(backfill(deps, source, ASSETS, "1m", since, progress=False))
-    took: list[float] = []
-    ages: list[timedelta] = []
+    ahead: list[int] = []
     try:
         await asyncio.sleep(0.5)  # the backfill is under way
         for _ in range(count):
-            started = time.monotonic()
+            seen = len(exchange.requests)
+            started = datetime.now(UTC).replace(microsecond=0)  # binance stamps in ms
             result = await ingest_prices.run(deps)
-            took.append(time.monotonic() - started)
             assert result.ok, result.summary
             cached = await deps.cache.get_prices(["BTC"])
-            ages.append(datetime.now(UTC) - cached["BTC"].ts)
+            assert cached["BTC"].ts >= started  # this round's price went into the cache
+            paths = [path for path, _ in exchange.requests[seen:]]
+            tickers = next(i for i, path in enumerate(paths) if "ticker" in path)
+            ahead.append(sum("klines" in path for path in paths[:tickers]))
             await asyncio.sleep(ROUND_EVERY)
         assert not paging.done(), "the backfill ended before the rounds did"
     finally:
         paging.cancel()
         await asyncio.gather(paging, return_exceptions=True)
-    return took, ages
+    return ahead
 
 
 async def test_tickers_stay_on_time_while_a_backfill_pages_candles(
@@ -81,17 +84,17 @@ async def test_tickers_stay_on_time_while_a_backfill_pages_candles(
     deps = WorkerDeps.of(base, sources=[source])
     try:
         await source.start()
-        took, ages = await rounds_during_backfill(deps, source, 3)
+        ahead = await rounds_during_backfill(deps, source, binance, 3)
         pages = sum(1 for path, _ in binance.requests if "klines" in path)
     finally:
         await source.close()
         await close_deps(base)
     assert pages >= 3  # candles were paged all along
-    assert max(ages) < timedelta(seconds=1)  # each round's prices went into the cache
-    # Rounds take 0.1-0.2 s here, with the lane or without it (the backfill queues one page at a
-    # time, so a round waits for little either way): this bound catches a round held up for long;
-    # the lane's own effect, going ahead of queued pages, is the next test's
-    assert max(took) < 1.0, took
+    # No round waited behind the backfill: at most the page already on its way went first.
+    # (The backfill queues one page at a time, so one queue would pass this too; the lane's own
+    # effect, going ahead of pages queued before it, is the next test's. How long a round takes
+    # is a benchmark's business, not a test's.)
+    assert max(ahead) <= 1, ahead
 
 
 @pytest.mark.parametrize("lane", [True, False], ids=["ticker lane", "one queue"])
@@ -116,6 +119,6 @@ async def test_a_ticker_request_goes_ahead_of_queued_candle_pages(lane: bool) ->
     finally:
         await exchange.close()
     if lane:
-        assert granted[:2] == ["page 0", "tickers"] and waited < 0.1
+        assert granted[:2] == ["page 0", "tickers"]  # ahead of the three pages queued first
     else:  # one queue: behind every page asked before it
         assert granted[-1] == "tickers" and waited > 0.7
