@@ -44,21 +44,49 @@ SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 REDIS_SERVER = "redis://127.0.0.1:6379"
 
 
+def _alive(pid: bytes | None) -> bool:
+    try:
+        os.kill(int(pid or 0), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return int(pid or 0) > 0
+
+
 def _own_redis_database() -> str:
     """A Redis database this test run has to itself: runs started side by side on one machine
-    (several terminals, an editor's test runner) must not flush each other's keys. Each run
-    claims a free number from 15 down for an hour, in database 0."""
+    (several terminals, an editor's test runner) must not flush each other's keys. Each process
+    claims a free number from 15 down to 8 (7 and below: the reliability tests' and the app's),
+    in database 0, for an hour; a claim whose process is gone (killed, or an xdist worker that
+    left without running atexit) is taken over. With all eight held by live runs this fails
+    rather than share one."""
     try:
         import redis
 
         client = redis.Redis.from_url(REDIS_SERVER + "/0", socket_connect_timeout=2)
-        for number in range(15, 7, -1):  # 7 and below: the reliability tests' and the app's
-            if client.set(f"pythia-tests:db:{number}", os.getpid(), nx=True, ex=3600):
-                atexit.register(client.delete, f"pythia-tests:db:{number}")
-                return f"{REDIS_SERVER}/{number}"
+        client.ping()
     except Exception:  # no Redis here: the Redis tests skip (or fail in CI) on their own
-        pass
-    return f"{REDIS_SERVER}/15"
+        return f"{REDIS_SERVER}/15"
+    # Take a key if it still holds what was read (nothing, or a gone process's id): two runs
+    # starting together cannot both take over the same dead claim.
+    take = client.register_script(
+        "local v = redis.call('GET', KEYS[1]) "
+        "if (v == false and ARGV[1] == '') or v == ARGV[1] then "
+        "redis.call('SET', KEYS[1], ARGV[2], 'EX', 3600) return 1 end return 0"
+    )
+    for number in range(15, 7, -1):
+        key = f"pythia-tests:db:{number}"
+        holder = client.get(key)
+        if holder is not None and _alive(holder):
+            continue
+        if take(keys=[key], args=[holder or b"", os.getpid()]):
+            atexit.register(client.delete, key)
+            return f"{REDIS_SERVER}/{number}"
+    raise RuntimeError(
+        "Redis databases 8-15 are all held by test runs still going; wait for one, or set "
+        "PYTHIA_TEST_REDIS_URL"
+    )
 
 
 # pytest-xdist's worker ("gw0", "gw1", …) when the suite runs in several processes (`make test`
