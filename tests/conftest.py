@@ -44,7 +44,7 @@ SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 REDIS_SERVER = "redis://127.0.0.1:6379"
 
 
-def _alive(pid: bytes | None) -> bool:
+def _alive(pid: bytes | str | None) -> bool:
     try:
         os.kill(int(pid or 0), 0)
     except (ValueError, ProcessLookupError):
