@@ -10,6 +10,7 @@ import asyncio
 import atexit
 import contextlib
 import faulthandler
+import functools
 import os
 import shutil
 import sys
@@ -111,7 +112,21 @@ if _SET_POSTGRES and WORKER:
 else:
     POSTGRES_URL = _SET_POSTGRES or f"{SERVER}/pythia_test_{os.getpid()}"
 _SET_REDIS = os.environ.get("PYTHIA_TEST_REDIS_URL")
-REDIS_URL = _for_worker_redis(_SET_REDIS) if _SET_REDIS else _own_redis_database()
+
+
+@functools.cache
+def redis_url() -> str:
+    """This process's Redis database for tests, claimed when first asked for: an xdist
+    controller runs no test and so holds none."""
+    return _for_worker_redis(_SET_REDIS) if _SET_REDIS else _own_redis_database()
+
+
+def __getattr__(name: str) -> str:  # `from tests.conftest import REDIS_URL` claims it then
+    if name == "REDIS_URL":
+        return redis_url()
+    raise AttributeError(name)
+
+
 OWN_POSTGRES = _SET_POSTGRES is None or bool(WORKER)
 FIXTURES = Path(__file__).parent / "fixtures"
 T = TypeVar("T")
@@ -286,12 +301,13 @@ def redis_reachable() -> str:
     import redis
 
     try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        url = redis_url()
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
         client.ping()
         client.close()
     except Exception as exc:
         unavailable("Redis", exc)
-    return REDIS_URL
+    return url
 
 
 @pytest.fixture
