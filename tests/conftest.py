@@ -31,10 +31,13 @@ from db.migrate import upgrade
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # as `pythia` does: RetryAfter in timedeltas
 
 # Property tests judge results, not speed (benchmarks measure speed): no per-example deadline,
-# which a loaded CI box would trip. HYPOTHESIS_PROFILE=hunt gives each property that does not
-# set its own count 5,000 examples instead of 100, to search before CI does.
+# which a loaded CI box would trip (for every property: none sets its own).
+# HYPOTHESIS_PROFILE=hunt gives each property that does not set its own count 5,000 examples
+# instead of 100, to search before CI does.
 hypothesis_settings.register_profile("pythia", deadline=None)
-hypothesis_settings.register_profile("hunt", deadline=None, max_examples=5000)
+hypothesis_settings.register_profile(
+    "hunt", hypothesis_settings.get_profile("pythia"), max_examples=5000
+)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pythia"))
 
 REQUIRE_SERVICES = os.environ.get("PYTHIA_REQUIRE_SERVICES") == "1"
@@ -47,12 +50,14 @@ REDIS_SERVER = "redis://127.0.0.1:6379"
 
 def _alive(pid: bytes | str | None) -> bool:
     try:
-        os.kill(int(pid or 0), 0)
+        number = int(pid or 0)
+        if number > 0:
+            os.kill(number, 0)  # signal 0: asks only whether the process is there
     except (ValueError, ProcessLookupError):
         return False
     except PermissionError:  # another user's process: alive
         return True
-    return int(pid or 0) > 0
+    return number > 0
 
 
 def _own_redis_database() -> str:

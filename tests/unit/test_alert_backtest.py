@@ -229,7 +229,7 @@ def test_btc_crosses_agree_with_the_indicators_last_cross() -> None:
 # ---- the backtest and the live index agree -------------------------------------------------------
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(
     st.lists(st.integers(1, 12), min_size=1, max_size=40),
     st.integers(1, 12),

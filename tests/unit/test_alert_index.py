@@ -107,7 +107,7 @@ alerts = st.lists(
 ticks = st.lists(st.tuples(st.sampled_from(SYMBOLS), prices, prices), min_size=1, max_size=20)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(alerts, ticks, st.data())
 def test_the_index_fires_what_checking_every_alert_fires(raw, moves, data) -> None:
     rows = [IndexedAlert(i, s, d, level) for i, (s, d, level) in enumerate(raw)]
@@ -126,7 +126,7 @@ def test_the_index_fires_what_checking_every_alert_fires(raw, moves, data) -> No
         assert Counter(added.crossed(symbol, previous, current)) == expected
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(alerts, ticks)
 def test_what_fires_comes_in_the_order_the_price_passes_it(raw, moves) -> None:
     rows = [IndexedAlert(i, s, d, level) for i, (s, d, level) in enumerate(raw)]

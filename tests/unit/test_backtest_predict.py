@@ -171,7 +171,7 @@ def test_max_drawdown_is_measured_from_the_running_peak() -> None:
     assert max_drawdown([0.5]) == pytest.approx(0.5)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     prices=st.lists(st.floats(1, 1000), min_size=3, max_size=40),
     said=st.lists(st.floats(0, 1), min_size=40, max_size=40),
@@ -196,7 +196,7 @@ def test_no_look_ahead_later_probabilities_and_prices_leave_the_past_alone(
     ]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     prices=st.lists(st.floats(1, 1000), min_size=2, max_size=40),
     said=st.lists(st.floats(0, 1), min_size=40, max_size=40),

@@ -26,8 +26,8 @@ prices = st.integers(1, 10**8).map(lambda n: Decimal(n).scaleb(-2))  # up to 1,0
 fees = st.integers(0, 10**4).map(lambda n: Decimal(n).scaleb(-2))
 price_lists = st.fixed_dictionaries({asset: prices for asset in ASSETS})
 methods = st.sampled_from(["fifo", "average"])
-# A few seconds for the whole file; the deadline is off as a loaded CI box is slow at times.
-enough = settings(max_examples=60, deadline=None)
+# A few seconds for the whole file (no per-example deadline: the profile in tests/conftest.py).
+enough = settings(max_examples=60)
 
 
 @st.composite

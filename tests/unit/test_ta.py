@@ -257,7 +257,7 @@ def test_summary_tallies_directional_readings_only() -> None:
     assert summarise([r("bearish")]).verdict == "bearish"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     st.lists(st.floats(min_value=-0.2, max_value=0.2), min_size=MIN_CANDLES - 1, max_size=260),
     st.sampled_from(sorted(TIMEFRAMES)),
