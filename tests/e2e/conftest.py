@@ -25,6 +25,7 @@ from core.settings import Settings
 from db.models import Base, OutboxMessage
 from services.deps import Deps, build_deps, close_deps
 from services.prices import next_quotes
+from tests.idle import Idle
 from workers.runtime import WorkerRuntime
 from workers.sources.replay import load_series, replay_clock
 
@@ -63,7 +64,7 @@ WORKER_NOTICES = ("alert", "digest", "news")
 
 
 @dataclass
-class Stack:
+class Stack(Idle):
     emu: Emulator
     app: Application
     deps: Deps

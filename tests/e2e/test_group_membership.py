@@ -233,6 +233,10 @@ async def test_a_send_to_the_old_id_is_re_pointed_to_the_supergroup(stack: Stack
     await set_up(stack, group, admin)
     new = await emu.migrate_to_supergroup(group, by=admin)
     await eventually(lambda: _migrated(stack, group.id))
+    # The upgrade is two service messages, one in each chat, handled concurrently; either one
+    # moves the group. Had the second not been handled yet, it would move the row below to the
+    # supergroup itself and the sender would never try the old id: wait for both.
+    assert await stack.settle()
     async with stack.deps.write() as session:  # written by someone who did not know yet
         now = stack.deps.clock.now()
         await outbox.enqueue(

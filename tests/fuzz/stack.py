@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.emulator import Emulator
 from core.settings import Settings
 from services.deps import Deps, build_deps, close_deps
 from services.prices import next_quotes
+from tests.idle import Idle
 from workers.runtime import WorkerRuntime
 from workers.sources.replay import load_series, replay_clock
 
@@ -34,32 +34,10 @@ REDIS_URL = os.environ.get("PYTHIA_FUZZ_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 @dataclass
-class Stack:
+class Stack(Idle):
     emu: Emulator
     app: Application
     deps: Deps
-
-    def busy(self) -> bool:
-        """Whether an update is still on its way to, or inside, a handler."""
-        processor = self.app.update_processor
-        return bool(
-            self.emu.state.updates  # not yet fetched and confirmed by the bot
-            or not self.app.update_queue.empty()
-            or processor.current_concurrent_updates
-        )
-
-    async def settle(self, timeout: float) -> bool:
-        """Wait until the bot has handled everything sent to it (False: still busy at
-        `timeout`). Idle twice in a row: between taking an update off its queue and starting
-        to handle it, PTB is briefly neither."""
-        deadline = time.monotonic() + timeout
-        idle = 0
-        while idle < 2:
-            await asyncio.sleep(0.004)
-            idle = 0 if self.busy() else idle + 1
-            if time.monotonic() > deadline:
-                return False
-        return True
 
 
 def prepare_database(kind: str, directory: Path) -> tuple[str, str | None]:
