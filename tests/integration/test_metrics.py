@@ -13,7 +13,7 @@ import itertools
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -207,7 +207,8 @@ async def queue(stack: Stack, chat_id: int, texts: list[str]) -> None:
     async with stack.deps.sessions.begin() as session:
         for text in texts:
             payload = {"text": text, "symbol": "BTC", "quiet": False}
-            await enqueue(session, chat_id, "alert", payload, f"m:{next(_keys)}", datetime.now(UTC))
+            now = stack.deps.clock.now()  # the market's clock, as the matcher stamps its rows
+            await enqueue(session, chat_id, "alert", payload, f"m:{next(_keys)}", now)
     await stack.deps.cache.publish(OUTBOX_CHANNEL, str(len(texts)))
 
 
