@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from bot.emulator.emulator import PATIENCE
 from bot.emulator.records import MessageRecord, User
 from core.settings import Settings
 from db.models import Base, OutboxMessage
+from db.outbox import OUTBOX_CHANNEL, enqueue
 from services.deps import Deps, build_deps, close_deps
 from services.prices import next_quotes
 from tests.idle import Idle
@@ -150,6 +152,21 @@ async def running_stack(
         await close_deps(deps)
         await emu.stop()
     assert not emu.internal_errors, emu.internal_errors
+
+
+_keys = itertools.count()
+
+
+async def queue_alerts(stack: Stack, rows: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    """Write outbox rows (chat id, payload) as the alert matcher does — stamped on the market's
+    clock, which is what they come due on — then tell the bot; returns their dedupe keys."""
+    keys = []
+    async with stack.deps.sessions.begin() as session:
+        for chat_id, payload in rows:
+            keys.append(f"e2e:{next(_keys)}")
+            await enqueue(session, chat_id, "alert", payload, keys[-1], stack.deps.clock.now())
+    await stack.deps.cache.publish(OUTBOX_CHANNEL, str(len(rows)))
+    return keys
 
 
 BACKENDS = ["sqlite+memory", "postgres+redis"]

@@ -6,7 +6,6 @@ alert set in Spanish or Russian, fired by a price tick, arriving in that languag
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -22,32 +21,18 @@ from core.notices import AlertFired, read_payload
 from db.cache import PRICE_CHANNEL
 from db.models import Alert, Asset, OutboxMessage
 from db.models import User as Person
-from db.outbox import OUTBOX_CHANNEL, enqueue
 from services.prices import quotes
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, queue_alerts
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 BUTTONS = [
     [{"text": "Chart", "callback_data": "chart:BTC"}, {"text": "Pause", "callback_data": "ap:1"}]
 ]
-_keys = itertools.count()
 
 
 def alert(text: str, **fields: Any) -> dict[str, Any]:
     return {"text": text, "buttons": BUTTONS, "symbol": "BTC", "quiet": False} | fields
-
-
-async def queue(stack: Stack, rows: list[tuple[int, dict[str, Any]]]) -> list[str]:
-    """Write rows as the alert matcher does, then tell the bot; returns their dedupe keys."""
-    keys = []
-    async with stack.deps.sessions.begin() as session:
-        for chat_id, payload in rows:
-            keys.append(f"e2e:{next(_keys)}")
-            now = stack.deps.clock.now()  # the matcher stamps rows on the market clock
-            await enqueue(session, chat_id, "alert", payload, keys[-1], now)
-    await stack.deps.cache.publish(OUTBOX_CHANNEL, str(len(rows)))
-    return keys
 
 
 async def settled(stack: Stack, keys: list[str], timeout: float = 90) -> list[OutboxMessage]:
@@ -72,7 +57,7 @@ def sends(stack: Stack, chat_ids: set[int]) -> list[tuple[int, int, float]]:
 
 
 async def test_rows_are_delivered_once_each_with_their_buttons(stack: Stack, alice: User) -> None:
-    keys = await queue(stack, [(alice.id, alert(f"<b>BTC</b> above {n}")) for n in range(3)])
+    keys = await queue_alerts(stack, [(alice.id, alert(f"<b>BTC</b> above {n}")) for n in range(3)])
     rows = await settled(stack, keys)
     messages = stack.emu.bot_messages(alice)
     assert [m.text for m in messages] == [f"BTC above {n}" for n in range(3)]
@@ -86,7 +71,7 @@ async def test_200_rows_for_five_people_and_a_group_get_no_429(stack: Stack) -> 
     group = stack.emu.add_group("Burst group", people)
     rows = [(p.id, alert(f"{p.first_name} #{n}")) for n in range(38) for p in people]
     rows += [(group.id, alert(f"group #{n}")) for n in range(10)]
-    keys = await queue(stack, rows)
+    keys = await queue_alerts(stack, rows)
     stored = await settled(stack, keys)
     assert [row.status for row in stored] == ["sent"] * 200
     chats = {p.id for p in people} | {group.id}
@@ -111,7 +96,7 @@ async def test_200_rows_for_five_people_and_a_group_get_no_429(stack: Stack) -> 
 
 async def test_retry_after_is_honoured(stack: Stack, alice: User) -> None:
     stack.emu.fail_next("sendMessage", chat=alice, code=429, retry_after=2)
-    [key] = await queue(stack, [(alice.id, alert("after the wait"))])
+    [key] = await queue_alerts(stack, [(alice.id, alert("after the wait"))])
     [row] = await settled(stack, [key])
     [(_, refused, told), (_, sent, arrived)] = sends(stack, {alice.id})
     assert (refused, sent) == (429, 200) and arrived - told >= 2.0
@@ -121,7 +106,7 @@ async def test_retry_after_is_honoured(stack: Stack, alice: User) -> None:
 
 async def test_a_network_error_is_retried_after_real_seconds(stack: Stack, alice: User) -> None:
     stack.emu.fail_next("sendMessage", chat=alice, code=502, times=2)
-    [key] = await queue(stack, [(alice.id, alert("third time lucky"))])
+    [key] = await queue_alerts(stack, [(alice.id, alert("third time lucky"))])
     [row] = await settled(stack, [key])
     assert row.status == "sent" and row.attempts == 3 and "Bad Gateway" in (row.last_error or "")
     assert [m.text for m in stack.emu.bot_messages(alice)] == ["third time lucky"]
@@ -134,7 +119,9 @@ async def test_an_alert_telegram_took_but_whose_answer_was_lost_arrives_once(
     stack: Stack, alice: User, mode: str
 ) -> None:
     stack.emu.fail_next("sendMessage", chat=alice, mode=mode)
-    keys = await queue(stack, [(alice.id, alert("only once")), (alice.id, alert("and the next"))])
+    keys = await queue_alerts(
+        stack, [(alice.id, alert("only once")), (alice.id, alert("and the next"))]
+    )
     lost, fine = await settled(stack, keys)
     assert [m.text for m in stack.emu.bot_messages(alice)] == ["only once", "and the next"]
     assert lost.status == "sent" and lost.telegram_message_id is None
@@ -158,7 +145,7 @@ async def test_a_person_who_blocked_the_bot_has_their_alerts_paused(
                       updated_at=now)
             )  # fmt: skip
     stack.emu.block_bot(alice)
-    keys = await queue(stack, [(alice.id, alert("one")), (alice.id, alert("two"))])
+    keys = await queue_alerts(stack, [(alice.id, alert("one")), (alice.id, alert("two"))])
     rows = await settled(stack, keys)
     assert [row.status for row in rows] == ["failed", "failed"]
     assert [status for _, status, _ in sends(stack, {alice.id})][-1] == 403
@@ -173,7 +160,7 @@ async def test_a_person_who_blocked_the_bot_has_their_alerts_paused(
 
 async def test_quiet_hours_alerts_arrive_as_one_summary(stack: Stack, alice: User) -> None:
     payloads = [alert(f"full {n}", quiet=True, summary=f"<b>ETH</b> below {n}") for n in range(4)]
-    keys = await queue(stack, [(alice.id, payload) for payload in payloads])
+    keys = await queue_alerts(stack, [(alice.id, payload) for payload in payloads])
     rows = await settled(stack, keys)
     [summary] = stack.emu.bot_messages(alice)
     assert summary.text.splitlines()[0] == "While you were away, 4 alerts fired:"

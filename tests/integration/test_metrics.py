@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import itertools
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -23,11 +22,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.emulator.records import User
 from core.predict.features import Inputs
-from db.outbox import OUTBOX_CHANNEL, enqueue
 from pythia.logs import JsonLines
 from pythia.observe import metrics_endpoint, sampler
 from services.model_registry import Training, record_training
-from tests.e2e.conftest import BACKENDS, Stack, running_stack
+from tests.e2e.conftest import BACKENDS, Stack, queue_alerts, running_stack
 from tests.ports import free_port
 from workers.jobs import ingest_candles, sync_markets
 from workers.jobs.base import JobResult, WorkerDeps
@@ -38,7 +36,6 @@ from workers.sources.replay import load_series
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-_keys = itertools.count()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=BACKENDS)
@@ -202,14 +199,8 @@ async def test_a_log_line_written_while_handling_an_update_carries_its_id(
     assert f"'update_id': {line['update_id']}}}" in line["message"]  # the update it is about
 
 
-async def queue(stack: Stack, chat_id: int, texts: list[str]) -> None:
-    """Rows written as the alert matcher writes them; the bot told, as the workers tell it."""
-    async with stack.deps.sessions.begin() as session:
-        for text in texts:
-            payload = {"text": text, "symbol": "BTC", "quiet": False}
-            now = stack.deps.clock.now()  # the market's clock, as the matcher stamps its rows
-            await enqueue(session, chat_id, "alert", payload, f"m:{next(_keys)}", now)
-    await stack.deps.cache.publish(OUTBOX_CHANNEL, str(len(texts)))
+def alerts(chat_id: int, texts: list[str]) -> list[tuple[int, dict[str, Any]]]:
+    return [(chat_id, {"text": text, "symbol": "BTC", "quiet": False}) for text in texts]
 
 
 async def test_outbox_sends_429s_and_refusals_are_counted(stack: Stack, scrape: Any) -> None:
@@ -217,8 +208,8 @@ async def test_outbox_sends_429s_and_refusals_are_counted(stack: Stack, scrape: 
     before = await scrape()
     stack.emu.fail_next("sendMessage", chat=bob, code=429, retry_after=1)
     stack.emu.fail_next("sendMessage", chat=carol, code=400)
-    await queue(stack, bob.id, ["one", "two"])
-    await queue(stack, carol.id, ["never"])
+    await queue_alerts(stack, alerts(bob.id, ["one", "two"]))
+    await queue_alerts(stack, alerts(carol.id, ["never"]))
 
     def grew(samples: Samples, name: str) -> float:
         return value(samples, name) - value(before, name)
@@ -244,7 +235,7 @@ async def test_the_backlog_is_what_is_due_and_unsent(stack: Stack, scrape: Any) 
     dave: User = stack.emu.add_user("Dave", "dave")
     await stack.app.bot_data.outbox.stop()  # nobody sends: what is queued stays due
     try:
-        await queue(stack, dave.id, ["a", "b", "c"])
+        await queue_alerts(stack, alerts(dave.id, ["a", "b", "c"]))
         samples = await scrape()
         assert value(samples, "pythia_outbox_backlog") >= 3
     finally:
