@@ -206,8 +206,14 @@ def _trained_line(outcome: Outcome) -> str:
 
 # --- evaluate ---------------------------------------------------------------------------------
 
-HEADER = (
-    f"{'coin':<6}{'h':>4}  {'record':<13}{'skill':>8}{'low':>9}{'logloss':>9}{'ECE':>7}"
+
+def _lead(coin: str, horizon: str, record: str) -> str:
+    """A row's first columns, HEADER's too: coin, horizon, which record."""
+    return f"{coin:<6}{horizon:>4}  {record:<13}"
+
+
+HEADER = _lead("coin", "h", "record") + (
+    f"{'skill':>8}{'low':>9}{'logloss':>9}{'ECE':>7}"
     f"{'hit':>7}{'count':>8}  best baseline / decision"
 )
 
@@ -224,9 +230,9 @@ async def _evaluate(
         for horizon in horizons:
             record = None if live is None else live.get((coin, horizon))
             if live is None:
-                print(f"{coin:<6}{horizon:>4}  {'live':<13}no live record yet")
+                print(_lead(coin, horizon, "live") + "no live record yet")
             elif record is None or record.count == 0:
-                print(f"{coin:<6}{horizon:>4}  {'live':<13}no resolved predictions")
+                print(_lead(coin, horizon, "live") + "no resolved predictions")
             else:
                 print(_metrics_row(coin, horizon, "live", record, ""))
 
@@ -244,20 +250,20 @@ def _walk_rows(inputs: Any, coin: str, horizons: list[str], since: datetime | No
     rows = []
     for horizon in horizons:
         if inputs is None:
-            rows.append(f"{coin:<6}{horizon:>4}  {'walk-forward':<13}no 1h candles stored")
+            rows.append(_lead(coin, horizon, "walk-forward") + "no 1h candles stored")
             continue
         x_frame, target = dataset(inputs, horizon)
         walk = walk_forward(x_frame, target, horizon) if len(target) >= MIN_ROWS else None
         if walk is None:
             rows.append(
-                f"{coin:<6}{horizon:>4}  {'walk-forward':<13}too little data "
+                _lead(coin, horizon, "walk-forward") + f"too little data "
                 f"({len(target):,} labelled hours, needs {MIN_ROWS:,})"
             )
             continue
         scores = walk.metrics(since)
         model = scores["model"]
         if model.count == 0:
-            rows.append(f"{coin:<6}{horizon:>4}  {'walk-forward':<13}no validation rows since")
+            rows.append(_lead(coin, horizon, "walk-forward") + "no validation rows since")
             continue
         best = max(("logistic", "persistence"), key=lambda k: scores[k].skill)
         decision = decide(
@@ -281,7 +287,7 @@ async def _live_record(deps: Deps, since: datetime | None) -> dict[tuple[str, st
 
 def _metrics_row(coin: str, horizon: str, record: str, m: Metrics, note: str) -> str:
     return (
-        f"{coin:<6}{horizon:>4}  {record:<13}{_signed(m.skill):>8}{_signed(m.skill_low):>9}"
+        _lead(coin, horizon, record) + f"{_signed(m.skill):>8}{_signed(m.skill_low):>9}"
         f"{_fixed(m.log_loss):>9}{_fixed(m.ece):>7}{_fixed(m.hit_rate, 3):>7}{m.count:>8,}  {note}"
     )
 
