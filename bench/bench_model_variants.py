@@ -154,10 +154,9 @@ def candles(coin: str) -> Table:
     return table_of(list(read_candles(check(SHARED / f"{coin}USDT_1h.csv", options))))
 
 
-def skill(job: tuple[str, str, str]) -> tuple[str, str, str, float]:
-    variant, coin, horizon = job
+def skill(job: tuple[str, str, str, Packed]) -> tuple[str, str, str, float]:
+    variant, coin, horizon, inputs = job
     VARIANTS[variant]()
-    inputs = Packed(candles(coin), None if coin == "BTC" else candles("BTC"))
     x_frame, target = train.dataset(inputs, horizon)
     walk = train.walk_forward(x_frame, target, horizon)
     assert walk is not None
@@ -176,8 +175,10 @@ def main() -> None:
         parser.error(f"variants are {', '.join(VARIANTS)}")
     if set(coins) - set(COINS) or set(horizons) - set(HORIZONS):
         parser.error(f"coins are {', '.join(COINS)}; horizons {', '.join(HORIZONS)}")
-    jobs = [(v, c, h) for v in variants for c in coins for h in horizons]
     began = time.perf_counter()
+    read = {c: candles(c) for c in {*coins, "BTC"}}  # each file once, not once a fit
+    inputs = {c: Packed(read[c], None if c == "BTC" else read["BTC"]) for c in coins}
+    jobs = [(v, c, h, inputs[c]) for v in variants for c in coins for h in horizons]
     with ProcessPoolExecutor(2, max_tasks_per_child=1) as pool:  # a variant dies with its process
         results = {(v, c, h): s for v, c, h, s in pool.map(skill, jobs)}
     print(f"walk-forward Brier skill vs the base rate, {len(jobs)} fits in "
