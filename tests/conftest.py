@@ -126,10 +126,10 @@ def redis_url() -> str:
     return _for_worker_redis(_SET_REDIS) if _SET_REDIS else _own_redis_database()
 
 
-def __getattr__(name: str) -> str:  # `from tests.conftest import REDIS_URL` claims it then
-    if name == "REDIS_URL":
-        return redis_url()
-    raise AttributeError(name)
+def redis_server() -> str:
+    """The server the tests' Redis databases are on (PYTHIA_TEST_REDIS_URL's, else the local
+    one), for a suite that picks its own database there: nothing is claimed."""
+    return _SET_REDIS.rpartition("/")[0] if _SET_REDIS else REDIS_SERVER
 
 
 OWN_POSTGRES = _SET_POSTGRES is None or bool(WORKER)

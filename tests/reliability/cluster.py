@@ -52,12 +52,12 @@ from db.models import Alert, JobRun, OutboxMessage
 from db.repos.people import register
 from services import tasks
 from services.deps import Deps, build_deps, close_deps
-from tests.conftest import POSTGRES_URL, REDIS_URL, unavailable
+from tests.conftest import POSTGRES_URL, redis_server, unavailable
 
 REL_POSTGRES_URL = os.environ.get(
     "PYTHIA_RELIABILITY_POSTGRES_URL", POSTGRES_URL.rsplit("/", 1)[0] + "/pythia_rel"
 )
-REL_REDIS_URL = os.environ.get("PYTHIA_RELIABILITY_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/7")
+REL_REDIS_URL = os.environ.get("PYTHIA_RELIABILITY_REDIS_URL", redis_server() + "/7")
 HIGH = Decimal(10_000_000)  # alert levels start here: far above any real price of BTC
 
 
