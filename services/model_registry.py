@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.predict import HORIZONS, LEADER, TIMEFRAME
-from core.predict.features import Inputs
+from core.predict.features import Inputs, Market, Table, basket, table_of
 from core.predict.promotion import Decision, serving_of
 from db.repos import model_registry as repo
 from services.deps import Deps
@@ -126,12 +126,26 @@ async def champion(deps: Deps, asset: str, horizon: str) -> tuple[RegisteredMode
     return (_registered(found[0]), data) if data is not None else None
 
 
+async def market_of(deps: Deps, *, span: timedelta | None = None) -> Market:
+    """The market basket's closes: every tracked coin's 1h candles over `span` (all stored when
+    None), each from the market the series rule believes; read a coin at a time and kept as
+    numbers only."""
+    directory = await deps.current_directory()
+    coins: dict[str, Table] = {}
+    for coin in directory.tracked:
+        series = await series_of(deps, coin, TIMEFRAME, span=span)
+        if series is not None and series.candles:
+            coins[coin] = table_of(series.candles)
+    return basket(coins)
+
+
 async def training_inputs(
-    deps: Deps, asset: str, *, span: timedelta | None = None
+    deps: Deps, asset: str, *, span: timedelta | None = None, market: Market | None = None
 ) -> Inputs | None:
     """The inputs a model of `asset` is trained on (or forecasts from): its 1h candles over
     `span` (all stored when None) from the market the series rule believes, BTC's as the
-    leader (not for BTC itself), and its stored sentiment index over the same time. None when
+    leader (not for BTC itself), its stored sentiment index over the same time, and the market
+    basket (`market`, read here when None: a caller with many coins reads it once). None when
     no market has candles of it."""
     series = await series_of(deps, asset, TIMEFRAME, span=span)
     if series is None or not series.candles:
@@ -143,7 +157,9 @@ async def training_inputs(
     first, last = series.candles[0].ts, series.candles[-1].ts + timedelta(hours=1)
     points = await sentiment_series(deps, asset, first, last)
     sentiment = [(p.ts, p.value) for p in points] or None
-    return Inputs(series.candles, leader, sentiment)
+    if market is None:
+        market = await market_of(deps, span=span)
+    return Inputs(series.candles, leader, sentiment, market)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-from bot.i18n import Texts
+from bot.i18n import N_, Texts
 from bot.views.common import clip, e
 from core.predict import LEADER, Driver
 
-RETURN = re.compile(r"^(btc_|rel_)?ret_(\d+)h$")
+RETURN = re.compile(r"^(btc_|rel_|mkt_)?ret_(\d+)h$")
+MARKET_RELATIVE = re.compile(r"^mkt_rel_(\d+)h$")
 Z_RETURN = re.compile(r"^z_ret_(\d+)h$")
 
 
@@ -24,36 +25,42 @@ def pct_of_fraction(t: Texts, fraction: float, places: int = 1, signed: bool = T
 # --- the drivers in plain words ------------------------------------------------------------------
 
 
-def _moved(t: Texts, coin: str, log_return: float, hours: int) -> str:
-    change = pct_of_fraction(t, abs(math.expm1(log_return)), signed=False)
-    if log_return >= 0:
-        return t._(
-            "{coin} rose {change} over the last {hours} h", coin=coin, change=change, hours=hours
-        )
-    return t._(
-        "{coin} fell {change} over the last {hours} h",
-        coin=coin,
-        change=change,
-        hours=hours,
-    )
+# moves said by their sign: (up, down, the placeholder their size goes in)
+MOVES: dict[str, tuple[str, str, str]] = {
+    "coin": (
+        N_("{coin} rose {change} over the last {hours} h"),
+        N_("{coin} fell {change} over the last {hours} h"),
+        "change",
+    ),
+    "leader": (
+        N_("{coin} beat {leader} by {gap} over the last {hours} h"),
+        N_("{coin} lagged {leader} by {gap} over the last {hours} h"),
+        "gap",
+    ),
+    "market": (
+        N_("The market (tracked coins on average) rose {change} over the last {hours} h"),
+        N_("The market (tracked coins on average) fell {change} over the last {hours} h"),
+        "change",
+    ),
+    "against_market": (
+        N_("{coin} beat the market by {gap} over the last {hours} h"),
+        N_("{coin} lagged the market by {gap} over the last {hours} h"),
+        "gap",
+    ),
+}
 
 
-def _relative(t: Texts, coin: str, log_return: float, hours: int) -> str:
-    gap = pct_of_fraction(t, abs(math.expm1(log_return)), signed=False)
-    if log_return >= 0:
-        return t._(
-            "{coin} beat {leader} by {gap} over the last {hours} h",
-            coin=coin,
-            leader=LEADER,
-            gap=gap,
-            hours=hours,
-        )
+def _move(t: Texts, kind: str, log_return: float, **names: object) -> str:
+    """A log return said as a percentage move, in the words of MOVES[kind] for its sign."""
+    up, down, size = MOVES[kind]
+    names[size] = pct_of_fraction(t, abs(math.expm1(log_return)), signed=False)
+    return t._(up if log_return >= 0 else down, **names)
+
+
+def _breadth(t: Texts, value: float) -> str:
     return t._(
-        "{coin} lagged {leader} by {gap} over the last {hours} h",
-        coin=coin,
-        leader=LEADER,
-        gap=gap,
-        hours=hours,
+        "{share} of tracked coins rose over the last 24 h",
+        share=pct_of_fraction(t, value, 0, signed=False),
     )
 
 
@@ -186,6 +193,7 @@ SAYINGS: dict[str, Callable[[Texts, float], str]] = {
     "hour_cos": _time_of_day,
     "dow_sin": _day_of_week,
     "dow_cos": _day_of_week,
+    "mkt_breadth_24h": _breadth,
     "sentiment": _sentiment,
     "sentiment_chg_24h": _sentiment_change,
 }
@@ -201,8 +209,13 @@ def driver_words(t: Texts, driver: Driver, coin: str) -> str:
     if found:
         prefix, hours = found.group(1), int(found.group(2))
         if prefix == "rel_":
-            return _relative(t, e(coin), value, hours)
-        return _moved(t, LEADER if prefix == "btc_" else e(coin), value, hours)
+            return _move(t, "leader", value, coin=e(coin), leader=LEADER, hours=hours)
+        if prefix == "mkt_":
+            return _move(t, "market", value, hours=hours)
+        return _move(t, "coin", value, coin=LEADER if prefix == "btc_" else e(coin), hours=hours)
+    against = MARKET_RELATIVE.match(driver.feature)
+    if against:
+        return _move(t, "against_market", value, coin=e(coin), hours=int(against.group(1)))
     scaled = Z_RETURN.match(driver.feature)
     if scaled:
         return _z_move(t, e(coin), value, int(scaled.group(1)))

@@ -14,11 +14,16 @@ indicators (RSI, MACD, Bollinger, ATR, ADX) are run over the candles that exist,
 an exchange's chart would show them: a gap shortens their memory, it never fills it with made-up
 prices. Nothing is forward-filled across a gap, so a missing hour adds no fake zero return.
 The model (LightGBM) takes NaN as "missing"; the logistic baseline imputes.
+
+The market: an equal-weight basket of the tracked coins (`Market`, built by `basket`), its
+returns, the coin's return against it and the share of its coins up over 24 h: what the market
+as a whole does, beyond its leader. An hour where fewer than MARKET_MIN coins have a return
+over the lag has no basket value; with fewer coins tracked the columns are missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +40,8 @@ Z_LAGS = (1, 4, 24)  # returns also in units of the 168 h volatility
 LEADER_LAGS = (1, 4, 24)  # hours of the leader's returns, and the coin's relative to it
 SENTIMENT_STALE = timedelta(hours=3)  # a sentiment point older than this is "none"
 STALE_NS = SENTIMENT_STALE // timedelta(microseconds=1) * 1000
+MARKET_LAGS = (1, 4, 24)  # hours of the basket's returns, and the coin's relative to it
+MARKET_MIN = 3  # coins with a return over the lag, at least, for a basket value at an hour
 WARMUP = 500  # candles before a row's indicators have settled; a forecast needs at least this
 
 NAMES: dict[str, str] = {
@@ -59,19 +66,35 @@ NAMES: dict[str, str] = {
     "dow_cos": "day of week (cosine)",
     **{f"btc_ret_{k}h": f"BTC's log return over the last {k} h" for k in LEADER_LAGS},
     **{f"rel_ret_{k}h": f"log return over {k} h minus BTC's" for k in LEADER_LAGS},
+    **{f"mkt_ret_{k}h": f"the market basket's log return over the last {k} h" for k in MARKET_LAGS},
+    **{f"mkt_rel_{k}h": f"log return over {k} h minus the market basket's" for k in MARKET_LAGS},
+    "mkt_breadth_24h": "share of the basket's coins up over the last 24 h (0..1)",
     "sentiment": "the coin's news sentiment index (-1..1)",
     "sentiment_chg_24h": "change of the sentiment index over 24 h",
 }
 
 
 @dataclass(frozen=True)
+class Market:
+    """The tracked coins' log closes on one hourly grid (rows: close times, oldest first;
+    columns: coins; NaN where a coin has no candle). Built by `basket`; compact, so it crosses
+    to a training process cheaply."""
+
+    close_time: pd.DatetimeIndex
+    coins: tuple[str, ...]
+    log_close: np.ndarray  # shape (hours, coins)
+
+
+@dataclass(frozen=True)
 class Inputs:
     """What features are computed from: the coin's 1h candles (oldest first), BTC's 1h candles
-    (None for BTC itself) and the coin's stored hourly sentiment index points (None: none)."""
+    (None for BTC itself), the coin's stored hourly sentiment index points (None: none) and the
+    market basket (None: none)."""
 
     candles: Sequence[Candle]
     leader: Sequence[Candle] | None = None
     sentiment: Sequence[tuple[datetime, float]] | None = None
+    market: Market | None = None
 
 
 def close_times(candles: Sequence[Candle]) -> pd.DatetimeIndex:
@@ -94,6 +117,7 @@ class Packed:
     candles: Table
     leader: Table | None = None
     sentiment: Sequence[tuple[datetime, float]] | None = None
+    market: Market | None = None
 
 
 def table_of(candles: Sequence[Candle] | Table) -> Table:
@@ -112,7 +136,43 @@ def pack(inputs: Inputs | Packed) -> Packed:
     if isinstance(inputs, Packed):
         return inputs
     leader = None if inputs.leader is None else table_of(inputs.leader)
-    return Packed(table_of(inputs.candles), leader, inputs.sentiment)
+    return Packed(table_of(inputs.candles), leader, inputs.sentiment, inputs.market)
+
+
+def basket(coins: Mapping[str, Sequence[Candle] | Table]) -> Market:
+    """The market of `coins`' candles (each coin's duplicates dropped, any order)."""
+    grids = {}
+    for coin, candles in coins.items():
+        table = table_of(candles)
+        if len(table.close_time):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                close = table.ohlcv.close
+                grids[coin] = _grid(table.close_time, np.log(np.where(close > 0, close, np.nan)))
+    if not grids:
+        empty = pd.DatetimeIndex([], tz="UTC", name="close_time")
+        return Market(empty, (), np.empty((0, 0)))
+    joined = pd.DataFrame(grids)
+    full = pd.date_range(joined.index[0], joined.index[-1], freq="1h", tz="UTC", name="close_time")
+    joined = joined.reindex(full)
+    return Market(full, tuple(joined.columns), joined.to_numpy(dtype=np.float64))
+
+
+def _market(index: pd.DatetimeIndex, own: pd.Series, market: Market) -> dict[str, np.ndarray]:
+    """The basket's columns at each of `index` (close times); `own`: the coin's log close on
+    its hourly grid."""
+    closes = pd.DataFrame(market.log_close, index=market.close_time)
+    mine = own.reindex(closes.index)
+    out: dict[str, np.ndarray] = {}
+    for k in MARKET_LAGS:
+        moves = closes - closes.shift(k)
+        counted = moves.notna().sum(axis=1)
+        mean = moves.mean(axis=1, skipna=True).where(counted >= MARKET_MIN)
+        out[f"mkt_ret_{k}h"] = mean.reindex(index).to_numpy()
+        out[f"mkt_rel_{k}h"] = ((mine - mine.shift(k)) - mean).reindex(index).to_numpy()
+        if k == 24:
+            up = (moves > 0).sum(axis=1) / counted
+            out["mkt_breadth_24h"] = up.where(counted >= MARKET_MIN).reindex(index).to_numpy()
+    return out
 
 
 def _ohlcv(candles: Sequence[Candle] | Table) -> tuple[pd.DatetimeIndex, Ohlcv]:
@@ -194,6 +254,11 @@ def frame(inputs: Inputs | Packed) -> pd.DataFrame:
             theirs = (lead_close - lead_close.shift(k)).reindex(index).to_numpy()
             out[f"btc_ret_{k}h"] = theirs
             out[f"rel_ret_{k}h"] = out[f"ret_{k}h"].to_numpy() - theirs
+
+    if inputs.market is not None and len(inputs.market.coins) >= MARKET_MIN:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for code, values in _market(index, grid_close, inputs.market).items():
+                out[code] = values
 
     if inputs.sentiment:
         out["sentiment"], out["sentiment_chg_24h"] = _sentiment(index, inputs.sentiment)

@@ -18,14 +18,22 @@ from sqlalchemy import func, select
 
 from core.clock import FixedClock
 from core.market import Candle
+from core.predict.features import Inputs, basket
 from core.settings import Settings
 from db.candles import candle_market, save_candles
 from db.models import ModelVersion, Prediction
 from services.deps import build_deps, close_deps
-from services.model_registry import Training, record_training, registry, training_inputs
+from services.model_registry import (
+    Training,
+    artifact_of,
+    record_training,
+    registry,
+    training_inputs,
+)
 from services.predictions import latest_forecast
 from workers.jobs import predict, resolve_predictions, retrain_models
 from workers.jobs.base import WorkerDeps
+from workers.predict.model import Predictor
 from workers.predict.train import train
 from workers.sources.replay import load_series
 
@@ -123,6 +131,40 @@ async def test_the_predict_job_serves_each_model_once_an_hour(deps: WorkerDeps) 
     deps.clock.advance(HOUR)  # type: ignore[attr-defined]
     assert "waiting for candles: BTC, ETH" in (await predict.run(deps)).summary
     assert len(await rows(deps)) == 2
+
+
+async def test_a_forecast_reads_the_market_basket_of_every_tracked_coin(deps: WorkerDeps) -> None:
+    series = load_series()
+    async with deps.write() as session:
+        for coin in ("SOL", "XRP"):  # four tracked coins: a basket (BTC and ETH alone are not)
+            deps.settings.symbols.append(coin)
+            market = await candle_market(session, "binance", f"{coin}/USDT", coin, "USDT", NOW)
+            await save_candles(session, market, "1h", series[coin].candles)
+    await deps.assets_changed()
+    inputs = await training_inputs(deps, "ETH")
+    assert inputs is not None and inputs.market is not None
+    assert sorted(inputs.market.coins) == ["BTC", "ETH", "SOL", "XRP"]
+    eth = await record_training(deps, await trained(deps, "ETH", serve=True))
+    assert {"mkt_ret_1h", "mkt_rel_4h", "mkt_breadth_24h"} <= set(eth.features)
+
+    assert (await predict.run(deps)).summary.startswith("1 of 1 forecasts published")
+    (made,) = await rows(deps)
+    # what the job served is the model's forecast from the four coins' candles closed by 20:00
+    closed = {c: [k for k in series[c].candles if k.ts + HOUR <= NOW] for c in inputs.market.coins}
+    model = Predictor.from_bundle(await artifact_of(deps, eth.id))
+    by_hand = model.forecast(Inputs(closed["ETH"], closed["BTC"], inputs.sentiment, basket(closed)))
+    assert made.prob_up == pytest.approx(by_hand.p_up, abs=1e-12)
+    without = model.forecast(Inputs(closed["ETH"], closed["BTC"], inputs.sentiment, None))
+    assert made.prob_up != pytest.approx(without.p_up, abs=1e-9)  # the basket counted
+
+
+def test_a_candle_still_forming_is_in_no_input() -> None:
+    series = load_series()
+    coins = {c: [*series[c].candles[-30:], FORMING] for c in COINS}
+    ready = predict.closed(Inputs(coins["ETH"], coins["BTC"], None, basket(coins)), NOW)
+    assert ready.candles[-1].ts + HOUR <= NOW and ready.leader[-1].ts + HOUR <= NOW
+    assert ready.market is not None and ready.market.close_time[-1] <= NOW
+    assert len(ready.market.close_time) == len(basket(coins).close_time) - 1
 
 
 async def test_the_resolve_job_judges_them_against_the_next_close(deps: WorkerDeps) -> None:

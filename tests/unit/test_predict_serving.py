@@ -210,6 +210,15 @@ def test_every_feature_has_words_of_its_own() -> None:
     assert driver_words(t, Driver("rel_ret_4h", 0.01, 1), "ETH") == (
         "ETH beat BTC by 1.0% over the last 4 h"
     )
+    assert driver_words(t, Driver("mkt_ret_24h", -0.02, -1), "ETH") == (
+        "The market (tracked coins on average) fell 2.0% over the last 24 h"
+    )
+    assert driver_words(t, Driver("mkt_rel_1h", -0.003, -1), "ETH") == (
+        "ETH lagged the market by 0.3% over the last 1 h"
+    )
+    assert driver_words(t, Driver("mkt_breadth_24h", 5 / 7, 1), "ETH") == (
+        "71% of tracked coins rose over the last 24 h"
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -18,10 +18,19 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
+import pandas as pd
+
 from core.market import Candle
 from core.predict import HORIZONS, Forecast
-from core.predict.features import Inputs
-from services.model_registry import RegisteredModel, artifact_of, serving, training_inputs
+from core.predict.features import Inputs, Market
+from services.model_registry import (
+    RegisteredModel,
+    artifact_of,
+    market_of,
+    serving,
+    training_inputs,
+)
 from services.predictions import current_hour, publish_forecasts, published_at
 from workers.jobs.base import JobResult, WorkerDeps
 from workers.predict.model import Predictor, Raw
@@ -63,7 +72,11 @@ def closed(inputs: Inputs, now: datetime) -> Inputs:
         return [c for c in candles if c.ts + HOUR <= now]
 
     leader = None if inputs.leader is None else done(list(inputs.leader))
-    return Inputs(done(list(inputs.candles)), leader, inputs.sentiment)
+    market = inputs.market
+    if market is not None:  # a candle still forming would be the basket's at its close
+        known = np.asarray(market.close_time <= pd.Timestamp(now))
+        market = Market(market.close_time[known], market.coins, market.log_close[known])
+    return Inputs(done(list(inputs.candles)), leader, inputs.sentiment, market)
 
 
 def forecast_of(model: RegisteredModel, raw: Raw) -> Forecast:
@@ -113,8 +126,9 @@ async def run(deps: WorkerDeps) -> JobResult:
     forecasts: list[Forecast] = []
     waiting: list[str] = []
     now = deps.clock.now()
+    market = await market_of(deps, span=SPAN)  # every coin's forecast shares it: read once
     for asset in dict.fromkeys(m.asset for m in todo):
-        inputs = await training_inputs(deps, asset, span=SPAN)
+        inputs = await training_inputs(deps, asset, span=SPAN, market=market)
         # the hour's own candle stored: the one closing at `hour` was refetched closed
         if inputs is None or not inputs.candles or inputs.candles[-1].ts < hour:
             waiting.append(asset)

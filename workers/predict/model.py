@@ -115,7 +115,7 @@ class Predictor:
         candles = sorted(inputs.candles, key=lambda c: c.ts)[-TAIL:]
         since = candles[0].ts
         leader = None if inputs.leader is None else [c for c in inputs.leader if c.ts >= since]
-        table = frame(Inputs(candles, leader, inputs.sentiment))
+        table = frame(Inputs(candles, leader, inputs.sentiment, inputs.market))
         # a feature this code no longer computes (an older model) is missing, as LightGBM allows
         row = table.iloc[[-1]].reindex(columns=self.features).to_numpy(dtype=np.float64)
         raw = blend(np.asarray(self.classifier.predict(row), dtype=np.float64), self.linear, row)

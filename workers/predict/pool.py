@@ -20,6 +20,7 @@ from services.model_registry import (
     RegisteredModel,
     Training,
     champion,
+    market_of,
     record_training,
     training_inputs,
 )
@@ -98,8 +99,9 @@ async def train_many(
         max_workers=processes, mp_context=context, initializer=_background
     ) as pool:
         running: list[Awaitable[Training | Refused]] = []
+        market = await market_of(deps)  # every coin's features share it: read once
         for asset in assets:
-            found = await training_inputs(deps, asset)
+            found = await training_inputs(deps, asset, market=market)
             if found is None:
                 for horizon in horizons:
                     finish(Refused(asset, horizon, "no_candles", 0))
