@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_model_variants.py                       # every variant
     .venv/bin/python bench/bench_model_variants.py seed14 slow --coins BTC,ETH --horizons 1h
+    .venv/bin/python bench/bench_model_variants.py no_market no_market+seed14    # "+": both changes
 
 Not a timing: an experiment, kept so that its figures can be printed again. Each variant
 changes one thing in how workers.predict.train fits a model, for this run only (in the worker
@@ -24,11 +25,20 @@ the figures.
   clipped to 0.1..3): a move inside the noise says little about direction.
 - momentum: the 336 h and 720 h returns as features too (month-scale trend).
 - range_vol: Garman–Klass volatility over 24 h and the 168 h skew of hourly returns too.
+- recent: the classifier's training rows weighted by age, halving every 365 days before the
+  fold's last training row: markets change, and an old row may describe a market gone by.
+- no_market: without the market basket's features (core.predict.features.basket, of all
+  seven coins here as in a `pythia train` of them): the model as it served before they were
+  added. Mean walk-forward skill over these five coins, seeds 13, 14, 15 (`served`,
+  `served+seed14`, … against `no_market`, …): 1 h +0.01262 +0.01267 +0.01260 against
+  +0.01230 +0.01264 +0.01231 (+0.0002, within what a seed moves); 4 h +0.01484 +0.01525
+  +0.01506 against +0.01389 +0.01399 +0.01470 (+0.0009, more than a seed moves, at every seed).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -38,7 +48,7 @@ import numpy as np
 from harness import ROOT  # puts ROOT on sys.path
 
 from core.predict import HORIZONS, features
-from core.predict.features import Packed, Table, table_of
+from core.predict.features import Packed, Table, basket, table_of
 from workers.candle_files import ImportOptions, check
 from workers.candle_files.checks import read_candles
 from workers.predict import train
@@ -137,6 +147,38 @@ def _range_vol() -> None:
     _more_columns(add)
 
 
+HALF_LIFE_DAYS = 365.0
+_TIMES: np.ndarray | None = None  # the rows' close times (ns), set by skill() before a fit
+
+
+def _recent() -> None:
+    import lightgbm as lgb
+
+    def fit(params: dict[str, Any], data: Any, trees: int, rows: Any = None) -> Any:
+        if params.get("objective") != "binary" or _TIMES is None:
+            return lgb.train(params, data if rows is None else data.subset(rows.tolist()), trees)
+        chosen = np.arange(data.num_data()) if rows is None else rows
+        age_days = (_TIMES[chosen].max() - _TIMES[chosen]) / 86_400e9
+        weight = 0.5 ** (age_days / HALF_LIFE_DAYS)
+        raw = data.get_data()[chosen]
+        label = data.get_label()[chosen]
+        weighted = lgb.Dataset(
+            raw, label, weight=weight / weight.mean(), params=train.DATASET, reference=data
+        )
+        return lgb.train(params, weighted, num_boost_round=trees)
+
+    train._fit = fit
+
+
+def _no_market() -> None:
+    frame = features.frame
+
+    def without(inputs: Any) -> Any:
+        return frame(dataclasses.replace(features.pack(inputs), market=None))
+
+    train.frame = without
+
+
 VARIANTS: dict[str, Callable[[], None]] = {
     "served": lambda: None,
     "seed14": lambda: _seed(14),
@@ -146,6 +188,8 @@ VARIANTS: dict[str, Callable[[], None]] = {
     "weighted": _weighted,
     "momentum": _momentum,
     "range_vol": _range_vol,
+    "recent": _recent,
+    "no_market": _no_market,
 }
 
 
@@ -156,8 +200,11 @@ def candles(coin: str) -> Table:
 
 def skill(job: tuple[str, str, str, Packed]) -> tuple[str, str, str, float]:
     variant, coin, horizon, inputs = job
-    VARIANTS[variant]()
+    global _TIMES
+    for part in variant.split("+"):  # "market+seed14": both changes
+        VARIANTS[part]()
     x_frame, target = train.dataset(inputs, horizon)
+    _TIMES = x_frame.index.asi8
     walk = train.walk_forward(x_frame, target, horizon)
     assert walk is not None
     return variant, coin, horizon, walk.metrics()["model"].skill
@@ -171,25 +218,27 @@ def main() -> None:
     args = parser.parse_args()
     variants = args.variants or list(VARIANTS)
     coins, horizons = args.coins.split(","), args.horizons.split(",")
-    if set(variants) - set(VARIANTS):
+    if {p for v in variants for p in v.split("+")} - set(VARIANTS):
         parser.error(f"variants are {', '.join(VARIANTS)}")
     if set(coins) - set(COINS) or set(horizons) - set(HORIZONS):
         parser.error(f"coins are {', '.join(COINS)}; horizons {', '.join(HORIZONS)}")
     began = time.perf_counter()
-    read = {c: candles(c) for c in {*coins, "BTC"}}  # each file once, not once a fit
-    inputs = {c: Packed(read[c], None if c == "BTC" else read["BTC"]) for c in coins}
+    read = {c: candles(c) for c in COINS}  # each file once, not once a fit
+    market = basket(read)
+    inputs = {c: Packed(read[c], None if c == "BTC" else read["BTC"], None, market) for c in coins}
     jobs = [(v, c, h, inputs[c]) for v in variants for c in coins for h in horizons]
     with ProcessPoolExecutor(2, max_tasks_per_child=1) as pool:  # a variant dies with its process
         results = {(v, c, h): s for v, c, h, s in pool.map(skill, jobs)}
     print(f"walk-forward Brier skill vs the base rate, {len(jobs)} fits in "
           f"{time.perf_counter() - began:.0f} s")  # fmt: skip
     columns = [(c, h) for c in coins for h in horizons]
-    print(f"{'variant':<10}" + "".join(f"{c + ' ' + h:>10}" for c, h in columns)
+    wide = max(10, *(len(v) + 1 for v in variants))
+    print(f"{'variant':<{wide}}" + "".join(f"{c + ' ' + h:>10}" for c, h in columns)
           + "".join(f"{'mean ' + h:>10}" for h in horizons))  # fmt: skip
     for v in variants:
         cells = "".join(f"{results[(v, c, h)]:>+10.4f}" for c, h in columns)
         means = "".join(f"{np.mean([results[(v, c, h)] for c in coins]):>+10.5f}" for h in horizons)
-        print(f"{v:<10}{cells}{means}")
+        print(f"{v:<{wide}}{cells}{means}")
 
 
 if __name__ == "__main__":
