@@ -221,10 +221,13 @@ HEADER = _lead("coin", "h", "record") + (
 async def _evaluate(
     deps: Deps, coins: list[str], horizons: list[str], since: datetime | None
 ) -> None:
+    from services.model_registry import market_of, training_inputs
+
     live = await _live_record(deps, since)
+    market = await market_of(deps)  # every coin's features share it: read once
     print(HEADER)
     for coin in coins:
-        inputs = await _inputs(deps, coin)
+        inputs = await training_inputs(deps, coin, market=market)
         for row in await asyncio.to_thread(_walk_rows, inputs, coin, horizons, since):
             print(row)
         for horizon in horizons:
@@ -235,12 +238,6 @@ async def _evaluate(
                 print(_lead(coin, horizon, "live") + "no resolved predictions")
             else:
                 print(_metrics_row(coin, horizon, "live", record, ""))
-
-
-async def _inputs(deps: Deps, coin: str) -> Any:
-    from services.model_registry import training_inputs
-
-    return await training_inputs(deps, coin)
 
 
 def _walk_rows(inputs: Any, coin: str, horizons: list[str], since: datetime | None) -> list[str]:
