@@ -25,6 +25,11 @@ the figures.
   clipped to 0.1..3): a move inside the noise says little about direction.
 - momentum: the 336 h and 720 h returns as features too (month-scale trend).
 - range_vol: Garman–Klass volatility over 24 h and the 168 h skew of hourly returns too.
+- autocorr: the first-order autocorrelation of hourly returns over 168 h and 720 h: whether the
+  market has lately been reverting or trending hour to hour (what a 1 h forecast leans on).
+- hour_volume: the last hour's log volume against the same hour of the last 14 days, in their
+  standard deviations (volume_1h_z compares with every hour of the week, and trading has a
+  strong hour-of-day rhythm).
 - recent: the classifier's training rows weighted by age, halving every 365 days before the
   fold's last training row: markets change, and an old row may describe a market gone by.
 - no_market: without the market basket's features (core.predict.features.basket, of all
@@ -45,6 +50,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from harness import ROOT  # puts ROOT on sys.path
 
 from core.predict import HORIZONS, features
@@ -127,6 +133,31 @@ def _momentum() -> None:
     _more_columns(add)
 
 
+def _autocorr() -> None:
+    def add(table: Table) -> dict[str, np.ndarray]:
+        hourly = _log_close(table).diff()
+        return {
+            f"autocorr_{n}h": hourly.rolling(n, min_periods=int(n * 0.8))
+            .corr(hourly.shift(1))
+            .reindex(table.close_time)
+            .to_numpy()
+            for n in (168, 720)
+        }
+
+    _more_columns(add)
+
+
+def _hour_volume() -> None:
+    def add(table: Table) -> dict[str, np.ndarray]:
+        log_volume = features._grid(table.close_time, np.log1p(np.maximum(table.ohlcv.volume, 0)))
+        same_hour = [log_volume.shift(24 * d) for d in range(1, 15)]  # the last 14 days
+        usual = pd.concat(same_hour, axis=1)
+        z = (log_volume - usual.mean(axis=1)) / usual.std(axis=1)
+        return {"volume_hour_z": z.reindex(table.close_time).to_numpy()}
+
+    _more_columns(add)
+
+
 def _range_vol() -> None:
     def add(table: Table) -> dict[str, np.ndarray]:
         o = table.ohlcv
@@ -188,6 +219,8 @@ VARIANTS: dict[str, Callable[[], None]] = {
     "weighted": _weighted,
     "momentum": _momentum,
     "range_vol": _range_vol,
+    "autocorr": _autocorr,
+    "hour_volume": _hour_volume,
     "recent": _recent,
     "no_market": _no_market,
 }
