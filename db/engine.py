@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -40,7 +41,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    try:  # SQLite's math functions are a build option; the live record sums ln(p)
+        cursor.execute("SELECT ln(1)")
+        has_ln = True
+    except Exception:  # any driver's "no such function: ln"
+        has_ln = False
     cursor.close()
+    if not has_ln:  # created once no statement of the connection is running
+        dbapi_connection.create_function("ln", 1, _ln, deterministic=True)
+
+
+def _ln(x: float | None) -> float | None:
+    return math.log(x) if x is not None and x > 0 else None
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

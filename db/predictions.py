@@ -20,8 +20,9 @@ class Prediction(Base):
     `served` is "model" (a champion's calibrated P(up)) or "base_rate" ("no edge found": `prob_up`
     is the base rate of the rejected model named by `model_id`). `model_id` becomes NULL only if
     its registry row is deleted: the live record outlives pruned models. `q10`/`q90` are forward
-    return fractions; `drivers` a list of [feature, value, push]. Resolution sets `outcome_price`,
-    `outcome_return`, `went_up` and `correct` = (prob_up >= 0.5) == went_up.
+    return fractions; `drivers` a list of [feature, value, push]; `base_rate` what the prediction
+    is judged against (its model's training share of ups, known when it was made). Resolution
+    sets `outcome_price`, `outcome_return`, `went_up` and `correct` = (prob_up >= 0.5) == went_up.
     """
 
     __tablename__ = "predictions"
@@ -41,6 +42,7 @@ class Prediction(Base):
     q10: Mapped[float | None] = mapped_column(Float)
     q90: Mapped[float | None] = mapped_column(Float)
     drivers: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    base_rate: Mapped[float | None] = mapped_column(Float)  # judged against this once resolved
     resolved_at: Mapped[datetime | None]
     outcome_price: Mapped[Decimal | None]
     outcome_return: Mapped[float | None] = mapped_column(Float)

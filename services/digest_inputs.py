@@ -28,7 +28,7 @@ from db.repos import predictions as predictions_repo
 from db.repos.assets import AssetDirectory
 from services.deps import Deps
 from services.news import coins_of
-from services.predictions import _forecast_of, newest_model_at, resolved_calls_in
+from services.predictions import _forecast_of, newest_model_at, record_bins_in
 from services.prices import quotes
 from services.sentiment_series import SentimentReading, summary_of
 
@@ -127,8 +127,8 @@ async def _forecasts(
         row = await predictions_repo.latest(session, asset_id, DEFAULT_HORIZON)
         if row is not None:
             forecasts[coin] = _forecast_of(row)
-        calls, _ = await resolved_calls_in(session, None, asset_id, DEFAULT_HORIZON)
-        metrics = score(calls.get((coin, DEFAULT_HORIZON), []))
+        binned, _ = await record_bins_in(session, None, asset_id, DEFAULT_HORIZON)
+        metrics = score(binned.get((coin, DEFAULT_HORIZON), {}))
         if metrics is not None:
             record[coin] = metrics
     return forecasts, record

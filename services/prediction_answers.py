@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from core.predict import HORIZONS, Forecast, Metrics
 from core.predict.ask import parse_accuracy, parse_predict
-from core.predict.record import Bin, Call, bins, score
+from core.predict.record import NOTHING, Bin, Tally, bins, score
 from core.symbols import resolve
 from db.repos import predictions as repo
 from services.deps import Deps
@@ -30,7 +30,7 @@ from services.predictions import (
     TRAINING_KEY,
     finite,
     latest_forecast,
-    resolved_calls,
+    record_bins,
 )
 
 # --- what /predict answers -----------------------------------------------------------------------
@@ -152,9 +152,8 @@ async def _record_of(
         data = json.loads(cached)
         since = datetime.fromisoformat(data["since"]) if data["since"] else None
         return _metrics_of(data["metrics"]), since
-    calls, first = await resolved_calls(deps, None, asset, horizon)
-    group = calls.get((asset, horizon), [])
-    metrics, since = score(group), first.get((asset, horizon))
+    binned, first = await record_bins(deps, None, asset, horizon)
+    metrics, since = score(binned.get((asset, horizon), {})), first.get((asset, horizon))
     payload = {"metrics": _metrics_json(metrics), "since": since.isoformat() if since else None}
     await deps.cache.set(key, json.dumps(payload), ttl=RECORD_TTL)
     return metrics, since
@@ -303,11 +302,11 @@ async def accuracy_scorecard(deps: Deps, typed: Sequence[str]) -> Scorecard:
 async def scorecard(deps: Deps, asset: str | None) -> Scorecard:
     """The scorecard of `asset` (None: every coin), read now from the database."""
     models = [m for m in await models_serving(deps) if asset is None or m.asset == asset]
-    calls, first = await resolved_calls(deps, None, asset)
+    binned, first = await record_bins(deps, None, asset)
     async with deps.read() as session:
         asset_id = None if asset is None else (await deps.directory_in(session)).ids.get(asset)
         waiting = await repo.pending(session, asset_id)
-    keys = {(m.asset, m.horizon) for m in models} | set(calls) | set(waiting)
+    keys = {(m.asset, m.horizon) for m in models} | set(binned) | set(waiting)
     if asset is not None:
         keys = {k for k in keys if k[0] == asset}
     order = list(HORIZONS)
@@ -316,15 +315,16 @@ async def scorecard(deps: Deps, asset: str | None) -> Scorecard:
         ScoreLine(
             a,
             h,
-            score(calls.get((a, h), [])),
+            score(binned.get((a, h), {})),
             first.get((a, h)),
             waiting.get((a, h), 0),
             by_key.get((a, h)),
         )
         for a, h in sorted(keys, key=lambda k: (k[0], order.index(k[1]) if k[1] in order else 9))
     )
-    pooled: dict[str, list[Call]] = defaultdict(list)
-    for (_, h), group in calls.items():
-        pooled[h].extend(group)
+    pooled: dict[str, dict[int, Tally]] = defaultdict(dict)
+    for (_, h), coin_bins in binned.items():
+        for b, tally in coin_bins.items():
+            pooled[h][b] = pooled[h].get(b, NOTHING) + tally
     calibration = {h: tuple(bins(group)) for h, group in pooled.items() if group}
     return Scorecard(asset, lines, calibration, deps.clock.now())

@@ -9,7 +9,8 @@ per hour), resolving them when their horizon has passed, the live record, and wh
   closing at t + h, from the market the series rule believes — once a later candle is stored,
   so the outcome candle was stored closed, not while it formed.
 - `live_record`: resolved predictions scored per coin x horizon (core.predict.record), each
-  against the base rate of the model that served it (a base-rate answer scores 0 skill).
+  against the base rate of the model that served it (a base-rate answer scores 0 skill),
+  stored with the prediction when it is published and summed by the database.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.market import floor_time
 from core.predict import HORIZONS, TIMEFRAME, Driver, Forecast, Metrics, horizon_delta
-from core.predict.record import Call, score
+from core.predict.record import Tally, score
 from db.repos import predictions as repo
 from services.deps import Deps
 from services.series import load_series
@@ -145,6 +146,7 @@ async def publish_forecasts(deps: Deps, forecasts: Sequence[Forecast]) -> int:
             if f.asset in ids and f.model_version is not None
         ]
         models = await repo.model_ids(session, keys)
+        metrics = await repo.registry_metrics(session, list(models.values()))
         for f in forecasts:
             asset_id = ids.get(f.asset)
             if asset_id is None or f.horizon not in HORIZONS:
@@ -159,6 +161,9 @@ async def publish_forecasts(deps: Deps, forecasts: Sequence[Forecast]) -> int:
                 for d in f.drivers
                 if math.isfinite(d.value) and math.isfinite(d.push)
             ]
+            judged_by = _base_rate(metrics.get(model_id)) if model_id is not None else None
+            if judged_by is None:  # no model to ask: a base-rate answer is its own base rate
+                judged_by = f.p_up if f.served == "base_rate" else 0.5
             written += await repo.insert(
                 session,
                 repo.NewPrediction(
@@ -173,6 +178,7 @@ async def publish_forecasts(deps: Deps, forecasts: Sequence[Forecast]) -> int:
                     q10=finite(f.q10),
                     q90=finite(f.q90),
                     drivers=drivers,
+                    base_rate=float(judged_by),
                 ),
             )
             published.append(f)
@@ -261,37 +267,35 @@ def _base_rate(metrics: Any) -> float | None:
     return None if base is None else float(base)
 
 
-async def resolved_calls(
+Binned = dict[tuple[str, str], dict[int, Tally]]  # per (asset, horizon): its bins' sums
+
+
+async def record_bins(
     deps: Deps, since: datetime | None, asset: str | None, horizon: str | None = None
-) -> tuple[dict[tuple[str, str], list[Call]], dict[tuple[str, str], datetime]]:
-    """The resolved predictions made since `since` (of `asset`; None: every coin) as calls per
-    (asset, horizon), each with the base rate it is judged against, and the first one's time."""
+) -> tuple[Binned, dict[tuple[str, str], datetime]]:
+    """The resolved predictions made since `since` (of `asset`; None: every coin) summed per
+    (asset, horizon) and bin of P(up), each against the base rate it is judged by (summed in
+    the database), and when the first of each was made."""
     async with deps.read() as session:
         asset_id = None
         if asset is not None:
             asset_id = (await deps.directory_in(session)).ids.get(asset)
             if asset_id is None:
                 return {}, {}
-        return await resolved_calls_in(session, since, asset_id, horizon)
+        return await record_bins_in(session, since, asset_id, horizon)
 
 
-async def resolved_calls_in(
+async def record_bins_in(
     session: AsyncSession, since: datetime | None, asset_id: int | None, horizon: str | None
-) -> tuple[dict[tuple[str, str], list[Call]], dict[tuple[str, str], datetime]]:
-    """`resolved_calls`, of the coin `asset_id` (None: every coin), read in `session`."""
-    rows = await repo.resolved(session, since, asset_id, horizon)
-    models = await repo.registry_metrics(session, [r.model_id for r in rows if r.model_id])
-    rates = {model_id: _base_rate(metrics) for model_id, metrics in models.items()}
-    calls: dict[tuple[str, str], list[Call]] = defaultdict(list)
+) -> tuple[Binned, dict[tuple[str, str], datetime]]:
+    """`record_bins`, of the coin `asset_id` (None: every coin), read in `session`."""
+    binned: Binned = defaultdict(dict)
     first: dict[tuple[str, str], datetime] = {}
-    for r in rows:
-        base = rates.get(r.model_id) if r.model_id is not None else None
-        if base is None:  # its model is gone: a base-rate answer is its own base rate
-            base = r.prob_up if r.served == "base_rate" else 0.5
-        key = (r.asset, r.horizon)
-        calls[key].append(Call(r.prob_up, base, r.went_up))
-        first.setdefault(key, r.made_at)
-    return calls, first
+    for row in await repo.record(session, since, asset_id, horizon):
+        key = (row.asset, row.horizon)
+        binned[key][row.bin] = row.tally
+        first[key] = min(first.get(key, row.first), row.first)
+    return dict(binned), first
 
 
 async def live_record(
@@ -300,8 +304,8 @@ async def live_record(
     """The resolved predictions made since `since` (of `asset`; None: every coin) scored per
     (asset, horizon): Brier skill against the serving model's base rate, log loss, ECE, hit
     rate, count. Coins and horizons without a resolved prediction are absent."""
-    calls, _ = await resolved_calls(deps, since, asset)
-    found = {key: score(group) for key, group in calls.items()}
+    binned, _ = await record_bins(deps, since, asset)
+    found = {key: score(bins) for key, bins in binned.items()}
     return {key: metrics for key, metrics in found.items() if metrics is not None}
 
 

@@ -10,9 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.predict.metrics import BINS, EPS
+from core.predict.record import Tally
 from db.models import Asset, ModelVersion, Prediction
 from db.upsert import insert_for
 
@@ -30,6 +32,7 @@ class NewPrediction:
     q10: float | None
     q90: float | None
     drivers: list[list[Any]]
+    base_rate: float | None  # what it is judged against once resolved
 
 
 async def model_ids(
@@ -68,6 +71,7 @@ async def insert(session: AsyncSession, row: NewPrediction) -> int:
             q10=row.q10,
             q90=row.q90,
             drivers=row.drivers,
+            base_rate=row.base_rate,
         )
         .on_conflict_do_nothing(
             index_elements=[Prediction.asset_id, Prediction.horizon, Prediction.made_at]
@@ -193,34 +197,59 @@ async def resolve(
 
 
 @dataclass(frozen=True, slots=True)
-class Resolved:
+class Binned:
+    """The resolved predictions of one asset × horizon whose P(up) fell in bin `bin`, summed;
+    `first`: when the earliest of them was made."""
+
     asset: str
     horizon: str
-    model_id: int | None
-    made_at: datetime
-    prob_up: float
-    went_up: bool
-    served: str
+    bin: int
+    tally: Tally
+    first: datetime
 
 
-async def resolved(
+def _judged_against() -> Any:
+    """The base rate a stored prediction is judged against: its own column (set when
+    published); for a row without one, a base-rate answer's own P(up), else a coin toss."""
+    p = Prediction.prob_up
+    return func.coalesce(
+        Prediction.base_rate, case((Prediction.served == "base_rate", p), else_=0.5)
+    )
+
+
+async def record(
     session: AsyncSession, since: datetime | None, asset_id: int | None, horizon: str | None = None
-) -> list[Resolved]:
+) -> list[Binned]:
     """The resolved predictions made since `since` (of `asset_id`; None: every asset; of
-    `horizon`, when given), oldest first."""
+    `horizon`, when given) summed in the database per asset × horizon × bin of P(up)
+    (core.predict.record.bin_of's bins, the same arithmetic: p * BINS against each edge)."""
+    p, base = Prediction.prob_up, _judged_against()
+    up = Prediction.went_up.is_(True)
+    y = case((up, 1.0), else_=0.0)
+    clipped = case((p < EPS, EPS), (p > 1 - EPS, 1 - EPS), else_=p)
+    loss = case((up, -func.ln(clipped)), else_=-func.ln(1 - clipped))
+    hit = case(
+        (or_(and_(p >= 0.5, up), and_(p < 0.5, Prediction.went_up.is_(False))), 1.0), else_=0.0
+    )
+    which = case(*[(p * BINS < k + 1, k) for k in range(BINS - 1)], else_=BINS - 1)
     stmt = (
         select(
             Asset.symbol,
             Prediction.horizon,
-            Prediction.model_id,
-            Prediction.made_at,
-            Prediction.prob_up,
-            Prediction.went_up,
-            Prediction.served,
+            which,
+            func.count(),
+            func.sum(p),
+            func.sum(y),
+            func.sum((p - y) * (p - y)),
+            func.sum((base - y) * (base - y)),
+            func.sum(loss),
+            func.sum(hit),
+            func.sum(base),
+            func.min(Prediction.made_at),
         )
         .join(Asset, Asset.id == Prediction.asset_id)
         .where(Prediction.resolved_at.is_not(None), Prediction.went_up.is_not(None))
-        .order_by(Prediction.made_at, Prediction.id)
+        .group_by(Asset.symbol, Prediction.horizon, which)
     )
     if since is not None:
         stmt = stmt.where(Prediction.made_at >= since)
@@ -230,8 +259,16 @@ async def resolved(
         stmt = stmt.where(Prediction.horizon == horizon)
     rows = await session.execute(stmt)
     return [
-        Resolved(symbol, horizon, model_id, made_at, prob_up, bool(went_up), served)
-        for symbol, horizon, model_id, made_at, prob_up, went_up, served in rows.tuples()
+        Binned(
+            symbol,
+            row_horizon,
+            int(b),
+            Tally(
+                int(n), float(sp), float(ups), float(sq), float(sqb), float(ll), float(h), float(sb)
+            ),
+            first,
+        )
+        for symbol, row_horizon, b, n, sp, ups, sq, sqb, ll, h, sb, first in rows.tuples()
     ]
 
 

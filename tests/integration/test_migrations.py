@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import inspect, text
 
 from alembic import command
 from db.migrate import alembic_config, current_revision, head_revision
@@ -28,3 +31,56 @@ def test_constraint_names_follow_the_convention() -> None:
     assert "uq_markets_exchange_symbol" in names
     assert "fk_trades_user_id_users" in names
     assert "ck_alerts_kind" in names
+
+
+async def test_0013_gives_every_stored_prediction_the_base_rate_it_is_judged_against(
+    engine, db_url: str
+) -> None:
+    """Rows from before the column: their model's training base rate; with their model gone, a
+    base-rate answer's own P(up), else 0.5 (what the live record used to look up)."""
+    config = alembic_config(db_url)
+    outside_loop(command.downgrade, config, "0012")
+    try:
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO assets (symbol, name, tracked, created_at) "
+                     "VALUES ('BTC', 'Bitcoin', true, :now)"),
+                {"now": now},
+            )  # fmt: skip
+            asset = (await connection.execute(text("SELECT id FROM assets"))).scalar_one()
+            for version, metrics in enumerate(
+                [{"base_rate": 0.47}, {"walk_forward": {"base_rate": {"base_rate": 0.52}}}], 1
+            ):
+                await connection.execute(
+                    text(
+                        "INSERT INTO model_registry (asset_id, horizon, version, status, "
+                        "metrics, features, trained_from, trained_to, artifact, created_at) "
+                        "VALUES (:asset, '1h', :version, 'rejected', :metrics, '[]', :now, "
+                        ":now, :artifact, :now)"
+                    ),
+                    {"asset": asset, "version": version, "metrics": json.dumps(metrics),
+                     "now": now, "artifact": b"x"},
+                )  # fmt: skip
+            ids = await connection.execute(text("SELECT id FROM model_registry ORDER BY version"))
+            first, second = ids.scalars().all()
+            for hour, (model_id, p, served) in enumerate(
+                [(first, 0.6, "model"), (second, 0.52, "base_rate"), (None, 0.44, "base_rate"),
+                 (None, 0.7, "model")]
+            ):  # fmt: skip
+                await connection.execute(
+                    text(
+                        "INSERT INTO predictions (model_id, asset_id, horizon, made_at, "
+                        "target_at, reference_price, prob_up, served) VALUES (:model, :asset, "
+                        "'1h', :made, :made, 1, :p, :served)"
+                    ),
+                    {"model": model_id, "asset": asset, "made": now.replace(hour=hour), "p": p,
+                     "served": served},
+                )  # fmt: skip
+    finally:
+        outside_loop(command.upgrade, config, "head")
+    async with engine.connect() as connection:
+        found = await connection.execute(
+            text("SELECT prob_up, base_rate FROM predictions ORDER BY made_at")
+        )
+        assert [tuple(r) for r in found] == [(0.6, 0.47), (0.52, 0.52), (0.44, 0.44), (0.7, 0.5)]

@@ -5,17 +5,21 @@ job forecasting from a model trained on the sandbox's real candles."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 
 from core.clock import FixedClock
 from core.market import Candle
 from core.predict import Driver, Forecast
+from core.predict import metrics as metric_scores
+from core.predict.record import bin_of
 from core.refusal import Refusal
 from core.settings import Settings
 from db.candles import candle_market, save_candles
@@ -61,14 +65,16 @@ def metrics(serve: bool, base_rate: float = 0.5, skill: float = 0.02) -> dict[st
     }
 
 
-async def register(deps: Deps, asset: str, horizon: str, serve: bool) -> int:
+async def register(
+    deps: Deps, asset: str, horizon: str, serve: bool, base_rate: float = 0.5
+) -> int:
     model = await record_training(
         deps,
         Training(
             asset=asset,
             horizon=horizon,
             artifact=b"not a model: these tests never load it",
-            metrics=metrics(serve),
+            metrics=metrics(serve, base_rate),
             features=["ret_1h"],
             trained_from=H0 - 30 * 24 * HOUR,
             trained_to=H0,
@@ -193,6 +199,72 @@ async def test_the_live_record_by_hand(deps: Deps) -> None:
     assert since[("BTC", "1h")].count == 2
     assert await live_record(deps, asset="ETH") == {}
     assert await live_record(deps, asset="NOPE") == {}
+
+
+async def test_each_prediction_is_stored_with_the_base_rate_it_is_judged_against(
+    deps: Deps,
+) -> None:
+    await register(deps, "BTC", "1h", serve=True, base_rate=0.46)
+    await register(deps, "BTC", "4h", serve=False, base_rate=0.53)
+    await publish_forecasts(
+        deps,
+        [
+            forecast(H0 + HOUR, 0.7),
+            forecast(H0 + HOUR, 0.53, horizon="4h", served="base_rate", drivers=()),
+            forecast(H0 + HOUR, 0.61, horizon="24h", model_version=None),  # no model: a toss
+        ],
+    )
+    assert {(r.horizon, r.base_rate) for r in await stored(deps)} == {
+        ("1h", 0.46),
+        ("4h", 0.53),
+        ("24h", 0.5),
+    }
+
+
+async def test_the_record_summed_by_the_database_is_the_rows_scored_one_by_one(
+    deps: Deps,
+) -> None:
+    rng = random.Random(8)
+    asset_id = (await deps.current_directory()).ids["BTC"]
+    edges = [0.0, 1.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.999_999_5, 0.000_000_5]
+    rows, expected = [], []
+    for i in range(600):
+        p = edges[i] if i < len(edges) else rng.random()
+        up = rng.random() < p
+        base = None if i % 10 == 0 else rng.uniform(0.4, 0.6)  # rows from before the column
+        served = "base_rate" if i % 20 == 0 else "model"
+        made = H0 - i * HOUR
+        rows.append(
+            Prediction(
+                asset_id=asset_id, horizon="1h", model_id=None, made_at=made,
+                target_at=made + HOUR, reference_price=Decimal(1), prob_up=p, served=served,
+                drivers=[], base_rate=base, resolved_at=made + HOUR,
+                outcome_price=Decimal(2 if up else 0), went_up=up,
+                correct=(p >= 0.5) == up,
+            )
+        )  # fmt: skip
+        judged_by = base if base is not None else (p if served == "base_rate" else 0.5)
+        expected.append((made, p, judged_by, up))
+    async with deps.write() as session:
+        session.add_all(rows)
+    for since in (None, H0 - 300 * HOUR):
+        chosen = [e for e in expected if since is None or e[0] >= since]
+        ours = (await live_record(deps, since=since))[("BTC", "1h")]
+        p = np.array([e[1] for e in chosen])
+        y = np.array([1.0 if e[3] else 0.0 for e in chosen])
+        theirs = metric_scores.score(p, y, np.array([e[2] for e in chosen]))
+        for name in ("count", "brier", "brier_base", "skill", "log_loss", "ece", "hit_rate"):
+            assert getattr(ours, name) == pytest.approx(getattr(theirs, name), rel=1e-9), name
+        assert ours.base_rate == pytest.approx(theirs.base_rate, rel=1e-9)
+    card = await accuracy_scorecard(deps, ["BTC"])
+    assert card.resolved == 600 and card.since == H0 - 599 * HOUR
+    shown = {round(b.low, 1): (b.count, b.predicted, b.observed) for b in card.calibration["1h"]}
+    for low, (count, predicted, observed) in shown.items():
+        inside = [e for e in expected if bin_of(e[1]) == round(low * 10)]
+        assert count == len(inside)
+        assert predicted == pytest.approx(sum(e[1] for e in inside) / count)
+        assert observed == pytest.approx(sum(e[3] for e in inside) / count)
+    assert sum(c for c, _, _ in shown.values()) == 600
 
 
 async def test_what_predict_reads(deps: Deps) -> None:

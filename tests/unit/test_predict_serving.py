@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from bot.i18n import texts_for
@@ -13,10 +14,10 @@ from bot.views.common import MAX_MESSAGE
 from bot.views.drivers import driver_words
 from bot.views.predictions import accuracy_text, calibration_caption, predict_text
 from bot.views.refusals import refusal_text
-from core.predict import Driver, Forecast, Metrics
+from core.predict import Driver, Forecast, Metrics, metrics
 from core.predict.ask import PredictAsk, parse_accuracy, parse_predict
 from core.predict.features import NAMES
-from core.predict.record import Bin, Call, bins, confidence, score
+from core.predict.record import Bin, bin_of, binned, bins, confidence, score
 from core.refusal import Refusal
 from services.prediction_answers import PredictAnswer, Scorecard, ScoreLine, Serving
 
@@ -91,23 +92,38 @@ def test_refusals_are_one_line_with_a_way_out(language: str) -> None:
 
 
 def test_bins_by_hand() -> None:
-    calls = [Call(0.05, 0.5, False), Call(0.55, 0.5, True), Call(0.58, 0.5, False)]
-    calls.append(Call(1.0, 0.5, True))  # 1.0 falls in the last bin
-    assert bins(calls) == [
+    rows = [(0.05, 0.5, False), (0.55, 0.5, True), (0.58, 0.5, False)]
+    rows.append((1.0, 0.5, True))  # 1.0 falls in the last bin
+    assert bins(binned(rows)) == [
         Bin(0.0, 0.1, 1, 0.05, 0.0),
         Bin(0.5, 0.6, 2, pytest.approx(0.565), 0.5),  # type: ignore[arg-type]
         Bin(0.9, 1.0, 1, 1.0, 1.0),
     ]
-    assert bins([]) == []
+    assert bins({}) == []
 
 
 def test_score_against_each_calls_base_rate() -> None:
-    assert score([]) is None
-    record = score([Call(0.6, 0.6, True), Call(0.6, 0.6, False)])  # the base rate itself
+    assert score({}) is None
+    record = score(binned([(0.6, 0.6, True), (0.6, 0.6, False)]))  # the base rate itself
     assert record is not None
     assert record.skill == pytest.approx(0.0)
     assert record.hit_rate == pytest.approx(0.5)
     assert record.count == 2
+
+
+def test_the_sums_give_every_figure_metrics_score_gives() -> None:
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0, 1, 500)
+    p[:5] = [0.0, 1.0, 0.5, 0.3, 0.1]  # the edges: clipped in the log loss, bin edges
+    base = rng.uniform(0.4, 0.6, 500)
+    y = rng.uniform(0, 1, 500) < p
+    ours = score(binned(zip(p.tolist(), base.tolist(), y.tolist(), strict=True)))
+    theirs = metrics.score(p, y.astype(float), base)
+    assert ours is not None
+    for name in ("count", "brier", "brier_base", "skill", "log_loss", "ece", "hit_rate"):
+        assert getattr(ours, name) == pytest.approx(getattr(theirs, name), rel=1e-12), name
+    assert ours.base_rate == pytest.approx(float(base.mean()))
+    assert [bin_of(v) for v in (0.0, 0.1, 0.3, 0.5, 0.99, 1.0)] == [0, 1, 3, 5, 9, 9]
 
 
 @pytest.mark.parametrize(
