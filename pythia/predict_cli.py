@@ -10,7 +10,7 @@ import contextlib
 import math
 import os
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -96,8 +96,6 @@ def _horizons(given: list[str] | None) -> list[str]:
 
 
 def _since(text: str) -> datetime:
-    from datetime import UTC
-
     from core.dates import parse_iso
     from core.refusal import BadArgument
 
@@ -107,6 +105,29 @@ def _since(text: str) -> datetime:
         raise PredictInputError(
             f"--since {text!r} is not a date; expected YYYY-MM-DD (UTC)"
         ) from None
+
+
+MARKET_NOW = "PYTHIA_MARKET_NOW"  # the market clock's time, set by the workers that start us
+
+
+def _market_clock(settings: Settings) -> Any:
+    """The workers' market clock, when they started this process (MARKET_NOW): it goes on from
+    the time it said, at the replay's speed in the sandbox (whose market runs ahead of the wall
+    clock) — what a model's training time is stamped with and the retrain job compares with.
+    None (the system clock) when run by hand or the time is not one."""
+    from core.clock import ReplayClock
+    from core.dates import parse_iso
+    from core.refusal import BadArgument
+
+    given = os.environ.get(MARKET_NOW, "")
+    try:
+        at = parse_iso(given, naive=UTC) if given else None
+    except BadArgument:
+        at = None
+    if at is None:
+        return None
+    speed = settings.replay_speed if settings.resolved_market_source == "replay" else 1.0
+    return ReplayClock(data_start=at, speed=speed, started=at)
 
 
 async def _main(
@@ -121,7 +142,7 @@ async def _main(
         await ensure_migrated(engine, settings.resolved_database_url)
     finally:
         await engine.dispose()
-    deps = await build_deps(settings)
+    deps = await build_deps(settings, _market_clock(settings))
     try:
         coins = await _coins(deps, args.coins, every=args.command == "evaluate" or args.all)
         if args.command == "train":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -224,7 +225,9 @@ async def test_pythia_train_and_evaluate_from_the_command_line(
 ) -> None:
     # a process of its own, as the workers start it: it lowers its own CPU priority
     argv = [sys.executable, "-m", "pythia", "train", "eth", "DOGE", "--horizon", "1h"]
-    run = functools.partial(subprocess.run, capture_output=True, text=True, timeout=300)
+    market_now = datetime(2024, 1, 2, 3, 4, tzinfo=UTC)  # the workers' market clock said
+    env = {**os.environ, "PYTHIA_MARKET_NOW": market_now.isoformat()}
+    run = functools.partial(subprocess.run, capture_output=True, text=True, timeout=300, env=env)
     done = outside_loop(run, argv)
     code, out, err = done.returncode, done.stdout, done.stderr
     assert code == 0, err
@@ -234,6 +237,10 @@ async def test_pythia_train_and_evaluate_from_the_command_line(
     assert lines[1] == "DOGE 1h: refused, too_little_data (999 labelled hours, needs 1,000)"
     assert "training" in err  # the progress bar
     assert await count(environment) == 1
+    (model,) = await registry(environment)
+    # on the market clock it was given, which goes on at the replay's speed (no token here: the
+    # sandbox's market) — not on the wall clock, years later
+    assert market_now <= model.created_at < market_now + timedelta(days=1)
 
     # 30 hourly forecasts served from that model (B's publish), resolved against the candles
     said = await forecasts(environment, "ETH", 30)
