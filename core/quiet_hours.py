@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from core.dates import zone
 from core.refusal import BadArgument
 
 DAY_MINUTES = 24 * 60
@@ -40,16 +40,19 @@ def parse_quiet_hours(text: str) -> tuple[int, int] | None:
     return start, end
 
 
-def quiet_until(now: datetime, zone: str, start: int | None, end: int | None) -> datetime | None:
+def quiet_until(
+    now: datetime, zone_name: str | None, start: int | None, end: int | None
+) -> datetime | None:
     """The end of the person's quiet hours if `now` falls inside them, else None.
 
-    `start` and `end` are minutes after local midnight; equal or missing bounds mean no quiet
+    `start` and `end` are minutes after local midnight in `zone_name` (a zone this Python does
+    not know, or none: UTC, as core.dates.zone says); equal or missing bounds mean no quiet
     hours.
     """
     if start is None or end is None or start % DAY_MINUTES == end % DAY_MINUTES:
         return None
     start, end = start % DAY_MINUTES, end % DAY_MINUTES
-    tz = ZoneInfo(zone)
+    tz = zone(zone_name)
     local = now.astimezone(tz)
     minute = local.hour * 60 + local.minute
     inside = start <= minute < end if start < end else minute >= start or minute < end

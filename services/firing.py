@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -167,7 +166,7 @@ async def _fire_one(
     shown = shown_stories(spec.condition, candidate.at, stories, candidate.stories)
     quiet = None  # a group's alert posts when it fires: its admin's quiet hours are theirs
     if row.chat_id == row.user_id:  # the person's own, in their private chat
-        quiet = quiet_until(now, _zone(row.timezone), row.quiet_start, row.quiet_end)
+        quiet = quiet_until(now, row.timezone, row.quiet_start, row.quiet_end)
     notice = AlertFired(
         alert_id=row.id,
         user_id=row.user_id,
@@ -195,12 +194,3 @@ async def _fire_one(
         await outbox.withdraw(session, outbox_id)  # another process fired it (or it changed)
         return False
     return True
-
-
-def _zone(name: str | None) -> str:
-    """The person's time zone; UTC for one this Python does not know, rather than no message."""
-    try:
-        ZoneInfo(name or "UTC")
-    except (ValueError, ZoneInfoNotFoundError):
-        return "UTC"
-    return name or "UTC"

@@ -88,3 +88,12 @@ def test_quiet_hours_end_in_the_future_within_a_day(now, start, end, zone) -> No
     if until is not None:
         assert now < until <= now + timedelta(days=1, hours=1)
         assert quiet_until(until, zone, start, end) is None
+
+
+@pytest.mark.parametrize("unknown", [None, "", "Mars/Olympus_Mons", "../etc/passwd"])
+def test_a_zone_python_does_not_know_keeps_quiet_hours_in_utc(unknown: str | None) -> None:
+    for hour in (3, 12, 22):
+        assert quiet_until(at(hour), unknown, 22 * 60, 7 * 60) == quiet_until(
+            at(hour), "UTC", 22 * 60, 7 * 60
+        )
+    assert quiet_until(at(3), unknown, 22 * 60, 7 * 60) == at(7)
