@@ -13,11 +13,11 @@ from bot.callbacks import NewsPages, encode
 from bot.i18n import Texts
 from bot.views.common import clip, e, fit
 from bot.views.refusals import says
+from core.sentiment import vader_label
 from services.news import LatestNews, StoryView
 
 TITLE_MOST = 160  # characters of a headline shown: five stories fit a message whatever they are
 URL_MOST = 400  # a longer link is left out rather than crowd the stories out of the message
-VADER_THRESHOLD = 0.05  # VADER's own convention: a compound of ±0.05 or beyond carries a mood
 MARKS = {"positive": "🟢", "neutral": "⚪", "negative": "🔴"}
 UNSCORED = "▫️"
 
@@ -29,9 +29,7 @@ def mood(story: StoryView) -> str | None:
         return story.label
     if story.vader is None:
         return None
-    if story.vader >= VADER_THRESHOLD:
-        return "positive"
-    return "negative" if story.vader <= -VADER_THRESHOLD else "neutral"
+    return vader_label(story.vader)
 
 
 def link(url: str, text: str) -> str:

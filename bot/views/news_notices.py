@@ -16,7 +16,7 @@ from bot.i18n import N_, Texts
 from bot.views.common import e, fit
 from bot.views.follow import unfollow_label
 from core.notices import NewsStory
-from core.sentiment import NEGATIVE, NEUTRAL, POSITIVE
+from core.sentiment import NEGATIVE, NEUTRAL, POSITIVE, vader_label
 
 MAX_TITLE = 300  # characters of a headline shown
 MAX_NAMED = 3  # publishers named; the rest are counted
@@ -55,10 +55,9 @@ def _mood(t: Texts, notice: NewsStory) -> str:
 
 
 def label_of(score: float | None) -> str:
-    """The mood a sentiment score reads as (within ±0.05 of zero: neutral)."""
-    if score is None or abs(score) < 0.05:
-        return NEUTRAL
-    return POSITIVE if score > 0 else NEGATIVE
+    """The mood a sentiment score reads as (VADER's convention: within ±0.05 of zero,
+    neutral)."""
+    return NEUTRAL if score is None else vader_label(score)
 
 
 def _carried(t: Texts, notice: NewsStory) -> str:
