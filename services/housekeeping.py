@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from db import outbox
 from db.candles import delete_candles_before
-from db.repos import job_runs, pending
+from db.repos import job_runs, news_follows, pending
 from db.repos import trades as trade_rows
 from services.deps import Deps
 
@@ -17,6 +17,9 @@ KEEP_STAGED = timedelta(hours=1)  # an import's staged trades: its Confirm expir
 # Outbox rows once sent or failed: long past any retry, and past any trigger that could make the
 # same dedupe key again (an alert's trigger, a digest's slot, a story); /status reads the last day.
 KEEP_SENT = timedelta(days=7)
+# A story pushed to a person: the per-day cap counts the last 24 h and a story is pushed only
+# while fresh (hours), so a week-old row guards nothing; it grows with people × stories.
+KEEP_PUSHES = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +29,15 @@ class Pruned:
     pending_actions: int
     staged_trades: int
     outbox_rows: int = 0
+    news_pushes: int = 0
 
 
 async def prune(deps: Deps) -> Pruned:
     """Delete job runs older than KEEP_RUNS, 1m candles older than `keep_1m_days`, pending
     actions expired more than KEEP_EXPIRED ago, and trades staged for an import that was
-    cancelled, never confirmed or cut short (staged more than KEEP_STAGED ago), and outbox rows
-    settled (sent or failed) more than KEEP_SENT ago."""
+    cancelled, never confirmed or cut short (staged more than KEEP_STAGED ago), outbox rows
+    settled (sent or failed) more than KEEP_SENT ago, and news pushes made more than
+    KEEP_PUSHES ago."""
     now = deps.clock.now()
     async with deps.write() as session:
         return Pruned(
@@ -43,4 +48,5 @@ async def prune(deps: Deps) -> Pruned:
             pending_actions=await pending.prune(session, now - KEEP_EXPIRED),
             staged_trades=await trade_rows.prune_staged(session, now - KEEP_STAGED),
             outbox_rows=await outbox.prune(session, now - KEEP_SENT),
+            news_pushes=await news_follows.prune_pushes(session, now - KEEP_PUSHES),
         )

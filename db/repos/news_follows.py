@@ -171,3 +171,9 @@ async def record_push(session: AsyncSession, user_id: int, story_id: int, now: d
         .returning(NewsPush.user_id)
     )
     return await session.scalar(stmt) is not None
+
+
+async def prune_pushes(session: AsyncSession, before: datetime) -> int:
+    """Forget the pushes made before `before`; how many."""
+    result = await session.execute(delete(NewsPush).where(NewsPush.pushed_at < before))
+    return cast(CursorResult[Any], result).rowcount

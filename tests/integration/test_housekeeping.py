@@ -116,3 +116,33 @@ async def test_settled_outbox_rows_are_kept_a_week_pending_ones_always(deps: Wor
     async with deps.read() as session:
         kept = await session.scalars(select(OutboxMessage.dedupe_key).order_by(OutboxMessage.id))
         assert list(kept) == ["old-pending", "recent-sent"]
+
+
+async def test_news_pushes_are_kept_a_week(deps: WorkerDeps) -> None:
+    """The per-day cap looks back 24 h and a story is pushed only while fresh (hours): a row
+    older than a week guards nothing, and there is one per person per story pushed."""
+    from core.people import ChatSeen, PersonSeen
+    from db.models import NewsPush
+    from db.news import NewsArticle
+    from db.repos.people import register
+
+    async with deps.write() as session:
+        await register(session, PersonSeen(7, "Ann"), ChatSeen(7, "private"), NOW)
+        stories = [
+            NewsArticle(
+                source="feed", url=f"https://example.com/{age}", title=f"story {age}",
+                title_key=f"story {age}", published_at=NOW - age, fetched_at=NOW - age,
+            )
+            for age in (8 * DAY, 6 * DAY, HOUR)
+        ]  # fmt: skip
+        session.add_all(stories)
+        await session.flush()
+        session.add_all(
+            NewsPush(user_id=7, article_id=s.id, pushed_at=s.published_at) for s in stories
+        )
+    result = await housekeeping.run(deps)
+    assert result.summary.endswith("1 news pushes")
+    async with deps.read() as session:
+        kept = await session.scalars(select(NewsPush.pushed_at).order_by(NewsPush.pushed_at))
+        assert list(kept) == [NOW - 6 * DAY, NOW - HOUR]
+        assert await session.scalar(select(func.count()).select_from(NewsArticle)) == 3

@@ -1,5 +1,6 @@
 """Keep the job log short, 1m candles within their retention window, and forget pending
-actions long expired."""
+actions long expired, staged trades never confirmed, settled outbox rows and news pushes
+long past their use."""
 
 from __future__ import annotations
 
@@ -13,5 +14,5 @@ async def run(deps: WorkerDeps) -> JobResult:
     return JobResult(
         summary=f"pruned {pruned.job_runs} job runs, {pruned.minute_candles} 1m candles, "
         f"{pruned.pending_actions} pending actions, {pruned.staged_trades} staged trades, "
-        f"{pruned.outbox_rows} settled outbox rows"
+        f"{pruned.outbox_rows} settled outbox rows, {pruned.news_pushes} news pushes"
     )
