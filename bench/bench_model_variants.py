@@ -118,8 +118,7 @@ def _more_columns(add: Callable[[Table], dict[str, np.ndarray]]) -> None:
 
 
 def _log_close(table: Table) -> Any:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return features._grid(table.close_time, np.log(table.ohlcv.close))
+    return features.log_close_grid(table.close_time, table.ohlcv.close)
 
 
 def _momentum() -> None:

@@ -145,9 +145,7 @@ def basket(coins: Mapping[str, Sequence[Candle] | Table]) -> Market:
     for coin, candles in coins.items():
         table = table_of(candles)
         if len(table.close_time):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                close = table.ohlcv.close
-                grids[coin] = _grid(table.close_time, np.log(np.where(close > 0, close, np.nan)))
+            grids[coin] = log_close_grid(table.close_time, table.ohlcv.close)
     if not grids:
         empty = pd.DatetimeIndex([], tz="UTC", name="close_time")
         return Market(empty, (), np.empty((0, 0)))
@@ -189,6 +187,13 @@ def _grid(index: pd.DatetimeIndex, values: np.ndarray) -> pd.Series:
     return series.reindex(full)
 
 
+def log_close_grid(index: pd.DatetimeIndex, close: np.ndarray) -> pd.Series:
+    """The log of closes `close` at close times `index` on the full hourly grid (NaN where a
+    candle is missing or its close is not a positive price)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _grid(index, np.log(np.where(close > 0, close, np.nan)))
+
+
 def _returns(log_close: pd.Series, lags: Sequence[int], prefix: str) -> dict[str, pd.Series]:
     return {f"{prefix}{k}h": log_close - log_close.shift(k) for k in lags}
 
@@ -202,8 +207,7 @@ def frame(inputs: Inputs | Packed) -> pd.DataFrame:
         return out
     close, high, low, volume = ohlcv.close, ohlcv.high, ohlcv.low, ohlcv.volume
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_close = np.log(np.where(close > 0, close, np.nan))
-        grid_close = _grid(index, log_close)
+        grid_close = log_close_grid(index, close)
         grid: dict[str, pd.Series] = _returns(grid_close, LAGS, "ret_")
         hourly = grid_close.diff()
         vol24 = hourly.rolling(24, min_periods=20).std()
@@ -248,8 +252,7 @@ def frame(inputs: Inputs | Packed) -> pd.DataFrame:
 
     if inputs.leader:
         lead_index, lead = _ohlcv(inputs.leader)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lead_close = _grid(lead_index, np.log(np.where(lead.close > 0, lead.close, np.nan)))
+        lead_close = log_close_grid(lead_index, lead.close)
         for k in LEADER_LAGS:
             theirs = (lead_close - lead_close.shift(k)).reindex(index).to_numpy()
             out[f"btc_ret_{k}h"] = theirs
