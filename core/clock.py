@@ -14,8 +14,17 @@ class Clock(Protocol):
         """The current time, aware UTC."""
         ...
 
+    @property
+    def speed(self) -> float:
+        """Seconds of this clock per wall second: 1 for the wall's, the replay's speed in the
+        sandbox, 0 for one that stands still (a process that goes on from this clock's time
+        goes on at this pace)."""
+        ...
+
 
 class SystemClock:
+    speed = 1.0
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 
@@ -25,6 +34,10 @@ class FixedClock:
     """A clock that moves only when told to; for tests."""
 
     current: datetime
+
+    @property
+    def speed(self) -> float:
+        return 0.0
 
     def now(self) -> datetime:
         return self.current

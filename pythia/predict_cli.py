@@ -108,13 +108,15 @@ def _since(text: str) -> datetime:
 
 
 MARKET_NOW = "PYTHIA_MARKET_NOW"  # the market clock's time, set by the workers that start us
+MARKET_SPEED = "PYTHIA_MARKET_SPEED"  # and its pace: market seconds per wall second
 
 
 def _market_clock(settings: Settings) -> Any:
     """The workers' market clock, when they started this process (MARKET_NOW): it goes on from
-    the time it said, at the replay's speed in the sandbox (whose market runs ahead of the wall
-    clock) — what a model's training time is stamped with and the retrain job compares with.
-    None (the system clock) when run by hand or the time is not one."""
+    the time it said at the pace it said (MARKET_SPEED; without one, the replay's speed in the
+    sandbox, whose market runs ahead of the wall clock, else the wall's) — what a model's
+    training time is stamped with and the retrain job compares with. None (the system clock)
+    when run by hand or the time is not one."""
     from core.clock import ReplayClock
     from core.dates import parse_iso
     from core.refusal import BadArgument
@@ -126,8 +128,19 @@ def _market_clock(settings: Settings) -> Any:
         at = None
     if at is None:
         return None
-    speed = settings.replay_speed if settings.resolved_market_source == "replay" else 1.0
+    speed = _speed(os.environ.get(MARKET_SPEED, ""))
+    if speed is None:
+        speed = settings.replay_speed if settings.resolved_market_source == "replay" else 1.0
     return ReplayClock(data_start=at, speed=speed, started=at)
+
+
+def _speed(text: str) -> float | None:
+    """A pace the workers gave: a finite number from 0 (a clock that stands still) to 3,600."""
+    try:
+        speed = float(text)
+    except ValueError:
+        return None
+    return speed if 0 <= speed <= 3600 else None  # NaN fails both
 
 
 async def _main(

@@ -235,8 +235,9 @@ async def test_the_retrain_job_trains_every_coin_in_a_process_of_its_own(
     result = await retrain_models.run(deps)
     assert result.ok, result.summary
     models = await registry(deps)
-    # stamped on the workers' market clock (here hours behind the wall), as the job compares
-    assert all(NOW <= m.created_at < NOW + timedelta(minutes=10) for m in models)
+    # stamped on the workers' market clock (here years behind the wall, and standing still: the
+    # child goes on from its time at its pace, however long the training takes)
+    assert {m.created_at for m in models} == {NOW}
     assert sorted({(m.asset, m.horizon) for m in models}) == [
         (coin, horizon) for coin in COINS for horizon in ("1h", "24h", "4h")
     ]

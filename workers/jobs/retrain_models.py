@@ -83,7 +83,7 @@ def command() -> list[str]:
 def environment(deps: WorkerDeps) -> dict[str, str]:
     """The child's settings: this process's environment with the database, cache and coins
     this process uses (which may have been set in code rather than in the environment), and
-    the market clock's time (pythia.predict_cli goes on from it)."""
+    the market clock's time and pace (pythia.predict_cli goes on from them)."""
     settings = deps.settings
     env = dict(os.environ)
     env["DATABASE_URL"] = settings.resolved_database_url
@@ -92,6 +92,7 @@ def environment(deps: WorkerDeps) -> dict[str, str]:
     env["MARKET_SOURCE"] = settings.market_source
     env["DATA_DIR"] = str(settings.data_dir)
     env["PYTHIA_MARKET_NOW"] = deps.clock.now().isoformat()  # the sandbox's runs ahead of the wall
+    env["PYTHIA_MARKET_SPEED"] = repr(float(deps.clock.speed))  # and at what pace
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
