@@ -102,6 +102,15 @@ async def part_one(env: dict[str, str]) -> None:
           f"recording here: {(pool_cpu + own_cpu) / 2:.1f} s of wall on 2 free cores")  # fmt: skip
     print(f"  memory: the {memory[0]} serving Predictors hold {memory[1]:.1f} MiB "
           f"(RSS of this process, before → after loading them)")  # fmt: skip
+    pooled = {
+        m.horizon: m.metrics["pooled"]
+        for o in outcomes
+        if isinstance(o, Trained) and "pooled" in (m := o.model).metrics
+    }
+    for horizon, pool in sorted(pooled.items()):
+        print(f"  {horizon} classifier pooled: {pool['rows']:,} rows of {len(pool['coins'])} "
+              f"coins, fitted in {pool['seconds']:.1f} s (then 'fit s' is the coin's own "
+              f"part)")  # fmt: skip
     print(
         f"{'coin':<5}{'h':>4}{'skill':>9}{'low':>9}{'ECE':>7}{'logloss':>9}{'hit':>7}"
         f"{'rows':>7}{'fit s':>7}  decision (best baseline)"

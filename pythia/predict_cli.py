@@ -255,14 +255,27 @@ HEADER = _lead("coin", "h", "record") + (
 async def _evaluate(
     deps: Deps, coins: list[str], horizons: list[str], since: datetime | None
 ) -> None:
+    from core.predict.features import pack
     from services.model_registry import market_of, training_inputs
+    from workers.predict.train import POOLED, pool_fit
 
     live = await _live_record(deps, since)
     market = await market_of(deps)  # every coin's features share it: read once
+    directory = await deps.current_directory()
+    inputs: dict[str, Any] = {}
+    for coin in dict.fromkeys([*coins, *directory.tracked]):  # a pool learns from every coin
+        found = await training_inputs(deps, coin, market=market)
+        inputs[coin] = None if found is None else pack(found)
+    known = {coin: packed for coin, packed in inputs.items() if packed is not None}
+    pooled = {  # as `pythia train` fits them
+        horizon: await asyncio.to_thread(pool_fit, known, horizon)
+        for horizon in horizons
+        if horizon in POOLED
+    }
     print(HEADER)
     for coin in coins:
-        inputs = await training_inputs(deps, coin, market=market)
-        for row in await asyncio.to_thread(_walk_rows, inputs, coin, horizons, since):
+        rows = await asyncio.to_thread(_walk_rows, inputs[coin], coin, horizons, since, pooled)
+        for row in rows:
             print(row)
         for horizon in horizons:
             record = None if live is None else live.get((coin, horizon))
@@ -274,9 +287,11 @@ async def _evaluate(
                 print(_metrics_row(coin, horizon, "live", record, ""))
 
 
-def _walk_rows(inputs: Any, coin: str, horizons: list[str], since: datetime | None) -> list[str]:
+def _walk_rows(
+    inputs: Any, coin: str, horizons: list[str], since: datetime | None, pooled: dict[str, Any]
+) -> list[str]:
     from core.predict.promotion import MIN_ROWS, decide
-    from workers.predict.train import dataset, walk_forward
+    from workers.predict.train import dataset, validate
 
     rows = []
     for horizon in horizons:
@@ -284,7 +299,9 @@ def _walk_rows(inputs: Any, coin: str, horizons: list[str], since: datetime | No
             rows.append(_lead(coin, horizon, "walk-forward") + "no 1h candles stored")
             continue
         x_frame, target = dataset(inputs, horizon)
-        walk = walk_forward(x_frame, target, horizon) if len(target) >= MIN_ROWS else None
+        walk = None
+        if len(target) >= MIN_ROWS:  # the pooled classifier's too, as the training runs it
+            walk, _ = validate(x_frame, target, horizon, pooled.get(horizon), coin)
         if walk is None:
             rows.append(
                 _lead(coin, horizon, "walk-forward") + f"too little data "

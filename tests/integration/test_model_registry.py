@@ -37,7 +37,7 @@ from services.predictions import publish_forecasts, resolve_due
 from tests.conftest import outside_loop
 from workers.predict.model import Predictor
 from workers.predict.pool import Trained, train_many
-from workers.predict.train import Refused
+from workers.predict.train import POOLED, Refused
 from workers.sources.replay import load_series
 
 END = datetime(2023, 12, 30, 21, 0, tzinfo=UTC)  # the sandbox candles' last close
@@ -89,8 +89,19 @@ async def test_training_records_each_coin_and_horizon_and_refuses_too_few_candle
         assert 0.4 < m.base_rate < 0.6 and 0.5 < m.metrics["coverage_10_90"] < 1.0
         last_close = load_series()[m.asset].candles[-1].ts + timedelta(hours=1)
         assert m.trained_to == last_close - timedelta(hours=int(m.horizon.removesuffix("h")))
-        assert "ret_1h" in m.features and ("btc_ret_1h" in m.features) == (m.asset != "BTC")
+        assert "ret_1h" in m.features
+        if m.horizon in POOLED:  # one classifier learnt from both coins' rows (not DOGE's 999)
+            assert m.metrics["pooled"]["coins"] == ["BTC", "ETH"] and "btc_ret_1h" in m.features
+        else:  # each coin's own: BTC has no leader
+            assert "pooled" not in m.metrics
+            assert ("btc_ret_1h" in m.features) == (m.asset != "BTC")
     assert await count(deps) == 4
+    classifiers = {
+        m.asset: decode(await artifact_of(deps, m.id)).classifier
+        for m in trained
+        if m.horizon == "1h"
+    }
+    assert classifiers["BTC"] == classifiers["ETH"]
 
     served = await serving(deps)
     assert [(m.asset, m.horizon) for m in served] == [
@@ -257,6 +268,10 @@ async def test_pythia_train_and_evaluate_from_the_command_line(
     ]
     assert walk[-1].split()[2:5] == ["walk-forward", "too", "little"]  # its words apart
     assert any(w in walk[0] for w in ("edge", "no_edge"))
+    # the walk-forward the training ran, pooled classifier and all: the same figures again
+    assert model.metrics["pooled"]["coins"] == ["BTC", "ETH"]  # DOGE's 999 hours too few
+    trained_walk = model.metrics["walk_forward"]["model"]
+    assert walk[0].split()[3:5] == [f"{trained_walk[k]:+.4f}" for k in ("skill", "skill_low")]
     live = [r for r in rows if " live " in r]
     assert len(live) == 6
     eth = next(r for r in live if r.startswith("ETH     1h"))

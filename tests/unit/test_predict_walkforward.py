@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.predict.walkforward import folds
+from core.predict.walkforward import blocks, folds, folds_in
 
 HOUR = timedelta(hours=1)
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -67,3 +67,38 @@ def test_no_validation_label_window_overlaps_a_training_label_window(
         train_end = stamps[f.train] + h  # each training label window [t, t + h]
         assert np.all(train_end <= stamps[f.valid].min())
         assert set(f.train.tolist()).isdisjoint(f.valid.tolist())
+
+
+@given(
+    n=st.integers(0, 600),
+    horizon=st.sampled_from([1, 4, 24]),
+    n_folds=st.integers(1, 6),
+    start=st.floats(0.2, 0.8),
+    gaps=st.frozensets(st.integers(0, 600), max_size=40),
+    min_train=st.integers(1, 300),
+)
+def test_folds_are_the_folds_of_their_own_blocks_of_time(
+    n: int, horizon: int, n_folds: int, start: float, gaps: frozenset[int], min_train: int
+) -> None:
+    times = hours(n, gaps)
+    ours = folds(times, horizon * HOUR, n_folds=n_folds, start=start, min_train=min_train)
+    spans = blocks(times, n_folds=n_folds, start=start)
+    theirs = folds_in(times, spans, horizon * HOUR, min_train=min_train)
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs, strict=True):
+        assert np.array_equal(a.train, b.train) and np.array_equal(a.valid, b.valid)
+
+
+def test_another_coins_rows_are_split_by_the_same_times() -> None:
+    spans = blocks(hours(1000))  # rows 500..999 in five blocks of 100 hours
+    assert len(spans) == 5
+    assert spans[0][0] == int(hours(1000)[500].timestamp()) * 1_000_000_000
+    young = hours(1100)[800:]  # listed at hour 800, and an hour past the others' last
+    split = folds_in(young, spans, 4 * HOUR)
+    # blocks 0–2 hold none of its rows, block 3 none of its rows 4 h before it
+    assert len(split) == 1
+    (only,) = split
+    assert young[only.valid[0]] == hours(1000)[900] and len(only.valid) == 200  # to the end
+    assert young[only.train[-1]] == hours(1000)[896] and len(only.train) == 97
+    assert folds_in(young, spans, 4 * HOUR, min_train=98) == []
+    assert folds_in([], spans, HOUR) == [] and blocks([]) == []

@@ -1,6 +1,10 @@
 """Training many coins × horizons in a process pool (spawned processes, never the event loop's
 thread): the inputs and the incumbents are read here, each training runs in a worker process,
-each result is recorded (services.model_registry.record_training) as it comes back."""
+each result is recorded (services.model_registry.record_training) as it comes back.
+
+A POOLED horizon's classifier is fitted once on every tracked coin's rows (workers.predict.train
+.pool_fit, in a worker process too); that horizon's trainings start when it is done and each
+finishes its coin's model around it. Should the pooled fit fail, each coin trains alone."""
 
 from __future__ import annotations
 
@@ -9,12 +13,12 @@ import contextlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from core.predict import HORIZONS
-from core.predict.features import pack
+from core.predict.features import Packed, pack
 from services.deps import Deps
 from services.model_registry import (
     RegisteredModel,
@@ -24,7 +28,7 @@ from services.model_registry import (
     record_training,
     training_inputs,
 )
-from workers.predict.train import Champion, Refused, train
+from workers.predict.train import POOLED, Champion, Pooled, Refused, pool_fit, train
 
 PROCESSES = 2
 log = logging.getLogger(__name__)
@@ -98,18 +102,27 @@ async def train_many(
     with ProcessPoolExecutor(
         max_workers=processes, mp_context=context, initializer=_background
     ) as pool:
-        running: list[Awaitable[Training | Refused]] = []
         market = await market_of(deps)  # every coin's features share it: read once
-        for asset in assets:
+        directory = await deps.current_directory()
+        packed: dict[str, Packed] = {}
+        for asset in dict.fromkeys([*assets, *directory.tracked]):
             found = await training_inputs(deps, asset, market=market)
-            if found is None:
+            if found is not None:
+                packed[asset] = pack(found)  # arrays: pickled to the process in milliseconds
+        pooled = {
+            horizon: asyncio.ensure_future(_pooled(loop, pool, packed, horizon))
+            for horizon in horizons
+            if horizon in POOLED
+        }
+        running: list[Awaitable[Training | Refused]] = []
+        for asset in assets:
+            if asset not in packed:
                 for horizon in horizons:
                     finish(Refused(asset, horizon, "no_candles", 0))
                 continue
-            inputs = pack(found)  # arrays: pickled to the process in milliseconds
             for horizon in horizons:
                 incumbent = await _incumbent(deps, asset, horizon)
-                job = loop.run_in_executor(pool, train, inputs, asset, horizon, incumbent)
+                job = _training(loop, pool, packed[asset], asset, horizon, incumbent, pooled)
                 running.append(_guarded(job, asset, horizon))
         for next_done in asyncio.as_completed(running):
             result = await next_done
@@ -119,4 +132,33 @@ async def train_many(
             if isinstance(result, Training):
                 model = await record_training(deps, result)
                 finish(Trained(model, float(result.metrics.get("seconds", 0.0))))
+        await asyncio.gather(*pooled.values())  # one no training waited for ends here too
     return outcomes
+
+
+async def _pooled(
+    loop: asyncio.AbstractEventLoop,
+    pool: ProcessPoolExecutor,
+    packed: dict[str, Packed],
+    horizon: str,
+) -> Pooled | None:
+    """The pooled classifier of `horizon` (None: too few coins, or it failed, logged)."""
+    try:
+        return await loop.run_in_executor(pool, pool_fit, packed, horizon)
+    except Exception:
+        log.exception("the pooled %s classifier failed: each coin trains alone", horizon)
+        return None
+
+
+async def _training(
+    loop: asyncio.AbstractEventLoop,
+    pool: ProcessPoolExecutor,
+    inputs: Packed,
+    asset: str,
+    horizon: str,
+    incumbent: Champion | None,
+    pooled: Mapping[str, Awaitable[Pooled | None]],
+) -> Training | Refused:
+    """One training, after its horizon's pooled classifier when there is one."""
+    shared = await pooled[horizon] if horizon in pooled else None
+    return await loop.run_in_executor(pool, train, inputs, asset, horizon, incumbent, shared)
