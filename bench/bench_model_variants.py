@@ -67,7 +67,7 @@ from core.predict import HORIZONS, features
 from core.predict.features import Packed, Table, basket, table_of
 from workers.candle_files import ImportOptions, check
 from workers.candle_files.checks import read_candles
-from workers.predict import train
+from workers.predict import fitting, train
 
 SHARED = ROOT.parent / "shared" / "data" / "ohlcv" / "binance_spot_1h"
 COINS = ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE")
@@ -75,7 +75,7 @@ ELSEWHERE = ("SOL", "BNB", "XRP", "ADA", "DOGE")
 
 
 def _seed(seed: int) -> None:
-    train.CLASSIFIER = {**train.CLASSIFIER, "seed": seed}
+    fitting.CLASSIFIER = {**fitting.CLASSIFIER, "seed": seed}
 
 
 class _Mean:
@@ -85,21 +85,24 @@ class _Mean:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return np.mean([b.predict(x) for b in self.boosters], axis=0)
 
+    def model_to_string(self) -> str:  # what a pooled fit keeps; not what the skill reads
+        return str(self.boosters[0].model_to_string())
+
 
 def _bag3() -> None:
-    fit = train._fit
+    fit = fitting.fit
 
     def bagged(params: dict[str, Any], data: Any, trees: int, rows: Any = None) -> Any:
         if params.get("objective") != "binary":
             return fit(params, data, trees, rows)
         return _Mean([fit({**params, "seed": s}, data, trees, rows) for s in (13, 14, 15)])
 
-    train._fit = bagged
+    fitting.fit = bagged
 
 
 def _slow() -> None:
-    train.CLASSIFIER = {**train.CLASSIFIER, "learning_rate": 0.02}
-    train.TREES = 300
+    fitting.CLASSIFIER = {**fitting.CLASSIFIER, "learning_rate": 0.02}
+    fitting.TREES = 300
 
 
 def _weighted() -> None:
@@ -107,12 +110,12 @@ def _weighted() -> None:
 
     def datasets(x: np.ndarray, y: np.ndarray, ret: np.ndarray) -> tuple[Any, Any]:
         weight = np.clip(np.abs(ret) / np.nanmedian(np.abs(ret)), 0.1, 3.0)
-        up = lgb.Dataset(x, y, weight=weight, params=train.DATASET, free_raw_data=False)
+        up = lgb.Dataset(x, y, weight=weight, params=fitting.DATASET, free_raw_data=False)
         up.construct()
-        forward = lgb.Dataset(x, ret, params=train.DATASET, reference=up, free_raw_data=False)
+        forward = lgb.Dataset(x, ret, params=fitting.DATASET, reference=up, free_raw_data=False)
         return up, forward.construct()
 
-    train._datasets = datasets
+    fitting.datasets = datasets
 
 
 def _more_columns(add: Callable[[Table], dict[str, np.ndarray]]) -> None:
@@ -203,11 +206,11 @@ def _recent() -> None:
         raw = data.get_data()[chosen]
         label = data.get_label()[chosen]
         weighted = lgb.Dataset(
-            raw, label, weight=weight / weight.mean(), params=train.DATASET, reference=data
+            raw, label, weight=weight / weight.mean(), params=fitting.DATASET, reference=data
         )
         return lgb.train(params, weighted, num_boost_round=trees)
 
-    train._fit = fit
+    fitting.fit = fit
 
 
 def _no_market() -> None:

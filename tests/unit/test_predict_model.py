@@ -108,14 +108,14 @@ def test_no_candles_no_forecast(trained: Training) -> None:
 def test_the_linear_part_is_sklearns_logistic_regression_on_imputed_standardised_rows() -> None:
     from sklearn.linear_model import LogisticRegression
 
-    from workers.predict.train import _linear_fit
+    from workers.predict.fitting import linear_fit
 
     rng = np.random.default_rng(3)
     x = rng.normal(size=(600, 3))
     y = (x[:, 0] + rng.normal(size=600) > 0).astype(float)
     x[::7, 1] = np.nan  # missing values are the column's median
     x[:, 2] = np.nan  # a column with no value weighs nothing
-    linear = _linear_fit(x, y)
+    linear = linear_fit(x, y)
     filled = np.where(np.isnan(x), linear.median, x)
     assert linear.median[1] == pytest.approx(np.nanmedian(x[:, 1])) and linear.median[2] == 0
     z = (filled - filled.mean(axis=0)) / np.where(filled.std(axis=0) > 0, filled.std(axis=0), 1)

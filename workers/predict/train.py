@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -42,8 +41,6 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
 from core.predict import HORIZONS, Metrics
 from core.predict.bundle import Bundle, calibrate, decode, encode
@@ -53,47 +50,13 @@ from core.predict.metrics import brier, score
 from core.predict.promotion import Decision, Incumbent, decide, enough_rows
 from core.predict.walkforward import Block, blocks, folds, folds_in
 from services.model_registry import Training
-from workers.predict.model import Linear, blend, probabilities
+from workers.predict import fitting
+from workers.predict.model import blend, probabilities
 
 WARMUP_ROWS = 200
 N_FOLDS = 5
 MIN_TRAIN = 500  # training rows, at least, of a fold
 POOLED = frozenset({"1h"})  # horizons whose classifier learns from every coin's rows
-SEED = 13
-DATASET: dict[str, Any] = {
-    "max_bin": 63,
-    "bin_construct_sample_cnt": 20000,
-    "verbose": -1,
-    "seed": SEED,
-}
-CLASSIFIER: dict[str, Any] = {
-    **DATASET,
-    "objective": "binary",
-    "learning_rate": 0.04,
-    "num_leaves": 7,
-    "max_depth": 4,
-    "min_child_samples": 300,
-    "feature_fraction": 0.7,
-    "bagging_fraction": 0.7,
-    "bagging_freq": 1,
-    "lambda_l2": 10.0,
-    "num_threads": 1,
-    "seed": SEED,
-    "deterministic": True,
-    "force_row_wise": True,
-    "verbose": -1,
-}
-TREES = 150
-QUANTILE: dict[str, Any] = {
-    **{k: v for k, v in CLASSIFIER.items() if k != "objective"},
-    "objective": "quantile",
-    "learning_rate": 0.08,
-}
-QUANTILE_TREES = 60
-LOGISTIC_C = 0.05
-LOGISTIC_WEIGHT = 0.5  # the served P(up) is the mean of LightGBM's and the logistic's, calibrated
-CALIBRATION_BIN = 250  # rows, at least, behind each point of the calibration map
-CALIBRATION_BINS = 40
 
 
 @dataclass(frozen=True)
@@ -122,66 +85,6 @@ def dataset(inputs: Inputs | Packed, horizon: str) -> tuple[pd.DataFrame, pd.Dat
     keep = target["up"].notna().to_numpy().copy()
     keep[:WARMUP_ROWS] = False
     return table[keep], target[keep]
-
-
-def _datasets(x: np.ndarray, y: np.ndarray, ret: np.ndarray) -> tuple[lgb.Dataset, lgb.Dataset]:
-    """The rows binned once (direction, and forward return on the same bins); folds take
-    subsets of them instead of binning again."""
-    up = lgb.Dataset(x, y, params=DATASET, free_raw_data=False).construct()
-    forward = lgb.Dataset(x, ret, params=DATASET, reference=up, free_raw_data=False).construct()
-    return up, forward
-
-
-def _fit(
-    params: dict[str, Any], data: lgb.Dataset, trees: int, rows: np.ndarray | None = None
-) -> lgb.Booster:
-    used = data if rows is None else data.subset(rows.tolist(), params=DATASET)
-    return lgb.train(params, used, num_boost_round=trees)
-
-
-def _predict(booster: lgb.Booster, x: np.ndarray) -> np.ndarray:
-    return np.asarray(booster.predict(x), dtype=np.float64)
-
-
-def _isotonic(p: np.ndarray, y: np.ndarray) -> dict[str, list[float]]:
-    """An isotonic map from raw to calibrated P(up), fitted on equal-mass bins of at least
-    CALIBRATION_BIN rows (their mean raw p against their share of ups, weighted by rows): a
-    map fitted row by row ends in a handful of rows at 0 % or 100 %, which log loss punishes
-    and nothing supports."""
-    order = np.argsort(p, kind="stable")
-    bins = max(1, min(CALIBRATION_BINS, len(p) // CALIBRATION_BIN))
-    groups = np.array_split(order, bins)
-    mean_p = np.array([p[g].mean() for g in groups])
-    mean_y = np.array([y[g].mean() for g in groups])
-    weight = np.array([len(g) for g in groups], dtype=np.float64)
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-    iso.fit(mean_p, mean_y, sample_weight=weight)
-    return {"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}
-
-
-def _linear_fit(x: np.ndarray, y: np.ndarray) -> Linear:
-    """The logistic regression on standardised, median-imputed features (a column with no value
-    in `x` is 0 after imputation and weighs nothing)."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column's median
-        median = np.nan_to_num(np.nanmedian(x, axis=0), nan=0.0)
-    filled = np.where(np.isnan(x), median, x)
-    mean, scale = filled.mean(axis=0), filled.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
-    fitted = LogisticRegression(C=LOGISTIC_C, solver="newton-cholesky")
-    fitted.fit((filled - mean) / scale, y)
-    return Linear(
-        median, mean, scale, fitted.coef_[0].copy(), float(fitted.intercept_[0]), LOGISTIC_WEIGHT
-    )
-
-
-def _persistence(last_move: np.ndarray, y: np.ndarray, train: np.ndarray) -> dict[bool, float]:
-    rate = float(y[train].mean())
-    out = {}
-    for side in (True, False):
-        rows = train[(last_move[train] > 0) == side]
-        out[side] = float(y[rows].mean()) if len(rows) else rate
-    return out
 
 
 def _columns(x_frame: pd.DataFrame) -> list[str]:
@@ -234,9 +137,9 @@ def pool_fit(inputs: Mapping[str, Inputs | Packed], horizon: str) -> Pooled | No
         train_rows = np.flatnonzero(stamps <= first - gap_ns)
         valid = np.flatnonzero((stamps >= first) & (stamps < after))
         if len(train_rows) >= MIN_TRAIN and len(valid):
-            rows = lgb.Dataset(x[train_rows], y[train_rows], params=DATASET)
-            raw[valid] = _predict(_fit(CLASSIFIER, rows, TREES), x[valid])
-    up = lgb.Dataset(x, y, params=DATASET)
+            rows = lgb.Dataset(x[train_rows], y[train_rows], params=fitting.DATASET)
+            raw[valid] = fitting.predict(fitting.classifier(rows), x[valid])
+    up = lgb.Dataset(x, y, params=fitting.DATASET)
     return Pooled(
         horizon=horizon,
         columns=columns,
@@ -245,7 +148,7 @@ def pool_fit(inputs: Mapping[str, Inputs | Packed], horizon: str) -> Pooled | No
             asset: pd.Series(raw[owner == i], index=frame_.index)
             for i, (asset, (frame_, _)) in enumerate(data.items())
         },
-        classifier=_fit(CLASSIFIER, up, TREES).model_to_string(),
+        classifier=fitting.classifier(up).model_to_string(),
         rows=len(y),
         seconds=round(time.perf_counter() - began, 3),
     )
@@ -302,7 +205,7 @@ def walk_forward(
     if len(y) < 2 or len(split) < 2:
         return None
     move = x_frame[f"ret_{hours}h"].to_numpy()
-    up, forward = _datasets(x, y, ret)
+    up, forward = fitting.datasets(x, y, ret)
     raw_oof: list[np.ndarray] = []
     scored: dict[str, list[np.ndarray]] = {
         k: [] for k in ("model", "logistic", "persistence", "base_rate")
@@ -310,28 +213,25 @@ def walk_forward(
     coverage = math.nan
     for k, fold in enumerate(split):
         tr, va = fold.train, fold.valid
-        linear = _linear_fit(x[tr], y[tr])
+        linear = fitting.linear_fit(x[tr], y[tr])
         p_linear = linear.p_up(x[va])
         if pooled is None:
-            lgb_p = _predict(_fit(CLASSIFIER, up, TREES, tr), x[va])
+            lgb_p = fitting.predict(fitting.classifier(up, tr), x[va])
         else:
             lgb_p = pooled_raw[va]
             assert not np.isnan(lgb_p).any(), "a fold of the coin without the pooled model's"
         raw = blend(lgb_p, linear, x[va])
         if k > 0:  # calibrated by the folds before it only
             before = np.concatenate([f.valid for f in split[:k]])
-            table = _persistence(move, y, tr)
+            table = fitting.persistence(move, y, tr)
             scored["model"].append(
-                np.asarray(calibrate(raw, _isotonic(np.concatenate(raw_oof), y[before])))
+                np.asarray(calibrate(raw, fitting.isotonic(np.concatenate(raw_oof), y[before])))
             )
             scored["logistic"].append(p_linear)
             scored["persistence"].append(np.where(move[va] > 0, table[True], table[False]))
             scored["base_rate"].append(np.full(len(va), float(y[tr].mean())))
         if k == len(split) - 1:  # the 10–90 % range's coverage, on the last fold
-            lo, hi = (
-                _predict(_fit({**QUANTILE, "alpha": a}, forward, QUANTILE_TREES, tr), x[va])
-                for a in (0.1, 0.9)
-            )
+            lo, hi = (fitting.predict(fitting.quantile(a, forward, tr), x[va]) for a in (0.1, 0.9))
             inside = (ret[va] >= np.minimum(lo, hi)) & (ret[va] <= np.maximum(lo, hi))
             coverage = float(inside.mean())
         raw_oof.append(raw)
@@ -396,29 +296,29 @@ def train(
     usable = _columns(x_frame) if pooled is None else pooled.columns
     x = x_frame[usable].to_numpy(dtype=np.float64)
     y, ret = target["up"].to_numpy(), target["ret"].to_numpy()
-    up, forward = _datasets(x, y, ret)
+    up, forward = fitting.datasets(x, y, ret)
     quantiles = {
-        name: _fit({**QUANTILE, "alpha": alpha}, forward, QUANTILE_TREES).model_to_string()
+        name: fitting.quantile(alpha, forward).model_to_string()
         for name, alpha in (("q10", 0.1), ("q90", 0.9))
     }
     rate = float(y.mean())
-    linear = _linear_fit(x, y)
+    linear = fitting.linear_fit(x, y)
     bundle = Bundle(
         features=usable,
         classifier=(
-            _fit(CLASSIFIER, up, TREES).model_to_string() if pooled is None else pooled.classifier
+            fitting.classifier(up).model_to_string() if pooled is None else pooled.classifier
         ),
         quantiles=quantiles,
-        calibration=_isotonic(walk.raw_all, walk.y_all),
+        calibration=fitting.isotonic(walk.raw_all, walk.y_all),
         base_rate=rate,
         oof=[
             (t.to_pydatetime(), float(p)) for t, p in zip(walk.times, walk.p["model"], strict=True)
         ],
         params={
             "horizon": horizon,
-            "trees": TREES,
-            "classifier": CLASSIFIER,
-            "quantile_trees": QUANTILE_TREES,
+            "trees": fitting.TREES,
+            "classifier": fitting.CLASSIFIER,
+            "quantile_trees": fitting.QUANTILE_TREES,
             "logistic": linear.to_params(),
             "folds": walk.folds,
             "block": walk.block,
