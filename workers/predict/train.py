@@ -21,7 +21,8 @@ workers.predict.pool) and hands back a `services.model_registry.Training` to rec
   with those P(up)s, and serves the classifier fitted on every coin's rows. A 1 h move has more
   in common across coins than one coin's 24,000 hours can show: judged on the five coins other
   than BTC and ETH (bench/bench_model_variants.py `served unpooled`), it adds +0.0006..0.0007
-  of mean 1 h skill at each of three seeds, and nothing at 4 h (there each coin keeps its own).
+  of mean 1 h skill at each of three seeds, and nothing at 4 h (there each coin keeps its own);
+  with its finer trees (fitting.POOLED_CLASSIFIER, for ~7x the rows) another +0.0005.
 - Baselines on the same folds and rows: the base rate (each fold's training share of ups),
   persistence (P(up | sign of the last h hours' move), estimated on the fold's training rows),
   the logistic regression alone.
@@ -138,7 +139,7 @@ def pool_fit(inputs: Mapping[str, Inputs | Packed], horizon: str) -> Pooled | No
         valid = np.flatnonzero((stamps >= first) & (stamps < after))
         if len(train_rows) >= MIN_TRAIN and len(valid):
             rows = lgb.Dataset(x[train_rows], y[train_rows], params=fitting.DATASET)
-            raw[valid] = fitting.predict(fitting.classifier(rows), x[valid])
+            raw[valid] = fitting.predict(fitting.classifier(rows, pooled=True), x[valid])
     up = lgb.Dataset(x, y, params=fitting.DATASET)
     return Pooled(
         horizon=horizon,
@@ -148,7 +149,7 @@ def pool_fit(inputs: Mapping[str, Inputs | Packed], horizon: str) -> Pooled | No
             asset: pd.Series(raw[owner == i], index=frame_.index)
             for i, (asset, (frame_, _)) in enumerate(data.items())
         },
-        classifier=fitting.classifier(up).model_to_string(),
+        classifier=fitting.classifier(up, pooled=True).model_to_string(),
         rows=len(y),
         seconds=round(time.perf_counter() - began, 3),
     )
@@ -317,7 +318,7 @@ def train(
         params={
             "horizon": horizon,
             "trees": fitting.TREES,
-            "classifier": fitting.CLASSIFIER,
+            "classifier": fitting.CLASSIFIER if pooled is None else fitting.POOLED_CLASSIFIER,
             "quantile_trees": fitting.QUANTILE_TREES,
             "logistic": linear.to_params(),
             "folds": walk.folds,
