@@ -55,6 +55,10 @@ the figures.
   Looked at only once it was kept (`--coins BTC,ETH`): 1 h at seeds 13/14/15, BTC +0.0180
   +0.0180 +0.0177, ETH +0.0157 +0.0149 +0.0162 (unpooled: +0.0144 +0.0141 +0.0140).
 
+The figures above were printed before each fold's LightGBM bins came from its training rows
+alone and its calibration from rows whose label had closed: the served 1 h figures are the same
+since, a coin's own fits (4 h, `unpooled`) moved a little.
+
 At a POOLED horizon `weighted` and `recent` change the coin's own fits only (the bins and the
 row times they patch are the coin's); they were measured, and not kept, before pooling.
 """

@@ -1,6 +1,7 @@
 """The pooled classifier (workers.predict.train.pool_fit) on the sandbox's real candles: every
 coin's rows train it, walked forward over blocks of time, and nothing a row's out-of-fold
-P(up) depends on comes after that row; a coin's training around it serves it."""
+P(up) depends on comes after that row; a coin's training around it serves it. A coin's whole
+walk-forward (pooled or alone) has no look-ahead either: bins, calibration and baselines."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import pytest
 from core.market import Candle
 from core.predict.bundle import decode
 from core.predict.features import Inputs, Packed, basket, pack
+from core.predict.walkforward import folds
 from services.model_registry import Training
 from workers.predict.model import Predictor
-from workers.predict.train import Pooled, dataset, pool_fit, train, walk_forward
+from workers.predict.train import Pooled, WalkForward, dataset, pool_fit, train, walk_forward
 from workers.sources.replay import load_series
 
 HOUR = timedelta(hours=1)
@@ -150,3 +152,32 @@ def test_a_coin_listed_lately_trains_alone_when_its_rows_span_too_few_blocks(
     assert done.metrics["walk_forward"]["model"]["count"] > 300
     joined = train(packed["OLD"], "OLD", "1h", None, pooled)
     assert isinstance(joined, Training) and joined.metrics["pooled"]["rows"] == pooled.rows
+
+
+@pytest.mark.parametrize(("horizon", "pool"), [("4h", False), ("24h", False), ("1h", True)])
+@pytest.mark.parametrize("into", [0, 100])  # hours into the third validation block
+def test_no_look_ahead_in_a_coins_walk_forward_every_p_up_before_the_change_holds(
+    every: dict[str, list[Candle]], pooled: Pooled, horizon: str, pool: bool, into: int
+) -> None:
+    def walked(candles: dict[str, list[Candle]], shared: Pooled | None) -> WalkForward:
+        x_frame, target = dataset(packed_of(candles)["ETH"], horizon)
+        done = walk_forward(x_frame, target, horizon, shared, "ETH")
+        assert done is not None
+        return done
+
+    x_frame, _ = dataset(packed_of(every)["ETH"], horizon)
+    hours = int(horizon.removesuffix("h"))
+    split = folds(x_frame.index.to_numpy(), hours * HOUR, n_folds=5, min_train=500)
+    first = pooled.blocks[2][0] // 1_000_000_000 if pool else split[2].valid[0]
+    start = datetime.fromtimestamp(first, UTC) if pool else x_frame.index[first].to_pydatetime()
+    since = start + into * HOUR
+    later = {coin: shocked(candles, since) for coin, candles in every.items()}
+    before = walked(every, pooled if pool else None)
+    after = walked(later, pool_fit(packed_of(later), "1h") if pool else None)
+    known = np.asarray(before.times <= since)
+    assert known.sum() > 200 and (~known).sum() > 100  # scored rows: folds 1–4
+    for name, p in before.p.items():
+        theirs = after.p[name]
+        assert np.array_equal(p[known], theirs[known]), name
+    # and the test can fail: the model's later P(up)s do change
+    assert not np.allclose(before.p["model"][~known], after.p["model"][~known])

@@ -58,8 +58,8 @@ CALIBRATION_BINS = 40
 
 
 def datasets(x: np.ndarray, y: np.ndarray, ret: np.ndarray) -> tuple[lgb.Dataset, lgb.Dataset]:
-    """The rows binned once (direction, and forward return on the same bins); folds take
-    subsets of them instead of binning again."""
+    """The rows binned (direction, and forward return on the same bins): a fold's training
+    rows, so that no bin edge comes from a row the fold validates on, or every row."""
     up = lgb.Dataset(x, y, params=DATASET, free_raw_data=False).construct()
     forward = lgb.Dataset(x, ret, params=DATASET, reference=up, free_raw_data=False).construct()
     return up, forward

@@ -10,8 +10,10 @@ workers.predict.pool) and hands back a `services.model_registry.Training` to rec
   median-imputed features), calibrated (workers.predict.model.blend). An equal blend, fixed a
   priori: on the shared candles it adds ~+0.001..0.002 of skill at 1 h over LightGBM alone.
 - Walk-forward (core.predict.walkforward): 5 expanding folds over the later half, purged by
-  the horizon. Both models are refitted per fold; the raw out-of-fold P(up) of fold k is
-  calibrated by an isotonic map fitted on the out-of-fold rows of folds < k only, so fold 0
+  the horizon. Both models are refitted per fold, LightGBM's bins too (from the fold's training
+  rows: no bin edge from a row it validates on); the raw out-of-fold P(up) of fold k is
+  calibrated by an isotonic map fitted on the out-of-fold rows of folds < k only (those whose
+  label closed by fold k's first row: the purge again), so fold 0
   calibrates and folds 1–4 are what the metrics, the bootstrap and the decision see.
 - Pooled (POOLED horizons: 1 h): the LightGBM classifier learns from every tracked coin's rows,
   not the coin's alone (`pool_fit`, once per horizon): the validation blocks are spans of time
@@ -206,7 +208,7 @@ def walk_forward(
     if len(y) < 2 or len(split) < 2:
         return None
     move = x_frame[f"ret_{hours}h"].to_numpy()
-    up, forward = fitting.datasets(x, y, ret)
+    stamps, gap_ns = x_frame.index.as_unit("ns").asi8, hours * 3_600_000_000_000
     raw_oof: list[np.ndarray] = []
     scored: dict[str, list[np.ndarray]] = {
         k: [] for k in ("model", "logistic", "persistence", "base_rate")
@@ -214,25 +216,28 @@ def walk_forward(
     coverage = math.nan
     for k, fold in enumerate(split):
         tr, va = fold.train, fold.valid
+        last = k == len(split) - 1
+        if pooled is None or last:  # features binned on the fold's training rows alone
+            up, forward = fitting.datasets(x[tr], y[tr], ret[tr])
         linear = fitting.linear_fit(x[tr], y[tr])
         p_linear = linear.p_up(x[va])
         if pooled is None:
-            lgb_p = fitting.predict(fitting.classifier(up, tr), x[va])
+            lgb_p = fitting.predict(fitting.classifier(up), x[va])
         else:
             lgb_p = pooled_raw[va]
             assert not np.isnan(lgb_p).any(), "a fold of the coin without the pooled model's"
         raw = blend(lgb_p, linear, x[va])
-        if k > 0:  # calibrated by the folds before it only
+        if k > 0:  # calibrated by the folds before it only, on rows whose label had closed
             before = np.concatenate([f.valid for f in split[:k]])
+            known = stamps[before] + gap_ns <= stamps[va[0]]
+            mapping = fitting.isotonic(np.concatenate(raw_oof)[known], y[before][known])
             table = fitting.persistence(move, y, tr)
-            scored["model"].append(
-                np.asarray(calibrate(raw, fitting.isotonic(np.concatenate(raw_oof), y[before])))
-            )
+            scored["model"].append(np.asarray(calibrate(raw, mapping)))
             scored["logistic"].append(p_linear)
             scored["persistence"].append(np.where(move[va] > 0, table[True], table[False]))
             scored["base_rate"].append(np.full(len(va), float(y[tr].mean())))
-        if k == len(split) - 1:  # the 10–90 % range's coverage, on the last fold
-            lo, hi = (fitting.predict(fitting.quantile(a, forward, tr), x[va]) for a in (0.1, 0.9))
+        if last:  # the 10–90 % range's coverage, on the last fold
+            lo, hi = (fitting.predict(fitting.quantile(a, forward), x[va]) for a in (0.1, 0.9))
             inside = (ret[va] >= np.minimum(lo, hi)) & (ret[va] <= np.maximum(lo, hi))
             coverage = float(inside.mean())
         raw_oof.append(raw)
