@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.models import Asset, ModelVersion
 
@@ -142,3 +143,31 @@ async def serving_rows(
     if horizon is not None:
         query = query.where(ModelVersion.horizon == horizon)
     return list((await session.execute(query)).all())
+
+
+async def forget_files(session: AsyncSession, before: datetime) -> int:
+    """Drop the artifact of every model created before `before` that is neither its asset and
+    horizon's champion nor its newest version (what serves when none is champion), keeping
+    the row: its version, metrics and the predictions made with it. How many were dropped."""
+    later = aliased(ModelVersion)
+    newer = (
+        select(later.id)
+        .where(
+            later.asset_id == ModelVersion.asset_id,
+            later.horizon == ModelVersion.horizon,
+            later.version > ModelVersion.version,
+        )
+        .exists()
+    )
+    result = await session.execute(
+        update(ModelVersion)
+        .where(
+            ModelVersion.created_at < before,
+            ModelVersion.status != "champion",
+            ModelVersion.artifact.is_not(None),
+            newer,
+        )
+        .values(artifact=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,5 +1,6 @@
 """Housekeeping deletes what is past its use — 1m candles beyond their retention, old job
-runs, pending actions long expired — and nothing else."""
+runs, pending actions long expired, the files of models that no longer serve — and nothing
+else."""
 
 from __future__ import annotations
 
@@ -141,8 +142,53 @@ async def test_news_pushes_are_kept_a_week(deps: WorkerDeps) -> None:
             NewsPush(user_id=7, article_id=s.id, pushed_at=s.published_at) for s in stories
         )
     result = await housekeeping.run(deps)
-    assert result.summary.endswith("1 news pushes")
+    assert result.summary.endswith("1 news pushes, 0 model files")
     async with deps.read() as session:
         kept = await session.scalars(select(NewsPush.pushed_at).order_by(NewsPush.pushed_at))
         assert list(kept) == [NOW - 6 * DAY, NOW - HOUR]
         assert await session.scalar(select(func.count()).select_from(NewsArticle)) == 3
+
+
+async def test_model_files_are_kept_while_they_serve_or_are_newest_or_a_month(
+    deps: WorkerDeps,
+) -> None:
+    """The rows stay (version, metrics, and what predictions point at); a file goes once no
+    forecast, backtest or comparison reads it: not the champion, not its coin and horizon's
+    newest (it serves the base rate when none is champion), trained over a month ago."""
+    from db.models import Asset, ModelVersion
+    from db.repos import model_registry
+    from db.repos.assets import ensure_assets
+
+    async with deps.write() as session:
+        await ensure_assets(session, ["BTC", "ETH"], NOW)
+        ids = dict((await session.execute(select(Asset.symbol, Asset.id))).tuples().all())
+        btc, eth = ids["BTC"], ids["ETH"]
+        made = [  # (asset, horizon, version, status, age)
+            (btc, "1h", 1, "retired", 90 * DAY),  # goes
+            (btc, "1h", 2, "champion", 60 * DAY),  # serves
+            (btc, "1h", 3, "rejected", 40 * DAY),  # goes
+            (btc, "1h", 4, "rejected", 29 * DAY),  # a month not yet
+            (btc, "1h", 5, "rejected", 35 * DAY),  # newest (an older clock's: still kept)
+            (btc, "4h", 1, "rejected", 50 * DAY),  # goes
+            (btc, "4h", 2, "rejected", 45 * DAY),  # newest: serves "no edge found"
+            (eth, "1h", 1, "rejected", 60 * DAY),  # newest
+        ]
+        for asset_id, horizon, version, status, age in made:
+            await model_registry.add(
+                session, asset_id=asset_id, horizon=horizon, version=version, status=status,
+                metrics={}, features={}, artifact=b"model", trained_from=NOW - age - DAY,
+                trained_to=NOW - age, created_at=NOW - age,
+            )  # fmt: skip
+    result = await housekeeping.run(deps)
+    assert result.summary.endswith("3 model files")
+    async with deps.read() as session:
+        rows = await session.execute(
+            select(ModelVersion.asset_id, ModelVersion.horizon, ModelVersion.version,
+                   ModelVersion.artifact).order_by(ModelVersion.asset_id, ModelVersion.horizon,
+                                                   ModelVersion.version)
+        )  # fmt: skip
+        files = {(a, h, v): f for a, h, v, f in rows}
+    assert len(files) == len(made)  # every row kept
+    gone = {key for key, f in files.items() if f is None}
+    assert gone == {(btc, "1h", 1), (btc, "1h", 3), (btc, "4h", 1)}
+    assert "0 model files" in (await housekeeping.run(deps)).summary  # once

@@ -14,5 +14,6 @@ async def run(deps: WorkerDeps) -> JobResult:
     return JobResult(
         summary=f"pruned {pruned.job_runs} job runs, {pruned.minute_candles} 1m candles, "
         f"{pruned.pending_actions} pending actions, {pruned.staged_trades} staged trades, "
-        f"{pruned.outbox_rows} settled outbox rows, {pruned.news_pushes} news pushes"
+        f"{pruned.outbox_rows} settled outbox rows, {pruned.news_pushes} news pushes, "
+        f"{pruned.model_files} model files"
     )
