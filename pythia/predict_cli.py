@@ -256,25 +256,19 @@ async def _evaluate(
     deps: Deps, coins: list[str], horizons: list[str], since: datetime | None
 ) -> None:
     from core.predict.features import pack
-    from services.model_registry import market_of, training_inputs
+    from services.model_registry import pool_inputs
     from workers.predict.train import POOLED, pool_fit
 
     live = await _live_record(deps, since)
-    market = await market_of(deps)  # every coin's features share it: read once
-    directory = await deps.current_directory()
-    inputs: dict[str, Any] = {}
-    for coin in dict.fromkeys([*coins, *directory.tracked]):  # a pool learns from every coin
-        found = await training_inputs(deps, coin, market=market)
-        inputs[coin] = None if found is None else pack(found)
-    known = {coin: packed for coin, packed in inputs.items() if packed is not None}
+    inputs = {coin: pack(found) for coin, found in (await pool_inputs(deps, coins)).items()}
     pooled = {  # as `pythia train` fits them
-        horizon: await asyncio.to_thread(pool_fit, known, horizon)
+        horizon: await asyncio.to_thread(pool_fit, inputs, horizon)
         for horizon in horizons
         if horizon in POOLED
     }
     print(HEADER)
     for coin in coins:
-        rows = await asyncio.to_thread(_walk_rows, inputs[coin], coin, horizons, since, pooled)
+        rows = await asyncio.to_thread(_walk_rows, inputs.get(coin), coin, horizons, since, pooled)
         for row in rows:
             print(row)
         for horizon in horizons:

@@ -12,6 +12,7 @@ champion until a better one came. The metrics JSON of a row:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -160,6 +161,19 @@ async def training_inputs(
     if market is None:
         market = await market_of(deps, span=span)
     return Inputs(series.candles, leader, sentiment, market)
+
+
+async def pool_inputs(deps: Deps, assets: Sequence[str]) -> dict[str, Inputs]:
+    """The training inputs of `assets` and of every tracked coin (what a pooled classifier
+    learns from), the market basket read once; a coin without candles is left out."""
+    market = await market_of(deps)
+    directory = await deps.current_directory()
+    out = {}
+    for asset in dict.fromkeys([*assets, *directory.tracked]):
+        found = await training_inputs(deps, asset, market=market)
+        if found is not None:
+            out[asset] = found
+    return out
 
 
 @dataclass(frozen=True)

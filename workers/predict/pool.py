@@ -24,9 +24,8 @@ from services.model_registry import (
     RegisteredModel,
     Training,
     champion,
-    market_of,
+    pool_inputs,
     record_training,
-    training_inputs,
 )
 from workers.predict.train import POOLED, Champion, Pooled, Refused, pool_fit, train
 
@@ -102,13 +101,8 @@ async def train_many(
     with ProcessPoolExecutor(
         max_workers=processes, mp_context=context, initializer=_background
     ) as pool:
-        market = await market_of(deps)  # every coin's features share it: read once
-        directory = await deps.current_directory()
-        packed: dict[str, Packed] = {}
-        for asset in dict.fromkeys([*assets, *directory.tracked]):
-            found = await training_inputs(deps, asset, market=market)
-            if found is not None:
-                packed[asset] = pack(found)  # arrays: pickled to the process in milliseconds
+        # arrays: pickled to the processes in milliseconds
+        packed = {asset: pack(found) for asset, found in (await pool_inputs(deps, assets)).items()}
         pooled = {
             horizon: asyncio.ensure_future(_pooled(loop, pool, packed, horizon))
             for horizon in horizons
