@@ -8,6 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+# How a process hands its clock to one it starts (the workers to `pythia train`): the time it
+# said, and its pace (Clock.speed), in these environment variables.
+MARKET_NOW = "PYTHIA_MARKET_NOW"
+MARKET_SPEED = "PYTHIA_MARKET_SPEED"
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

@@ -13,6 +13,8 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from core.clock import MARKET_NOW, MARKET_SPEED  # the workers that start us set them
+
 if TYPE_CHECKING:
     from core.predict import Metrics
     from core.settings import Settings
@@ -105,10 +107,6 @@ def _since(text: str) -> datetime:
         raise PredictInputError(
             f"--since {text!r} is not a date; expected YYYY-MM-DD (UTC)"
         ) from None
-
-
-MARKET_NOW = "PYTHIA_MARKET_NOW"  # the market clock's time, set by the workers that start us
-MARKET_SPEED = "PYTHIA_MARKET_SPEED"  # and its pace: market seconds per wall second
 
 
 def _market_clock(settings: Settings) -> Any:

@@ -23,6 +23,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from core.clock import MARKET_NOW, MARKET_SPEED
 from core.predict import TIMEFRAME
 from services.predictions import SERVING_KEY, TRAINING_KEY, newest_model_at
 from services.series import series_of
@@ -91,8 +92,8 @@ def environment(deps: WorkerDeps) -> dict[str, str]:
     env["SYMBOLS"] = ",".join(settings.symbols)
     env["MARKET_SOURCE"] = settings.market_source
     env["DATA_DIR"] = str(settings.data_dir)
-    env["PYTHIA_MARKET_NOW"] = deps.clock.now().isoformat()  # the sandbox's runs ahead of the wall
-    env["PYTHIA_MARKET_SPEED"] = repr(float(deps.clock.speed))  # and at what pace
+    env[MARKET_NOW] = deps.clock.now().isoformat()  # the sandbox's runs ahead of the wall
+    env[MARKET_SPEED] = repr(float(deps.clock.speed))  # and at what pace
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
